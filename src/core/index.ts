@@ -1,0 +1,10 @@
+export * from "./errors/index.js";
+export * from "./schema/memory.js";
+export * from "./schema/filter.js";
+export * from "./schema/config.js";
+export * from "./registry.js";
+export * from "./ids.js";
+export * from "./time.js";
+export { logger, type Logger } from "./logger.js";
+export * from "./interfaces/embedder.js";
+export * from "./interfaces/store.js";

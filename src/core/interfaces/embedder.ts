@@ -1,0 +1,25 @@
+/**
+ * Turns texts into vectors. Versioned like the Vercel AI SDK's provider specs: an adapter
+ * declares the version it implements, so the interface can evolve without silent breakage.
+ */
+export interface Embedder {
+  readonly specificationVersion: "v1";
+  /** e.g. "glove", "openai", "ollama". */
+  readonly provider: string;
+  /** Identifies the vector space: vectors from different model ids must not be mixed. */
+  readonly modelId: string;
+  readonly dimensions: number;
+  /** Largest batch one `doEmbed` call accepts; `embedMany` splits larger inputs. */
+  readonly maxBatch: number;
+  /** Embed a batch of texts; one vector per text, same order. L2-normalised where the model allows. */
+  doEmbed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+}
+
+/** Embed any number of texts, respecting the embedder's batch limit. */
+export async function embedMany(embedder: Embedder, texts: string[], options?: { signal?: AbortSignal }) {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += embedder.maxBatch) {
+    out.push(...(await embedder.doEmbed(texts.slice(i, i + embedder.maxBatch), options)));
+  }
+  return out;
+}

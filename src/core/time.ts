@@ -1,0 +1,33 @@
+/** Now as an ISO-8601 UTC string; every timestamp we write has this form. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+/**
+ * Parse the timestamps found in chat data into an ISO string, or null when unparseable.
+ * Beyond ISO it reads LoCoMo/MemOS's "1:56 pm on 8 May, 2023" and "08:51 PM on 13 January, 2026".
+ * Times without a zone are taken as UTC, so results do not depend on the machine.
+ */
+export function parseChatTime(input: string | undefined | null): string | null {
+  if (!input) return null;
+  const s = input.trim();
+  const m = /^(\d{1,2}):(\d{2})\s*(am|pm)\s+on\s+(\d{1,2})\s+([a-z]+),?\s+(\d{4})$/i.exec(s);
+  if (m) {
+    const [, hh, mm, ampm, day, monthName, year] = m;
+    const month = MONTHS.indexOf((monthName as string).toLowerCase());
+    if (month < 0) return null;
+    let hour = Number(hh) % 12;
+    if ((ampm as string).toLowerCase() === "pm") hour += 12;
+    return new Date(Date.UTC(Number(year), month, Number(day), hour, Number(mm))).toISOString();
+  }
+  const hasZone = /(z|[+-]\d{2}:?\d{2})$/i.test(s);
+  const isoLike = /^\d{4}-\d{2}-\d{2}([t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?/i.test(s);
+  if (isoLike) {
+    const d = new Date(hasZone || s.length === 10 ? s : `${s.replace(" ", "T")}Z`);
+    return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  }
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
