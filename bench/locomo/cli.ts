@@ -1,0 +1,140 @@
+/**
+ * `memos bench locomo`: mounted by the main CLI through registerLocomoCommand, and runnable on
+ * its own: `npx tsx bench/locomo/cli.ts --conv conv-26`.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, Option } from "commander";
+import { exitCodeFor, InvalidInputError, MemosError } from "../../src/core/errors/index.js";
+import { defaultSystemFactory } from "./factory.js";
+import { writeLocomoReports } from "./render.js";
+import { DEFAULT_DATA_PATH, REPO_ROOT, reproduceCommand, runLocomoBench } from "./run.js";
+import { SYSTEM_NAMES, type SystemName } from "./systems.js";
+
+/** Parsed flags of `memos bench locomo`. */
+export interface LocomoCliOptions {
+  data?: string;
+  conv?: string[];
+  mode: "fast" | "fine";
+  topK: string;
+  depth?: string;
+  systems?: string;
+  out: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidInputError({
+      message: `${flag} must be a positive integer, got "${value}"`,
+      hint: `e.g. ${flag} 10`,
+    });
+  }
+  return n;
+}
+
+function parseSystems(value: string | undefined): SystemName[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const n of names) {
+    if (!(SYSTEM_NAMES as readonly string[]).includes(n)) {
+      throw new InvalidInputError({
+        message: `unknown system "${n}" in --systems`,
+        hint: `choose from ${SYSTEM_NAMES.join(",")}`,
+      });
+    }
+  }
+  return names as SystemName[];
+}
+
+/** Runs the benchmark for parsed flags: reports to `--out`, a summary (or the JSON) to stdout. */
+export async function locomoAction(opts: LocomoCliOptions): Promise<void> {
+  const conversations = (opts.conv ?? [])
+    .flatMap((c) => c.split(","))
+    .map((c) => c.trim())
+    .filter((c) => c !== "");
+  const settings = {
+    dataPath: path.resolve(opts.data ?? DEFAULT_DATA_PATH),
+    conversations,
+    mode: opts.mode,
+    topK: positiveInt(opts.topK, "--top-k"),
+    ...(opts.depth !== undefined ? { depth: positiveInt(opts.depth, "--depth") } : {}),
+    ...(opts.systems !== undefined ? { systems: parseSystems(opts.systems) } : {}),
+  };
+  const report = await runLocomoBench({
+    ...settings,
+    createSystem: defaultSystemFactory,
+    progress: opts.progress && !opts.json,
+    command: reproduceCommand(settings),
+  });
+  const files = await writeLocomoReports(report, path.resolve(opts.out));
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  const all = report.retrieval.filter((r) => r.category === "all" && r.budget_tokens !== undefined);
+  process.stdout.write("evidence recall (all categories) at token budgets:\n");
+  for (const system of report.settings.systems) {
+    const cells = all
+      .filter((r) => r.system === system)
+      .map((r) => `@${r.budget_tokens}t ${r.recall.toFixed(3)}`);
+    process.stdout.write(`  ${system.padEnd(11)} ${cells.join("  ")}\n`);
+  }
+  process.stdout.write(
+    `LLM metrics: ${report.llm.status === "skipped" ? `skipped (${report.llm.reason})` : "done"}\n`,
+  );
+  process.stdout.write(`reports: ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}\n`);
+}
+
+/** Adds the flags and action of the LoCoMo benchmark to `cmd`. */
+export function configureLocomoCommand(cmd: Command): Command {
+  return cmd
+    .description(
+      "LoCoMo retrieval benchmark: evidence recall/hit at k and at token budgets, vs BM25 and GloVe baselines",
+    )
+    .option("--data <file>", "LoCoMo JSON file", path.relative(process.cwd(), DEFAULT_DATA_PATH))
+    .option("--conv <id...>", "conversation sample_id(s) to run (default all)")
+    .addOption(
+      new Option("--mode <mode>", "memory extraction mode").choices(["fast", "fine"]).default("fast"),
+    )
+    .option("--top-k <n>", "k of the timed search (latency, context tokens)", "10")
+    .option("--depth <n>", "results fetched per question for the metrics (default 200)")
+    .option("--systems <list>", `comma-separated subset of ${SYSTEM_NAMES.join(",")}`)
+    .option("--out <dir>", "report directory", path.join(REPO_ROOT, "reports"))
+    .option("--json", "print the report as one JSON object on stdout")
+    .option("--no-progress", "no progress bars (they are off anyway when stderr is not a terminal)")
+    .action(async (opts: LocomoCliOptions) => locomoAction(opts));
+}
+
+/**
+ * Mounts `locomo` under the main CLI's `bench` command. The action throws MemosErrors; the
+ * main CLI maps them to exit codes (exitCodeFor).
+ */
+export function registerLocomoCommand(benchCommand: Command): Command {
+  return configureLocomoCommand(benchCommand.command("locomo"));
+}
+
+async function main(): Promise<void> {
+  const program = configureLocomoCommand(new Command("locomo"));
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (MemosError.isInstance(error)) {
+      process.stderr.write(`error: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ""}\n`);
+    } else {
+      process.stderr.write(
+        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}
