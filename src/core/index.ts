@@ -8,3 +8,5 @@ export * from "./time.js";
 export { logger, type Logger } from "./logger.js";
 export * from "./interfaces/embedder.js";
 export * from "./interfaces/store.js";
+export * from "./interfaces/language-model.js";
+export * from "./interfaces/reranker.js";

@@ -28,6 +28,9 @@ export function parseChatTime(input: string | undefined | null): string | null {
     const d = new Date(hasZone || s.length === 10 ? s : `${s.replace(" ", "T")}Z`);
     return Number.isNaN(d.getTime()) ? null : d.toISOString();
   }
-  const d = new Date(s);
+  // Free-form dates ("May 8, 2023 1:56 PM"): only with a year, and read as UTC unless zoned.
+  if (!/\d{4}/.test(s)) return null;
+  const utc = hasZone ? new Date(s) : new Date(`${s} UTC`);
+  const d = Number.isNaN(utc.getTime()) ? new Date(s) : utc;
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }

@@ -7,6 +7,7 @@ export function exitCodeFor(error: unknown): 1 | 2 | 3 {
     case "invalid_input":
     case "not_found":
     case "config":
+    case "auth":
       return 2;
     case "access_denied":
       return 3;

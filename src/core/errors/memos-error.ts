@@ -9,6 +9,7 @@ export type MemosErrorCode =
   | "missing_dependency"
   | "storage"
   | "provider"
+  | "auth"
   | "llm_output"
   | "internal";
 

@@ -1,0 +1,162 @@
+/**
+ * `memos bench scale [--n 10000,100000] [--queries 200] [--json]`: synthetic memories into a
+ * file-backed SQLite cube with the GloVe embedder; add throughput, hybrid search latency
+ * (p50/p95/p99), peak RSS and store size on disk, per size. Reports go to reports/scale-*.
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Command } from "commander";
+import { InvalidInputError } from "../src/core/errors/invalid-input-error.js";
+import { GeneralTextMemory } from "../src/memory/textual/general.js";
+import { createGloveEmbedder } from "../src/providers/embedder/glove/index.js";
+import { createSqliteMemoryStore } from "../src/storage/sqlite/index.js";
+import { percentile } from "./lib/metrics.js";
+import { createProgress } from "./lib/progress.js";
+import { fmt, gitCommit, machineInfo, markdownTable, writeReportFiles } from "./lib/report.js";
+
+export interface ScaleRow {
+  store: "sqlite";
+  n: number;
+  add_items_per_s: number;
+  add_seconds: number;
+  search_p50_ms: number;
+  search_p95_ms: number;
+  search_p99_ms: number;
+  peak_rss_mb: number;
+  disk_mb: number;
+}
+
+export interface ScaleOptions {
+  sizes: number[];
+  queries: number;
+  batch: number;
+  progress: boolean;
+}
+
+const NAMES = ["Maya", "Ana", "Tom", "Priya", "Chen", "Lucas", "Zoe", "Omar", "Ines", "Kofi", "Lena", "Ravi"];
+const VERBS = ["visited", "cooked", "painted", "bought", "read about", "talked about", "planned", "photographed", "repaired", "sold"];
+const THINGS = [
+  "a bicycle", "the old lighthouse", "a vegetable curry", "a jazz album", "the mountain cabin", "a wooden boat",
+  "a pottery class", "the science museum", "a birthday cake", "the garden shed", "a vintage camera", "a chess set",
+  "the marathon route", "a violin", "the farmers market", "a travel guide", "an oil painting", "the city library",
+];
+const WHEN = ["on Monday", "last weekend", "in early spring", "after work", "during the holidays", "yesterday", "in May 2023"];
+
+/** Deterministic PRNG (mulberry32), so every run measures the same corpus. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+
+export function syntheticMemory(r: () => number, i: number): string {
+  return `${pick(r, NAMES)} ${pick(r, VERBS)} ${pick(r, THINGS)} ${pick(r, WHEN)} with ${pick(r, NAMES)} (note ${i}).`;
+}
+
+function diskMb(dir: string): number {
+  return readdirSync(dir).reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0) / 2 ** 20;
+}
+
+export async function runScaleBench(options: ScaleOptions): Promise<ScaleRow[]> {
+  const embedder = await createGloveEmbedder();
+  const progress = createProgress(options.progress);
+  const rows: ScaleRow[] = [];
+  for (const n of options.sizes) {
+    const dir = mkdtempSync(path.join(tmpdir(), "memos-scale-"));
+    try {
+      const store = await createSqliteMemoryStore({ path: path.join(dir, "cube.db") });
+      const memory = new GeneralTextMemory({ store, embedder });
+      const r = rng(42);
+      progress.start(`add ${n}`, n);
+      const t0 = performance.now();
+      for (let i = 0; i < n; i += options.batch) {
+        const texts = Array.from({ length: Math.min(options.batch, n - i) }, (_, j) => syntheticMemory(r, i + j));
+        await memory.add(texts, { userId: "bench" });
+        progress.increment(texts.length);
+      }
+      const addSeconds = (performance.now() - t0) / 1000;
+      progress.start(`search ${n}`, options.queries);
+      const q = rng(7);
+      const latencies: number[] = [];
+      for (let i = 0; i < options.queries; i++) {
+        const query = `what did ${pick(q, NAMES)} ${pick(q, VERBS)} ${pick(q, WHEN)}?`;
+        const s = performance.now();
+        await memory.search(query, { topK: 10 });
+        latencies.push(performance.now() - s);
+        progress.increment();
+      }
+      progress.stop();
+      await store.close();
+      rows.push({
+        store: "sqlite",
+        n,
+        add_items_per_s: n / addSeconds,
+        add_seconds: addSeconds,
+        search_p50_ms: percentile(latencies, 50),
+        search_p95_ms: percentile(latencies, 95),
+        search_p99_ms: percentile(latencies, 99),
+        // maxRSS is the process's high-water mark so far: sizes run in ascending order, so each
+        // row's figure is dominated by that size.
+        peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+        disk_mb: diskMb(dir),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}
+
+function parseSizes(text: string): number[] {
+  const sizes = text.split(",").map((s) => Number(s.trim()));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000_000)) {
+    throw new InvalidInputError({ message: `--n takes sizes like 10000,100000, got "${text}"`, hint: "e.g. --n 10000,100000" });
+  }
+  return sizes.sort((a, b) => a - b);
+}
+
+export function registerScaleCommand(bench: Command): void {
+  bench
+    .command("scale")
+    .description("add throughput, search latency, RSS and disk size at growing memory counts")
+    .option("--n <sizes>", "comma-separated memory counts", "10000,100000")
+    .option("--queries <n>", "searches per size", "200")
+    .option("--batch <n>", "memories per add() call (one transaction each)", "1000")
+    .option("--out <dir>", "report directory", "reports")
+    .option("--json", "print the report as JSON on stdout")
+    .action(async (opts: { n: string; queries: string; batch: string; out: string; json?: boolean }) => {
+      const settings: ScaleOptions = {
+        sizes: parseSizes(opts.n),
+        queries: Number(opts.queries),
+        batch: Number(opts.batch),
+        progress: !opts.json,
+      };
+      const rows = await runScaleBench(settings);
+      const report = { commit: gitCommit(process.cwd()), machine: machineInfo(), settings, embedder: "glove-6b-100d-sif", rows };
+      const md = [
+        "# Scale benchmark",
+        "",
+        `commit \`${report.commit}\` · ${report.machine.cores} cores · ${report.machine.memory_gb} GiB · Node ${report.machine.node}`,
+        "",
+        `Reproduce: \`npx memos bench scale --n ${settings.sizes.join(",")} --queries ${settings.queries}\``,
+        "",
+        "Synthetic one-sentence memories, file-backed SQLite (WAL), GloVe embeddings, hybrid search (vector + BM25, RRF), top-10.",
+        "",
+        markdownTable(
+          ["store", "memories", "add/s", "search p50 ms", "p95 ms", "p99 ms", "peak RSS MiB", "disk MiB"],
+          rows.map((r) => [r.store, r.n, fmt(r.add_items_per_s, 0), fmt(r.search_p50_ms, 2), fmt(r.search_p95_ms, 2), fmt(r.search_p99_ms, 2), fmt(r.peak_rss_mb, 0), fmt(r.disk_mb, 1)]),
+        ),
+        "",
+      ].join("\n");
+      const written = await writeReportFiles(opts.out, "scale", { json: `${JSON.stringify(report, null, 2)}\n`, md });
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${md}\nwritten: ${written.join(", ")}\n`);
+    });
+}

@@ -1,0 +1,93 @@
+import type { Command } from "commander";
+import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
+import { NotFoundError } from "../../core/errors/not-found-error.js";
+import type { MemCube } from "../../cube/mem-cube.js";
+import { type CliContext, type CommonOptions, withCommon, withContext } from "../context.js";
+import { itemJson, itemLines } from "../format.js";
+import { type CliIO, printJson } from "../io.js";
+
+/** Find which of the user's cubes holds a memory id. */
+async function locate(ctx: CliContext, id: string): Promise<MemCube> {
+  for (const cube of await ctx.readCubes()) {
+    if (await cube.text.store.getItem(id)) return cube;
+  }
+  throw new NotFoundError({ message: `no memory ${id} in the cubes of user "${ctx.user}"`, hint: "find ids with `memos list` or `memos search`" });
+}
+
+export function registerItemCommands(program: Command, io: CliIO): void {
+  withCommon(program.command("list"))
+    .description("list memories (newest first)")
+    .option("--type <memoryType>", "only this memory_type, e.g. UserMemory")
+    .option("--limit <n>", "at most this many", "100")
+    .action(async (opts: CommonOptions & { type?: string; limit: string }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError({ message: `--limit must be a positive integer, got "${opts.limit}"`, hint: "e.g. --limit 20" });
+      await withContext(io, opts, async (ctx) => {
+        const filter = opts.type ? { memory_type: opts.type } : undefined;
+        const rows = [];
+        for (const cube of await ctx.readCubes()) {
+          const items = await cube.text.store.listItems({ filter, limit, order: "desc" });
+          rows.push(...items.map((item) => ({ cube: cube.cubeId, item })));
+        }
+        rows.sort((a, b) => (b.item.metadata.created_at ?? "").localeCompare(a.item.metadata.created_at ?? ""));
+        const shown = rows.slice(0, limit);
+        if (ctx.json) printJson(io, { memories: shown.map((r) => itemJson(r.item, { cube_id: r.cube })) });
+        else if (shown.length === 0) io.stdout("No memories.\n");
+        else for (const r of shown) io.stdout(itemLines(r.item));
+      });
+    });
+
+  withCommon(program.command("get").argument("<id>", "memory id"))
+    .description("show one memory with its metadata")
+    .action(async (id: string, opts: CommonOptions) => {
+      await withContext(io, opts, async (ctx) => {
+        const cube = await locate(ctx, id);
+        const item = await cube.text.get(id);
+        if (ctx.json) printJson(io, itemJson(item, { cube_id: cube.cubeId }));
+        else {
+          const { embedding: _e, history: _h, ...rest } = item.metadata;
+          io.stdout(itemLines(item));
+          io.stdout(`${JSON.stringify(rest, null, 2)}\n`);
+        }
+      });
+    });
+
+  withCommon(program.command("delete").argument("<id>", "memory id"))
+    .description("delete one memory")
+    .action(async (id: string, opts: CommonOptions) => {
+      await withContext(io, opts, async (ctx) => {
+        const cube = await locate(ctx, id);
+        await cube.text.delete([id]);
+        if (ctx.json) printJson(io, { deleted: [id], cube_id: cube.cubeId });
+        else io.stdout(`Deleted ${id}\n`);
+      });
+    });
+
+  withCommon(program.command("history").argument("<id>", "memory id"))
+    .description("show the versions of a memory")
+    .action(async (id: string, opts: CommonOptions) => {
+      await withContext(io, opts, async (ctx) => {
+        const cube = await locate(ctx, id);
+        const h = await cube.text.history(id);
+        if (ctx.json) printJson(io, { cube_id: cube.cubeId, ...h });
+        else {
+          for (const e of h.history) io.stdout(`v${e.version} (${e.update_type}, ${e.created_at}): ${e.memory}\n`);
+          io.stdout(`v${h.current.version} (current, ${h.current.updated_at ?? ""}): ${h.current.memory}\n`);
+        }
+      });
+    });
+
+  withCommon(program.command("rollback").argument("<id>", "memory id"))
+    .description("restore the text of an earlier version, as a new version")
+    .requiredOption("--to <version>", "the version to restore")
+    .action(async (id: string, opts: CommonOptions & { to: string }) => {
+      const version = Number(opts.to);
+      if (!Number.isInteger(version) || version < 1) throw new InvalidInputError({ message: `--to must be a version number, got "${opts.to}"`, hint: `see memos history ${id}` });
+      await withContext(io, opts, async (ctx) => {
+        const cube = await locate(ctx, id);
+        const item = await cube.text.rollback(id, version);
+        if (ctx.json) printJson(io, itemJson(item, { cube_id: cube.cubeId }));
+        else io.stdout(`Restored version ${version} of ${id} as version ${item.metadata.version}\n`);
+      });
+    });
+}

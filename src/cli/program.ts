@@ -1,0 +1,23 @@
+import { Command } from "commander";
+import { registerAdd } from "./commands/add.js";
+import { registerDumpLoad } from "./commands/dump-load.js";
+import { registerInit } from "./commands/init.js";
+import { registerItemCommands } from "./commands/items.js";
+import { registerSearch } from "./commands/search.js";
+import type { CliIO } from "./io.js";
+
+export const VERSION = "0.1.0";
+
+/** The `memos` command tree (DESIGN.md section 6). `bench` is mounted lazily by main. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command("memos")
+    .description("MemOS-TS: a memory operating system for LLM applications")
+    .version(VERSION)
+    .showSuggestionAfterError(true);
+  registerInit(program, io);
+  registerAdd(program, io);
+  registerSearch(program, io);
+  registerItemCommands(program, io);
+  registerDumpLoad(program, io);
+  return program;
+}

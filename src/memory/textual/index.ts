@@ -1,0 +1,4 @@
+export { GeneralTextMemory, type GeneralTextMemoryOptions } from "./general.js";
+export { NaiveTextMemory } from "./naive.js";
+export { readTextualMemory, TEXTUAL_MEMORY_FILE, writeTextualMemory } from "./persist.js";
+export type * from "./types.js";

@@ -1,0 +1,69 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
+import { NotFoundError } from "../../core/errors/not-found-error.js";
+import { GeneralMemoryPoint, TextualMemoryExport } from "../../core/schema/memory.js";
+
+export const TEXTUAL_MEMORY_FILE = "textual_memory.json";
+
+/** Write a file so that readers see the old or the new content, never half of it. */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+export function writeTextualMemory(dir: string, data: TextualMemoryExport, filename = TEXTUAL_MEMORY_FILE): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, filename);
+  writeFileAtomic(path, JSON.stringify({ ...data, total_nodes: data.nodes.length, total_edges: data.edges.length }, null, 2));
+  return path;
+}
+
+/**
+ * Read a `textual_memory.json`: MemOS's tree export `{nodes, edges, ...}`, or its general
+ * memory's list of points `[{id, vector, payload: {id, memory, metadata}}]`, or a plain list of items.
+ */
+export function readTextualMemory(dir: string, filename = TEXTUAL_MEMORY_FILE): TextualMemoryExport {
+  const path = join(dir, filename);
+  if (!existsSync(path)) {
+    throw new NotFoundError({ message: `no ${filename} in ${dir}`, hint: "point at a directory written by dump()" });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new InvalidInputError({ message: `${path} is not valid JSON`, hint: "restore it from a dump", cause });
+  }
+  if (Array.isArray(raw)) {
+    const nodes = raw.map((entry, i) => {
+      const point = GeneralMemoryPoint.safeParse(entry);
+      if (point.success) {
+        const { payload, vector } = point.data;
+        return { ...payload, metadata: { ...payload.metadata, embedding: payload.metadata.embedding ?? vector ?? null } };
+      }
+      return parseNode(entry, `${path}[${i}]`);
+    });
+    return { nodes, edges: [] };
+  }
+  const parsed = TextualMemoryExport.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidInputError({
+      message: `${path}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`.trim(),
+      hint: "expected MemOS's {nodes, edges, total_nodes, total_edges}",
+    });
+  }
+  return parsed.data;
+}
+
+function parseNode(entry: unknown, where: string) {
+  const parsed = TextualMemoryExport.shape.nodes.element.safeParse(entry);
+  if (!parsed.success) {
+    throw new InvalidInputError({
+      message: `${where}: ${parsed.error.issues[0]?.message ?? "not a memory item"}`,
+      hint: "expected {id, memory, metadata} or {id, vector, payload}",
+    });
+  }
+  return parsed.data;
+}

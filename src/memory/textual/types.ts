@@ -1,0 +1,73 @@
+import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
+import type { HistoryEntry, TextualMemoryItem, TextualMemoryMetadataInput } from "../../core/schema/memory.js";
+import type { ChatMessage } from "../../reader/index.js";
+
+/** What `add` accepts: a bare string, or an item whose id and metadata are optional. */
+export type MemoryInput = string | { id?: string; memory: string; metadata?: TextualMemoryMetadataInput };
+
+export interface AddContext {
+  userId?: string;
+  sessionId?: string;
+  cubeId?: string;
+  /** "fast" (default) windows the messages without an LLM; "fine" needs an LLM (tree memory). */
+  mode?: "fast" | "fine";
+  /** Reports embedding progress for long inputs. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface TextSearchOptions {
+  /** How many results (default 10, at most 1000). */
+  topK?: number;
+  filter?: MemoryFilter;
+  /**
+   * "What did we know / what held at this time?" Items valid only after it, or invalidated
+   * before it, are left out, and items close to it rank slightly higher. ISO string or Date.
+   */
+  referenceTime?: string | Date;
+  /** Include archived / deleted items too (default: only `activated`). */
+  includeInactive?: boolean;
+}
+
+export type RecallPath = "vector" | "keyword" | "graph" | "working";
+
+export interface SearchHit {
+  item: TextualMemoryItem;
+  score: number;
+  /** Which recall paths found it. */
+  paths: RecallPath[];
+}
+
+export interface GetAllOptions {
+  filter?: MemoryFilter | FilterNode;
+  limit?: number;
+  offset?: number;
+}
+
+export interface UpdatePatch {
+  memory?: string;
+  metadata?: TextualMemoryMetadataInput;
+}
+
+export interface MemoryHistory {
+  id: string;
+  current: { version: number; memory: string; updated_at?: string };
+  history: HistoryEntry[];
+}
+
+/** The operations every textual memory offers (MemOS's BaseTextMemory). */
+export interface TextMemory {
+  add(items: MemoryInput[], context?: AddContext): Promise<TextualMemoryItem[]>;
+  addMessages(messages: ChatMessage[], context?: AddContext): Promise<TextualMemoryItem[]>;
+  search(query: string, options?: TextSearchOptions): Promise<SearchHit[]>;
+  /** Throws NotFoundError when absent. */
+  get(id: string): Promise<TextualMemoryItem>;
+  getMany(ids: string[]): Promise<TextualMemoryItem[]>;
+  getAll(options?: GetAllOptions): Promise<TextualMemoryItem[]>;
+  update(id: string, patch: UpdatePatch): Promise<TextualMemoryItem>;
+  delete(ids: string[]): Promise<number>;
+  deleteAll(): Promise<number>;
+  history(id: string): Promise<MemoryHistory>;
+  rollback(id: string, toVersion: number): Promise<TextualMemoryItem>;
+  dump(dir: string): Promise<string>;
+  load(dir: string): Promise<number>;
+}

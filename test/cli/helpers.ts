@@ -1,0 +1,21 @@
+import { runCli } from "../../src/cli/main.js";
+import type { CliIO } from "../../src/cli/io.js";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI in-process with captured output (spawning tsx per command would cost ~1 s each). */
+export async function memos(...argv: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+export function json<T = any>(r: CliResult): T {
+  return JSON.parse(r.stdout) as T;
+}
