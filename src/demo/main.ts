@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pc from "picocolors";
 import { MemCube } from "../cube/mem-cube.js";
-import { parseChatFile } from "../reader/index.js";
+import { parseChatSessions } from "../reader/index.js";
 
 const QUESTIONS = [
   "What is Maya's job?",
@@ -20,9 +20,10 @@ const dir = mkdtempSync(join(tmpdir(), "memos-demo-"));
 try {
   console.log(pc.bold("MemOS-TS demo"), pc.dim(`(cube in ${dir}; the first run converts GloVe once, ~30 s)`));
   const cube = await MemCube.create(dir, { cubeId: "demo/maya", userId: "maya" });
-  const messages = parseChatFile(readFileSync(samplePath, "utf8"), samplePath.pathname);
+  const sessions = parseChatSessions(readFileSync(samplePath, "utf8"), samplePath.pathname);
+  const messages = sessions.flatMap((s) => s.messages);
   const started = performance.now();
-  const added = await cube.text.addMessages(messages, { userId: "maya", sessionId: "demo" });
+  const added = await cube.text.addChatSessions(sessions, { userId: "maya" });
   console.log(`Added ${messages.length} messages as ${added.length} memories in ${Math.round(performance.now() - started)} ms\n`);
   for (const q of QUESTIONS) {
     const [top] = await cube.text.search(q, { topK: 3 });

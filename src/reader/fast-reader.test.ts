@@ -105,26 +105,26 @@ describe("FastMemReader.readChat", () => {
         role: "user",
         speaker: "Caroline",
         content: "I went to a LGBTQ support group yesterday.",
-        chat_time: "1:56 pm on 8 May, 2023",
+        chat_time: "9:56 pm on 8 May, 2023",
       },
       {
         role: "assistant",
         speaker: "Melanie",
         content: "That's great!",
-        chat_time: "2:10 pm on 8 May, 2023",
+        chat_time: "10:10 pm on 8 May, 2023",
       },
-      { role: "user", speaker: "Caroline", content: "It was powerful.", chat_time: "4:30 pm on 8 May, 2023" },
-      { role: "assistant", content: "Tell me more.", chat_time: "9:05 am on 9 May, 2023" },
+      { role: "user", speaker: "Caroline", content: "It was powerful.", chat_time: "11:30 pm on 8 May, 2023" },
+      { role: "assistant", content: "Tell me more.", chat_time: "1:05 am on 9 May, 2023" },
     ];
     const [item, ...rest] = new FastMemReader().readChat(msgs, ctx);
     expect(rest).toHaveLength(0);
     expect(item?.memory).toBe(
       [
-        "Monday 8 May 2023, 1:56 pm UTC",
+        "Monday 8 May 2023, 9:56 pm UTC",
         "Caroline: I went to a LGBTQ support group yesterday.",
         "Melanie: That's great!",
-        "[4:30 pm] Caroline: It was powerful.",
-        "[Tuesday 9 May 2023, 9:05 am UTC] Assistant: Tell me more.",
+        "[11:30 pm] Caroline: It was powerful.",
+        "[Tuesday 9 May 2023, 1:05 am UTC] Assistant: Tell me more.",
       ].join("\n"),
     );
     const md = item?.metadata;
@@ -133,7 +133,7 @@ describe("FastMemReader.readChat", () => {
         type: "chat",
         role: "user",
         speaker: "Caroline",
-        chat_time: "2023-05-08T13:56:00.000Z",
+        chat_time: "2023-05-08T21:56:00.000Z",
         message_id: "s1:0",
         content: msgs[0]?.content,
       },
@@ -141,7 +141,7 @@ describe("FastMemReader.readChat", () => {
         type: "chat",
         role: "assistant",
         speaker: "Melanie",
-        chat_time: "2023-05-08T14:10:00.000Z",
+        chat_time: "2023-05-08T22:10:00.000Z",
         message_id: "s1:1",
         content: "That's great!",
       },
@@ -149,7 +149,7 @@ describe("FastMemReader.readChat", () => {
         type: "chat",
         role: "user",
         speaker: "Caroline",
-        chat_time: "2023-05-08T16:30:00.000Z",
+        chat_time: "2023-05-08T23:30:00.000Z",
         message_id: "s1:2",
         content: "It was powerful.",
       },
@@ -157,7 +157,7 @@ describe("FastMemReader.readChat", () => {
         type: "chat",
         role: "assistant",
         speaker: "Assistant",
-        chat_time: "2023-05-09T09:05:00.000Z",
+        chat_time: "2023-05-09T01:05:00.000Z",
         message_id: "s1:3",
         content: "Tell me more.",
       },
@@ -176,7 +176,7 @@ describe("FastMemReader.readChat", () => {
       confidence: 0.99,
       created_at: "2024-01-01T00:00:00.000Z",
       updated_at: "2024-01-01T00:00:00.000Z",
-      valid_at: "2023-05-08T13:56:00.000Z",
+      valid_at: "2023-05-08T21:56:00.000Z",
       version: 1,
       history: [],
       usage: [],
@@ -240,11 +240,12 @@ describe("FastMemReader.readChat", () => {
       },
     ]);
     const items = new FastMemReader().readChat(parseChatFile(file), {});
-    expect(items).toHaveLength(1);
-    expect(items[0]?.memory).toBe(
-      "Monday 8 May 2023, 1:56 pm UTC\nCaroline: Hey Mel!\n[Thursday 25 May 2023, 1:14 pm UTC] Melanie: Hi!",
-    );
-    expect(items[0]?.metadata.valid_at).toBe("2023-05-08T13:56:00.000Z");
+    // Sessions weeks apart never share a window, so each window's header and valid_at hold for all of it.
+    expect(items.map((i) => i.memory)).toEqual([
+      "Monday 8 May 2023, 1:56 pm UTC\nCaroline: Hey Mel!",
+      "Thursday 25 May 2023, 1:14 pm UTC\nMelanie: Hi!",
+    ]);
+    expect(items.map((i) => i.metadata.valid_at)).toEqual(["2023-05-08T13:56:00.000Z", "2023-05-25T13:14:00.000Z"]);
   });
 
   it("is deterministic apart from ids and creation times", () => {

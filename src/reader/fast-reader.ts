@@ -26,6 +26,8 @@ interface Turn {
 }
 
 const HOUR_MS = 3_600_000;
+/** Silence this long between two turns ends a conversation episode. */
+const SESSION_GAP_MS = 4 * HOUR_MS;
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const isDateOnly = (raw: string | undefined) => raw !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(raw.trim());
@@ -114,18 +116,26 @@ export class FastMemReader implements MemReader {
     const fitsExactly = (from: number, to: number) =>
       countTokens(renderWindow(turns.slice(from, to))) <= windowTokens;
 
+    // Turns hours apart belong to different conversations: a window never spans such a gap, so
+    // its header time (and valid_at) is right for everything in it.
+    const gapBefore = (i: number) => {
+      const a = turns[i - 1];
+      const b = turns[i];
+      return a !== undefined && b !== undefined && Date.parse(b.time) - Date.parse(a.time) >= SESSION_GAP_MS;
+    };
     let start = 0;
     let prevEnd = 0;
     while (start < turns.length) {
       let end = start + 1; // a window always takes at least one turn
-      while (end < turns.length && fits(start, end + 1)) end++;
+      while (end < turns.length && !gapBefore(end) && fits(start, end + 1)) end++;
       while (end > Math.max(start + 1, prevEnd + 1) && !fitsExactly(start, end)) end--;
       items.push(this.toItem(turns.slice(start, end), Math.max(0, prevEnd - start), ctx, now));
       if (end >= turns.length) break;
-      // Overlap: repeat the trailing turns that fit the budget, but never restart at `start`.
+      // Overlap: repeat the trailing turns that fit the budget, but never restart at `start`;
+      // none across a conversation gap (a new session starts a fresh window).
       let next = end;
       let used = 0;
-      while (next - 1 > start && used + (turns[next - 1]?.tokens ?? 0) <= overlapTokens) {
+      while (!gapBefore(end) && next - 1 > start && used + (turns[next - 1]?.tokens ?? 0) <= overlapTokens) {
         used += turns[next - 1]?.tokens ?? 0;
         next--;
       }

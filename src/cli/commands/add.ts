@@ -6,7 +6,7 @@ import { ConfigError } from "../../core/errors/config-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import { decodeUtf8Strict, parseChatFile } from "../../reader/index.js";
+import { decodeUtf8Strict, parseChatSessions } from "../../reader/index.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { itemJson } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
@@ -53,7 +53,7 @@ export function registerAdd(program: Command, io: CliIO): void {
           if (input === undefined) {
             added = await cube.text.addMessages([{ role: "user", content: text as string }], { ...context, onProgress });
           } else if (input.kind === "chat") {
-            added = await cube.text.addMessages(input.messages, { ...context, onProgress });
+            added = await cube.text.addChatSessions(input.sessions, { ...context, onProgress });
           } else {
             added = await cube.text.addDocument(input.text, { docPath: input.path, format: input.kind }, { ...context, onProgress });
           }
@@ -66,7 +66,7 @@ export function registerAdd(program: Command, io: CliIO): void {
     });
 }
 
-type Input = { kind: "chat"; messages: ReturnType<typeof parseChatFile> } | { kind: "md" | "txt"; text: string; path: string };
+type Input = { kind: "chat"; sessions: ReturnType<typeof parseChatSessions> } | { kind: "md" | "txt"; text: string; path: string };
 
 /** Read and validate the whole file before anything is written, so bad input writes nothing. */
 function readInput(path: string): Input {
@@ -81,7 +81,7 @@ function readInput(path: string): Input {
   }
   const text = decodeUtf8Strict(readFileSync(path), path);
   const ext = extname(path).toLowerCase();
-  if (ext === ".json") return { kind: "chat", messages: parseChatFile(text, path) };
+  if (ext === ".json") return { kind: "chat", sessions: parseChatSessions(text, path) };
   if (ext === ".md" || ext === ".markdown") return { kind: "md", text, path };
   if (ext === ".txt" || ext === "") return { kind: "txt", text, path };
   throw new InvalidInputError({ message: `cannot read ${ext} files: ${path}`, hint: "use a chat .json, a .md or a .txt file" });

@@ -4,7 +4,7 @@ import { type Embedder, embedMany } from "../../core/interfaces/embedder.js";
 import type { MemoryStore, StoredItem } from "../../core/interfaces/store.js";
 import { type FilterNode, normalizeFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import { type ChatMessage, FastMemReader } from "../../reader/index.js";
+import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/index.js";
 import { fuseRrf } from "../../retrieve/rrf.js";
 import {
   applyUpdate,
@@ -84,6 +84,17 @@ export class GeneralTextMemory implements TextMemory {
       });
     }
     return this.storeItems(this.reader.readChat(messages, context), context);
+  }
+
+  /**
+   * Read several chat sessions (each with its own session id and time) and store them all in
+   * one transaction: a bad session anywhere means nothing is written.
+   */
+  async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<TextualMemoryItem[]> {
+    const items = sessions.flatMap((s) =>
+      this.reader.readChat(s.messages, { ...context, sessionId: s.session_id ?? context.sessionId }),
+    );
+    return this.storeItems(items, context);
   }
 
   /** Chunk a text or Markdown document into memories with `doc_path` provenance. */
