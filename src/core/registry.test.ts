@@ -14,7 +14,7 @@ describe("backend registry", () => {
 
   it("names the known backends when one is unknown, and rejects bad configs", async () => {
     await expect(createFromConfig("greeter", { backend: "nope" })).rejects.toThrow(/unknown greeter backend "nope"/);
-    const err: ConfigError = await createFromConfig("greeter", { backend: "nope" }).catch((e: ConfigError) => e);
+    const err = (await createFromConfig("greeter", { backend: "nope" }).catch((e: unknown) => e)) as ConfigError;
     expect(ConfigError.isInstance(err)).toBe(true);
     expect(err.hint).toContain("hello");
     await expect(createFromConfig("greeter", { backend: "hello", config: { name: 3 } })).rejects.toBeInstanceOf(ConfigError);
