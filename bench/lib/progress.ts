@@ -5,10 +5,12 @@ export interface Progress {
   /** Starts a new bar (ending the previous one). */
   start(label: string, total: number): void;
   increment(by?: number): void;
+  /** Sets the current value of the bar. */
+  update(value: number): void;
   stop(): void;
 }
 
-const silent: Progress = { start() {}, increment() {}, stop() {} };
+const silent: Progress = { start() {}, increment() {}, update() {}, stop() {} };
 
 /**
  * Progress bars on stderr, so stdout stays clean for `--json`. Disabled when stderr is not a
@@ -32,6 +34,9 @@ export function createProgress(enabled: boolean): Progress {
     },
     increment(by = 1) {
       bar?.increment(by);
+    },
+    update(value) {
+      bar?.update(value);
     },
     stop() {
       bar?.stop();

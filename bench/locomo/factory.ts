@@ -2,8 +2,8 @@
  * The default system factory: baselines in process, and our memory on SQLite (":memory:") with
  * the offline GloVe embedder. Heavy modules load only when a system needs them.
  */
-import { ConfigError } from "../../src/core/errors/index.js";
 import type { Embedder } from "../../src/core/interfaces/embedder.js";
+import { createMemosSystem } from "./memos-system.js";
 import type { SystemFactory } from "./run.js";
 import { createBm25System, createDenseSystem } from "./systems.js";
 
@@ -15,7 +15,7 @@ function gloveEmbedder(): Promise<Embedder> {
 }
 
 /** Builds `memos`, `bm25`, `bm25-dated` or `glove`. */
-export const defaultSystemFactory: SystemFactory = async (name) => {
+export const defaultSystemFactory: SystemFactory = async (name, { mode }) => {
   switch (name) {
     case "bm25":
       return createBm25System();
@@ -23,10 +23,14 @@ export const defaultSystemFactory: SystemFactory = async (name) => {
       return createBm25System({ dated: true });
     case "glove":
       return createDenseSystem(await gloveEmbedder(), "glove");
-    case "memos":
-      throw new ConfigError({
-        message: `system "memos" is not available yet`,
-        hint: "run --systems bm25,bm25-dated,glove",
+    case "memos": {
+      const { createSqliteMemoryStore } = await import("../../src/storage/sqlite/index.js");
+      return createMemosSystem({
+        embedder: await gloveEmbedder(),
+        // In memory: the benchmark measures the memory layer, not the disk, and leaves no files.
+        makeStore: (cubeId) => createSqliteMemoryStore({ path: ":memory:", cubeId }),
+        mode,
       });
+    }
   }
 };

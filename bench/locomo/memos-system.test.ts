@@ -1,6 +1,12 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { LocomoSession } from "./data.js";
-import { memoryDiaIds, mergeByScore, sessionMessages } from "./memos-system.js";
+import type { Embedder } from "../../src/core/interfaces/embedder.js";
+import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
+import { type LocomoSession, loadLocomo } from "./data.js";
+import { createMemosSystem, memoryDiaIds, mergeByScore, sessionMessages } from "./memos-system.js";
+
+const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/two-sessions.json");
 
 const session: LocomoSession = {
   index: 1,
@@ -64,5 +70,51 @@ describe("mergeByScore", () => {
   it("drops a memory whose text already appeared", () => {
     const merged = mergeByScore([r("same", 0.9), r("a2", 0.1)], [r("same", 0.8), r("b2", 0.5)], 10);
     expect(merged.map((m) => m.text)).toEqual(["same", "b2", "a2"]);
+  });
+});
+
+describe("memos system end to end (SQLite in memory, toy embedder)", () => {
+  // A hashed bag of words: deterministic and instant, unlike loading GloVe.
+  const toyEmbedder: Embedder = {
+    specificationVersion: "v1",
+    provider: "toy",
+    modelId: "toy-hash-32",
+    dimensions: 32,
+    maxBatch: 64,
+    async doEmbed(texts) {
+      return texts.map((t) => {
+        const v = new Float32Array(32);
+        for (const w of t.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+          let h = 0;
+          for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+          v[h % 32] = (v[h % 32] ?? 0) + 1;
+        }
+        const norm = Math.hypot(...v) || 1;
+        return v.map((x) => x / norm);
+      });
+    },
+  };
+
+  it("ingests both points of view and maps memories back to turn ids", async () => {
+    const [conv] = await loadLocomo(FIXTURE);
+    if (!conv) throw new Error("fixture missing");
+    const system = createMemosSystem({
+      embedder: toyEmbedder,
+      makeStore: (cubeId) => createSqliteMemoryStore({ path: ":memory:", cubeId }),
+    });
+    const stats = await system.ingest(conv);
+    // 11 turns, each added once per speaker.
+    expect(stats.items).toBe(22);
+    expect(stats.memories).toBeGreaterThanOrEqual(2);
+    const hits = await system.search(conv, "Which city is Bruno's sister Clara visiting from?", 5);
+    expect(hits.length).toBeGreaterThan(0);
+    const ids = hits.flatMap((h) => h.diaIds);
+    expect(ids).toContain("D2:1");
+    for (const id of ids) expect(id).toMatch(/^D[12]:\d$/);
+    // The two cubes hold the same windows: merged results have no repeated text.
+    expect(new Set(hits.map((h) => h.text)).size).toBe(hits.length);
+    expect(hits[0]?.text).not.toContain("Bruno: Bruno:");
+    await system.release?.(conv);
+    expect(await system.search(conv, "Clara", 5)).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import type { IngestStats, RetrievalSystem, Retrieved } from "./systems.js";
 export interface MemosSystemOptions {
   embedder: Embedder;
   /** A fresh, empty store for one cube (the benchmark uses SQLite ":memory:"). */
-  makeStore: () => Promise<MemoryStore>;
+  makeStore: (cubeId: string) => Promise<MemoryStore>;
   mode?: "fast" | "fine";
 }
 
@@ -88,8 +88,14 @@ export function createMemosSystem(options: MemosSystemOptions): RetrievalSystem 
 
   return {
     name: "memos",
-    async ingest(conv: LocomoConversation): Promise<IngestStats> {
-      const stores = [await options.makeStore(), await options.makeStore()];
+    async ingest(
+      conv: LocomoConversation,
+      onProgress?: (done: number, total: number) => void,
+    ): Promise<IngestStats> {
+      const stores = [
+        await options.makeStore(`${conv.id}_speaker_a`),
+        await options.makeStore(`${conv.id}_speaker_b`),
+      ];
       const [storeA, storeB] = stores as [MemoryStore, MemoryStore];
       const entry: Cubes = {
         a: new GeneralTextMemory({ store: storeA, embedder: options.embedder }),
@@ -104,7 +110,8 @@ export function createMemosSystem(options: MemosSystemOptions): RetrievalSystem 
         [entry.b, conv.speakerB, `${conv.id}_speaker_b`],
       ];
       // Every session is added once per point of view, session by session, as MemOS's eval does.
-      for (const session of conv.sessions) {
+      for (const [done, session] of conv.sessions.entries()) {
+        onProgress?.(done, conv.sessions.length);
         for (const [mem, self, userId] of speakers) {
           const messages = sessionMessages(session, self);
           if (messages.length === 0) continue;

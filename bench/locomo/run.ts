@@ -346,13 +346,13 @@ export async function runLocomoBench(options: LocomoBenchOptions): Promise<Locom
     for (const { conv, qa } of plan) {
       for (const system of systems) {
         const st = stats.get(system.name) as NonNullable<ReturnType<typeof stats.get>>;
-        progress.start(`${conv.id} ${system.name} ingest`, 1);
+        progress.start(`${conv.id} ${system.name} ingest`, conv.sessions.length);
         const t0 = performance.now();
-        const ingested = await system.ingest(conv);
+        const ingested = await system.ingest(conv, (done) => progress.update(done));
         st.seconds += (performance.now() - t0) / 1000;
         st.items += ingested.items;
         st.memories += ingested.memories;
-        progress.increment();
+        progress.update(conv.sessions.length);
 
         progress.start(`${conv.id} ${system.name} search`, qa.length);
         for (const q of qa) {

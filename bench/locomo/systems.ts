@@ -30,7 +30,8 @@ export interface IngestStats {
  */
 export interface RetrievalSystem {
   readonly name: string;
-  ingest(conv: LocomoConversation): Promise<IngestStats>;
+  /** `onProgress(done, total)` may be called as sessions are read, for progress bars. */
+  ingest(conv: LocomoConversation, onProgress?: (done: number, total: number) => void): Promise<IngestStats>;
   /** The best `k` memories for `question`, best first, from this conversation only. */
   search(conv: LocomoConversation, question: string, k: number): Promise<Retrieved[]>;
   release?(conv: LocomoConversation): Promise<void>;
