@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, InvalidInputError, MemosError } from "../../src/core/errors/index.js";
 import { defaultSystemFactory } from "./factory.js";
 import { writeLocomoReports } from "./render.js";
@@ -120,10 +120,15 @@ export function registerLocomoCommand(benchCommand: Command): Command {
 }
 
 async function main(): Promise<void> {
-  const program = configureLocomoCommand(new Command("locomo"));
+  const program = configureLocomoCommand(new Command("locomo")).exitOverride();
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message already; a bad flag is bad input (exit 2), --help is 0.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     if (MemosError.isInstance(error)) {
       process.stderr.write(`error: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ""}\n`);
     } else {

@@ -2,6 +2,7 @@
  * The LoCoMo retrieval benchmark: ingest each conversation into every system, ask its
  * questions (categories 1–4), and score retrieval against the gold evidence turns.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidInputError } from "../../src/core/errors/index.js";
@@ -27,8 +28,19 @@ import {
 import { type Answerer, type Judge, LLM_SKIPPED, type LlmRow, type LlmSection } from "./llm.js";
 import { type RetrievalSystem, type Retrieved, SYSTEM_NAMES, type SystemName } from "./systems.js";
 
-/** The repository root (bench/locomo/../..). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/**
+ * The repository root: the nearest directory above this module holding a package.json. Walking
+ * up (rather than "../..") keeps it right both from source (bench/locomo) and from the build
+ * (dist/bench/locomo).
+ */
+export const REPO_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, "../..");
+  }
+}
 /** The dev split, outside the repo: shared data is read in place, never copied in. */
 export const DEFAULT_DATA_PATH = path.resolve(REPO_ROOT, "../shared/data/locomo/locomo-dev.json");
 export const DEFAULT_K_VALUES = [1, 5, 10, 20] as const;
