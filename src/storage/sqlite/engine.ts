@@ -1,0 +1,897 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import * as sqliteVec from "sqlite-vec";
+import { InvalidInputError, MissingDependencyError, NotFoundError, StorageError } from "../../core/errors/index.js";
+import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
+import {
+  EDGE_TYPES,
+  type EdgeType,
+  MemoryEdge,
+  TextualMemoryExport,
+  TextualMemoryItem,
+} from "../../core/schema/memory.js";
+import type {
+  ListOptions,
+  NeighborOptions,
+  ScoredId,
+  SearchOptions,
+  StoredItem,
+  Subgraph,
+} from "../../core/interfaces/store.js";
+import { isUniqueViolation, toStoreError } from "./errors.js";
+import { compileFilter, resolveFilter, type SqlFragment, vecColumnValue, vecPushdown } from "./filter-sql.js";
+import { buildMatchExpression, ftsColumns } from "./fts.js";
+import { createVectorTable, MAX_DIMENSIONS, migrate, readMeta, tableExists, VEC_METADATA_COLUMNS, writeMeta } from "./schema.js";
+import {
+  blobToVector,
+  dimensionMismatch,
+  isZeroVector,
+  similarity,
+  toVector,
+  VEC_MAX_K,
+  vectorBlob,
+} from "./vectors.js";
+
+/** What `checkIntegrity` found. `ok` is true when `problems` is empty. */
+export interface IntegrityReport {
+  ok: boolean;
+  problems: string[];
+  items: number;
+  vectors: number;
+  keywordRows: number;
+  edges: number;
+}
+
+export interface EngineOptions {
+  path: string;
+  cubeId?: string;
+  dimensions?: number;
+}
+
+interface ItemRow {
+  rid: number;
+  id: string;
+  memory: string;
+  metadata: string;
+}
+
+interface EdgeRow {
+  source: string;
+  target: string;
+  type: string;
+  metadata: string;
+}
+
+/** An item validated and split into what the tables store. */
+interface PreparedItem {
+  id: string;
+  memory: string;
+  metadata: Record<string, unknown>;
+  metadataJson: string;
+  vector: Float32Array | undefined;
+}
+
+type Filter = MemoryFilter | FilterNode | undefined;
+
+/** Prepared statements are cached by SQL text; filters make SQL vary, so the cache is bounded. */
+const STATEMENT_CACHE_LIMIT = 256;
+
+/** How many KNN candidates to fetch per wanted result when part of the filter runs afterwards. */
+const OVERFETCH_FACTOR = 10;
+const OVERFETCH_MIN = 100;
+
+const EDGE_TYPE_SET = new Set<string>(EDGE_TYPES);
+
+/**
+ * The synchronous SQLite side of the store: one connection, one cube. better-sqlite3 runs each
+ * call to completion, so every public method here is atomic on its own; the async façade in
+ * store.ts adds the mutex that keeps other callers out while a multi-call transaction is open.
+ */
+export class SqliteEngine {
+  readonly db: Database.Database;
+  readonly path: string;
+  readonly cubeId: string | undefined;
+  dims: number | undefined;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly atomic: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  private constructor(db: Database.Database, path: string, cubeId: string | undefined, dims: number | undefined) {
+    this.db = db;
+    this.path = path;
+    this.cubeId = cubeId;
+    this.dims = dims;
+    this.atomic = db.transaction((fn: () => unknown) => fn());
+  }
+
+  static open(options: EngineOptions): SqliteEngine {
+    const { path, cubeId, dimensions } = options;
+    if (dimensions !== undefined && !(Number.isInteger(dimensions) && dimensions > 0 && dimensions <= MAX_DIMENSIONS)) {
+      throw new InvalidInputError({
+        message: `dimensions must be an integer between 1 and ${MAX_DIMENSIONS}, got ${dimensions}`,
+        hint: "use the embedder's `dimensions`",
+      });
+    }
+    const memory = path === ":memory:";
+    if (!memory) {
+      try {
+        mkdirSync(dirname(resolve(path)), { recursive: true });
+      } catch (cause) {
+        throw new StorageError({
+          message: `cannot create the directory for ${path}`,
+          hint: "check the path and permissions",
+          cause,
+        });
+      }
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (cause) {
+      throw toStoreError(cause);
+    }
+    try {
+      try {
+        sqliteVec.load(db);
+      } catch (cause) {
+        throw new MissingDependencyError({
+          message: "the sqlite-vec extension could not be loaded",
+          hint: "reinstall `sqlite-vec` so npm fetches the build for this platform (sqlite-vec-<os>-<arch>)",
+          cause,
+        });
+      }
+      // WAL: readers never block the writer, and a commit is one append. synchronous=NORMAL keeps
+      // every commit across a process crash (only a power loss can drop the last few).
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+      migrate(db);
+
+      const storedCube = readMeta(db, "cube_id");
+      if (cubeId !== undefined && storedCube !== undefined && storedCube !== cubeId) {
+        throw new StorageError({
+          message: `${path} holds cube "${storedCube}", not "${cubeId}"`,
+          hint: "each cube has its own database file; check the cube's directory",
+        });
+      }
+      if (cubeId !== undefined && storedCube === undefined) writeMeta(db, "cube_id", cubeId);
+
+      const storedDims = readMeta(db, "dimensions");
+      let dims = storedDims === undefined ? undefined : Number(storedDims);
+      if (dims !== undefined && !tableExists(db, "vec_items")) {
+        throw new StorageError({
+          message: `${path} records ${dims}-dimensional vectors but has no vector table`,
+          hint: "the file is damaged; restore the cube from a `memos dump` export",
+        });
+      }
+      if (dimensions !== undefined) {
+        if (dims === undefined) {
+          db.transaction(() => createVectorTable(db, dimensions)).immediate();
+          dims = dimensions;
+        } else if (dims !== dimensions) {
+          throw dimensionMismatch(dimensions, dims, "the configured embedder");
+        }
+      }
+      return new SqliteEngine(db, path, cubeId ?? storedCube, dims);
+    } catch (error) {
+      db.close();
+      throw toStoreError(error);
+    }
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma("optimize");
+    } catch {
+      // Only a planner hint; closing matters more.
+    }
+    this.db.close();
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Run fn atomically: its own BEGIN IMMEDIATE, or a savepoint inside an open transaction. */
+  write<T>(fn: () => T): T {
+    try {
+      return this.atomic.immediate(fn) as T;
+    } catch (error) {
+      this.reloadDims();
+      throw error;
+    }
+  }
+
+  /** Run several reads against one snapshot (WAL readers see a fixed point in time). */
+  read<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.atomic.deferred(fn) as T;
+  }
+
+  begin(savepoint?: string): void {
+    this.db.exec(savepoint ? `SAVEPOINT ${savepoint}` : "BEGIN IMMEDIATE");
+  }
+
+  commit(savepoint?: string): void {
+    this.db.exec(savepoint ? `RELEASE ${savepoint}` : "COMMIT");
+  }
+
+  rollback(savepoint?: string): void {
+    // An I/O error or the like may already have rolled the whole transaction back.
+    if (this.db.inTransaction) {
+      this.db.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : "ROLLBACK");
+    }
+    this.reloadDims();
+  }
+
+  /** The vector table may have been created inside a transaction that was then rolled back. */
+  private reloadDims(): void {
+    if (!this.db.open) return;
+    const stored = readMeta(this.db, "dimensions");
+    this.dims = stored === undefined ? undefined : Number(stored);
+  }
+
+  /** Fix the dimension with the first vector, or check a vector against it. */
+  private ensureDimensions(length: number): void {
+    if (this.dims === undefined) {
+      if (length > MAX_DIMENSIONS) {
+        throw new InvalidInputError({
+          message: `embedding has ${length} dimensions; at most ${MAX_DIMENSIONS} are supported`,
+          hint: "use an embedding model with fewer dimensions",
+        });
+      }
+      createVectorTable(this.db, length);
+      this.dims = length;
+    } else if (length !== this.dims) {
+      throw dimensionMismatch(length, this.dims);
+    }
+  }
+
+  private prepareItem(stored: StoredItem, where: string): PreparedItem {
+    if (typeof stored !== "object" || stored === null || !("item" in stored)) {
+      throw new InvalidInputError({ message: `${where} must be {item, embedding?}`, hint: "wrap each memory as {item}" });
+    }
+    const parsed = TextualMemoryItem.safeParse(stored.item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidInputError({
+        message: `${where}: ${issue?.path.join(".") || "item"} ${issue?.message ?? "is invalid"}`,
+        hint: "a memory is {id, memory, metadata}; see TextualMemoryItem in core/schema/memory.ts",
+      });
+    }
+    const { embedding: metaEmbedding, ...metadata } = parsed.data.metadata;
+    let vector: Float32Array | undefined;
+    if (stored.embedding !== undefined && stored.embedding !== null) {
+      vector = toVector(stored.embedding, `${where}.embedding`);
+    } else if (metaEmbedding && metaEmbedding.length > 0) {
+      // A vector left in metadata.embedding is used as the item's vector, not stored twice.
+      vector = toVector(metaEmbedding, `${where}.item.metadata.embedding`);
+    }
+    return {
+      id: parsed.data.id,
+      memory: parsed.data.memory,
+      metadata,
+      metadataJson: JSON.stringify(metadata),
+      vector,
+    };
+  }
+
+  private prepareBatch(items: StoredItem[], what: string): PreparedItem[] {
+    if (!Array.isArray(items)) {
+      throw new InvalidInputError({ message: `${what} expects an array of {item, embedding?}`, hint: "pass a list" });
+    }
+    return items.map((s, i) => this.prepareItem(s, `items[${i}]`));
+  }
+
+  private checkBatchDimensions(prepared: PreparedItem[]): void {
+    for (const p of prepared) if (p.vector) this.ensureDimensions(p.vector.length);
+  }
+
+  private ridOf(id: string): number | undefined {
+    const row = this.stmt("SELECT rid FROM items WHERE id = ?").get(id) as { rid: number } | undefined;
+    return row?.rid;
+  }
+
+  private insertKeywordRow(rid: number, p: PreparedItem): void {
+    this.stmt("INSERT INTO items_fts(rowid, memory, key, tags) VALUES (?, ?, ?, ?)").run(
+      BigInt(rid),
+      ...ftsColumns(p.memory, p.metadata),
+    );
+  }
+
+  private insertVector(rid: number, vector: Float32Array, metadata: Record<string, unknown>): void {
+    const cols = VEC_METADATA_COLUMNS.join(", ");
+    this.stmt(`INSERT INTO vec_items(rowid, embedding, ${cols}) VALUES (?, ?, ?, ?, ?)`).run(
+      BigInt(rid),
+      vectorBlob(vector),
+      ...VEC_METADATA_COLUMNS.map((c) => vecColumnValue(metadata[c])),
+    );
+  }
+
+  private insertItem(p: PreparedItem): void {
+    let rid: number;
+    try {
+      rid = Number(
+        this.stmt("INSERT INTO items(id, memory, metadata) VALUES (?, ?, ?)").run(p.id, p.memory, p.metadataJson)
+          .lastInsertRowid,
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new StorageError({
+          message: `a memory with id ${p.id} already exists; nothing of this batch was written`,
+          hint: "use upsertItems or updateItem to change an existing memory",
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    this.insertKeywordRow(rid, p);
+    if (p.vector) this.insertVector(rid, p.vector, p.metadata);
+  }
+
+  /** Replace text and metadata of an existing row; the vector too when given, else keep it. */
+  private replaceItem(rid: number, p: PreparedItem): void {
+    this.stmt("UPDATE items SET memory = ?, metadata = ? WHERE rid = ?").run(p.memory, p.metadataJson, rid);
+    this.stmt("DELETE FROM items_fts WHERE rowid = ?").run(BigInt(rid));
+    this.insertKeywordRow(rid, p);
+    if (this.dims === undefined) return;
+    if (p.vector) {
+      this.stmt("DELETE FROM vec_items WHERE rowid = ?").run(BigInt(rid));
+      this.insertVector(rid, p.vector, p.metadata);
+    } else {
+      // The kept vector's filter columns must follow the new metadata.
+      const sets = VEC_METADATA_COLUMNS.map((c) => `${c} = ?`).join(", ");
+      this.stmt(`UPDATE vec_items SET ${sets} WHERE rowid = ?`).run(
+        ...VEC_METADATA_COLUMNS.map((c) => vecColumnValue(p.metadata[c])),
+        BigInt(rid),
+      );
+    }
+  }
+
+  private deleteRids(rids: number[]): void {
+    for (const rid of rids) {
+      if (this.dims !== undefined) this.stmt("DELETE FROM vec_items WHERE rowid = ?").run(BigInt(rid));
+      this.stmt("DELETE FROM items_fts WHERE rowid = ?").run(BigInt(rid));
+      // Edges go with the item: ON DELETE CASCADE.
+      this.stmt("DELETE FROM items WHERE rid = ?").run(rid);
+    }
+  }
+
+  /** Empty the cube but keep its dimension: the cube's embedder has not changed. */
+  private wipe(): number {
+    const n = (this.stmt("SELECT count(*) AS n FROM items").get() as { n: number }).n;
+    this.db.exec("DELETE FROM edges; DELETE FROM items_fts; DELETE FROM items;");
+    if (this.dims !== undefined) {
+      // Dropping and recreating is far faster than deleting vec0 rows one chunk at a time.
+      this.db.exec("DROP TABLE vec_items");
+      createVectorTable(this.db, this.dims);
+    }
+    return n;
+  }
+
+  private where(filter: Filter, alias = "i"): SqlFragment {
+    const node = resolveFilter(filter);
+    return node ? compileFilter(node, alias) : { sql: "1", params: [] };
+  }
+
+  // ---------------------------------------------------------------- items
+
+  addItems(items: StoredItem[]): void {
+    const prepared = this.prepareBatch(items, "addItems");
+    if (prepared.length === 0) return;
+    const seen = new Set<string>();
+    for (const p of prepared) {
+      if (seen.has(p.id)) {
+        throw new StorageError({
+          message: `id ${p.id} appears twice in this batch; nothing was written`,
+          hint: "give every memory its own id (newId()), or use upsertItems",
+        });
+      }
+      seen.add(p.id);
+    }
+    this.write(() => {
+      this.checkBatchDimensions(prepared);
+      for (const p of prepared) this.insertItem(p);
+    });
+  }
+
+  upsertItems(items: StoredItem[]): void {
+    const prepared = this.prepareBatch(items, "upsertItems");
+    if (prepared.length === 0) return;
+    this.write(() => {
+      this.checkBatchDimensions(prepared);
+      for (const p of prepared) {
+        const rid = this.ridOf(p.id);
+        if (rid === undefined) this.insertItem(p);
+        else this.replaceItem(rid, p);
+      }
+    });
+  }
+
+  updateItem(id: string, item: TextualMemoryItem, embedding?: Float32Array): void {
+    assertId(id, "updateItem id");
+    const p = this.prepareItem({ item, ...(embedding === undefined ? {} : { embedding }) }, "item");
+    if (p.id !== id) {
+      throw new InvalidInputError({
+        message: `updateItem(${id}) was given an item with id ${p.id}`,
+        hint: "an update keeps the id; to re-key a memory, add the new one and delete the old",
+      });
+    }
+    this.write(() => {
+      const rid = this.ridOf(id);
+      if (rid === undefined) {
+        throw new NotFoundError({ message: `memory ${id} not found`, hint: "use addItems to create it" });
+      }
+      if (p.vector) this.ensureDimensions(p.vector.length);
+      this.replaceItem(rid, p);
+    });
+  }
+
+  getItem(id: string): TextualMemoryItem | null {
+    assertId(id, "getItem id");
+    const row = this.stmt("SELECT rid, id, memory, metadata FROM items WHERE id = ?").get(id) as ItemRow | undefined;
+    return row ? toItem(row) : null;
+  }
+
+  getItems(ids: string[]): TextualMemoryItem[] {
+    assertIds(ids, "getItems");
+    if (ids.length === 0) return [];
+    const rows = this.stmt(
+      "SELECT rid, id, memory, metadata FROM items WHERE id IN (SELECT value FROM json_each(?))",
+    ).all(JSON.stringify(ids)) as ItemRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const out: TextualMemoryItem[] = [];
+    for (const id of new Set(ids)) {
+      const row = byId.get(id);
+      if (row) out.push(toItem(row));
+    }
+    return out;
+  }
+
+  getEmbedding(id: string): Float32Array | null {
+    assertId(id, "getEmbedding id");
+    if (this.dims === undefined) return null;
+    const rid = this.ridOf(id);
+    if (rid === undefined) return null;
+    const row = this.stmt("SELECT embedding FROM vec_items WHERE rowid = ?").get(BigInt(rid)) as
+      | { embedding: Buffer }
+      | undefined;
+    return row ? blobToVector(row.embedding) : null;
+  }
+
+  deleteItems(ids: string[]): number {
+    assertIds(ids, "deleteItems");
+    if (ids.length === 0) return 0;
+    return this.write(() => {
+      const rids = (
+        this.stmt("SELECT rid FROM items WHERE id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as {
+          rid: number;
+        }[]
+      ).map((r) => r.rid);
+      this.deleteRids(rids);
+      return rids.length;
+    });
+  }
+
+  deleteWhere(filter?: Filter): number {
+    const node = resolveFilter(filter);
+    return this.write(() => {
+      if (!node) return this.wipe();
+      const w = compileFilter(node);
+      const rids = (this.stmt(`SELECT i.rid FROM items i WHERE ${w.sql}`).all(...w.params) as { rid: number }[]).map(
+        (r) => r.rid,
+      );
+      this.deleteRids(rids);
+      return rids.length;
+    });
+  }
+
+  listItems(options: ListOptions = {}): TextualMemoryItem[] {
+    const { limit, offset = 0, orderBy = "created_at", order = "asc" } = options;
+    if (orderBy !== "created_at" && orderBy !== "updated_at") {
+      throw new InvalidInputError({ message: `orderBy must be "created_at" or "updated_at", got ${String(orderBy)}`, hint: 'e.g. {orderBy: "updated_at"}' });
+    }
+    if (order !== "asc" && order !== "desc") {
+      throw new InvalidInputError({ message: `order must be "asc" or "desc", got ${String(order)}`, hint: 'e.g. {order: "desc"}' });
+    }
+    if (limit !== undefined) assertCount(limit, "limit");
+    assertCount(offset, "offset");
+    const w = this.where(options.filter);
+    const dir = order === "asc" ? "ASC" : "DESC";
+    const rows = this.stmt(
+      `SELECT i.rid, i.id, i.memory, i.metadata FROM items i WHERE ${w.sql}
+       ORDER BY i.${orderBy} ${dir}, i.id ${dir} LIMIT ? OFFSET ?`,
+    ).all(...w.params, limit ?? -1, offset) as ItemRow[];
+    return rows.map(toItem);
+  }
+
+  count(filter?: Filter): number {
+    const w = this.where(filter);
+    return (this.stmt(`SELECT count(*) AS n FROM items i WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  // ---------------------------------------------------------------- search
+
+  vectorSearch(vector: Float32Array, options: SearchOptions): ScoredId[] {
+    const k = searchK(options);
+    const node = resolveFilter(options.filter);
+    const q = toVector(vector, "query vector");
+    if (isZeroVector(q)) {
+      throw new InvalidInputError({
+        message: "the query vector is all zeros, so it has no direction to compare",
+        hint: "embed a non-empty query; an embedder gives zeros for text it has no words for",
+      });
+    }
+    if (this.dims === undefined) return []; // nothing has a vector yet
+    if (q.length !== this.dims) throw dimensionMismatch(q.length, this.dims, "the query vector");
+    const blob = vectorBlob(q);
+    const w = node ? compileFilter(node) : { sql: "1", params: [] };
+    const push = vecPushdown(node);
+
+    if (k > VEC_MAX_K) return this.exactVectorScan(blob, w, k);
+
+    const fetch = push.exact ? k : Math.min(VEC_MAX_K, Math.max(k * OVERFETCH_FACTOR, OVERFETCH_MIN));
+    // MATERIALIZED keeps the KNN a single sqlite-vec scan instead of one probe per joined row.
+    // A stored all-zero vector has no direction: its cosine distance is NULL and it is never a
+    // match (the item is still found by keyword and graph search).
+    const rows = this.stmt(
+      `WITH knn AS MATERIALIZED (
+         SELECT rowid AS rid, distance FROM vec_items WHERE embedding MATCH ? AND k = ?${push.sql}
+       )
+       SELECT i.id AS id, knn.distance AS distance, (SELECT count(*) FROM knn) AS fetched
+       FROM knn JOIN items i ON i.rid = knn.rid
+       WHERE knn.distance IS NOT NULL AND ${w.sql}
+       ORDER BY knn.distance, i.id
+       LIMIT ?`,
+    ).all(blob, fetch, ...push.params, ...w.params, k) as { id: string; distance: number; fetched: number }[];
+    // Done when k passed, or when sqlite-vec ran out of candidates (it saw every vector that
+    // could match). With no row at all we cannot tell, and the exact search below decides.
+    const fetched = rows[0]?.fetched ?? fetch;
+    if (rows.length >= k || fetched < fetch) return rows.map(scored);
+
+    // The filter is selective: too few of the nearest candidates pass it. Search exactly among
+    // the rows that do pass, letting sqlite-vec restrict its scan to them.
+    const exact = this.stmt(
+      `WITH knn AS MATERIALIZED (
+         SELECT rowid AS rid, distance FROM vec_items
+         WHERE embedding MATCH ? AND k = ? AND rowid IN (SELECT i.rid FROM items i WHERE ${w.sql})
+       )
+       SELECT it.id AS id, knn.distance AS distance FROM knn JOIN items it ON it.rid = knn.rid
+       WHERE knn.distance IS NOT NULL
+       ORDER BY knn.distance, it.id`,
+    ).all(blob, k, ...w.params) as { id: string; distance: number }[];
+    return exact.map(scored);
+  }
+
+  /** Exact search over every filtered row; only for k beyond sqlite-vec's KNN limit. */
+  private exactVectorScan(blob: Buffer, w: SqlFragment, k: number): ScoredId[] {
+    const rows = this.stmt(
+      `SELECT id, distance FROM (
+         SELECT i.id AS id, vec_distance_cosine(v.embedding, ?) AS distance
+         FROM items i CROSS JOIN vec_items v ON v.rowid = i.rid
+         WHERE ${w.sql}
+       ) WHERE distance IS NOT NULL
+       ORDER BY distance, id LIMIT ?`,
+    ).all(blob, ...w.params, k) as { id: string; distance: number }[];
+    return rows.map(scored);
+  }
+
+  keywordSearch(query: string, options: SearchOptions): ScoredId[] {
+    const k = searchK(options);
+    if (typeof query !== "string") {
+      throw new InvalidInputError({ message: "keyword query must be a string", hint: 'e.g. keywordSearch("coffee", {k: 5})' });
+    }
+    const w = this.where(options.filter);
+    const match = buildMatchExpression(query);
+    if (match === null) return []; // only punctuation: there is no word to look for
+    const rows = this.stmt(
+      `SELECT i.id AS id, bm25(items_fts) AS rank
+       FROM items_fts JOIN items i ON i.rid = items_fts.rowid
+       WHERE items_fts MATCH ? AND ${w.sql}
+       ORDER BY rank, i.id LIMIT ?`,
+    ).all(match, ...w.params, k) as { id: string; rank: number }[];
+    // bm25() is lower-is-better (negative); the interface wants higher-is-better.
+    return rows.map((r) => ({ id: r.id, score: -r.rank }));
+  }
+
+  // ---------------------------------------------------------------- edges
+
+  addEdges(edges: MemoryEdge[]): void {
+    if (!Array.isArray(edges)) throw new InvalidInputError({ message: "addEdges expects an array", hint: "pass a list of {source, target, type}" });
+    const parsed = edges.map((e, i) => parseEdge(e, `edges[${i}]`));
+    if (parsed.length === 0) return;
+    this.write(() => {
+      for (const e of parsed) {
+        for (const end of [e.source, e.target]) {
+          if (this.ridOf(end) === undefined) {
+            throw new NotFoundError({
+              message: `edge ${e.source} -${e.type}-> ${e.target}: memory ${end} not found; no edge of this batch was added`,
+              hint: "add both memories before the edge between them",
+            });
+          }
+        }
+        this.insertEdge(e);
+      }
+    });
+  }
+
+  private insertEdge(e: MemoryEdge): void {
+    const { source, target, type, ...rest } = e;
+    this.stmt(
+      `INSERT INTO edges(source, target, type, metadata) VALUES (?, ?, ?, ?)
+       ON CONFLICT(source, target, type) DO UPDATE SET metadata = excluded.metadata`,
+    ).run(source, target, type, JSON.stringify(rest));
+  }
+
+  removeEdges(edges: Pick<MemoryEdge, "source" | "target" | "type">[]): number {
+    if (!Array.isArray(edges)) throw new InvalidInputError({ message: "removeEdges expects an array", hint: "pass a list of {source, target, type}" });
+    const keys = edges.map((e, i) => {
+      const p = parseEdge(e, `edges[${i}]`);
+      return [p.source, p.target, p.type] as const;
+    });
+    return this.write(() => {
+      let n = 0;
+      for (const k of keys) n += this.stmt("DELETE FROM edges WHERE source = ? AND target = ? AND type = ?").run(...k).changes;
+      return n;
+    });
+  }
+
+  getEdges(id: string, options: NeighborOptions = {}): MemoryEdge[] {
+    assertId(id, "getEdges id");
+    const direction = options.direction ?? "both";
+    const types = edgeTypes(options.types);
+    let where: string;
+    let params: unknown[];
+    if (direction === "out") [where, params] = ["source = ?", [id]];
+    else if (direction === "in") [where, params] = ["target = ?", [id]];
+    else if (direction === "both") [where, params] = ["(source = ? OR target = ?)", [id, id]];
+    else {
+      throw new InvalidInputError({ message: `direction must be "out", "in" or "both", got ${String(direction)}`, hint: 'e.g. {direction: "out"}' });
+    }
+    if (types) {
+      where += " AND type IN (SELECT value FROM json_each(?))";
+      params.push(JSON.stringify(types));
+    }
+    const rows = this.stmt(
+      `SELECT source, target, type, metadata FROM edges WHERE ${where} ORDER BY source, target, type`,
+    ).all(...params) as EdgeRow[];
+    return rows.map(toEdge);
+  }
+
+  neighbors(id: string, options: NeighborOptions = {}): string[] {
+    const out = new Set<string>();
+    for (const e of this.getEdges(id, options)) out.add(e.source === id ? e.target : e.source);
+    return [...out];
+  }
+
+  subgraph(seedIds: string[], depth: number, options: { types?: EdgeType[] } = {}): Subgraph {
+    assertIds(seedIds, "subgraph seeds");
+    if (!Number.isInteger(depth) || depth < 0) {
+      throw new InvalidInputError({ message: `depth must be a non-negative integer, got ${depth}`, hint: "e.g. subgraph([id], 2)" });
+    }
+    const types = edgeTypes(options.types);
+    if (seedIds.length === 0) return { nodes: [], edges: [] };
+    const typeSql = types ? " AND e.type IN (SELECT value FROM json_each(?))" : "";
+    const typeParams = types ? [JSON.stringify(types)] : [];
+    return this.read(() => {
+      // UNION (not UNION ALL) drops repeated (id, hop) pairs, so cycles cannot grow the walk.
+      const ids = (
+        this.stmt(
+          `WITH RECURSIVE reach(id, hop) AS (
+             SELECT id, 0 FROM items WHERE id IN (SELECT value FROM json_each(?))
+             UNION
+             SELECT e.target, r.hop + 1 FROM reach r JOIN edges e ON e.source = r.id WHERE r.hop < ?${typeSql}
+             UNION
+             SELECT e.source, r.hop + 1 FROM reach r JOIN edges e ON e.target = r.id WHERE r.hop < ?${typeSql}
+           )
+           SELECT DISTINCT id FROM reach`,
+        ).all(JSON.stringify(seedIds), depth, ...typeParams, depth, ...typeParams) as { id: string }[]
+      ).map((r) => r.id);
+      const idJson = JSON.stringify(ids);
+      const nodes = (
+        this.stmt(
+          "SELECT rid, id, memory, metadata FROM items WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rid",
+        ).all(idJson) as ItemRow[]
+      ).map(toItem);
+      const edges = (
+        this.stmt(
+          `WITH n(id) AS (SELECT value FROM json_each(?))
+           SELECT e.source, e.target, e.type, e.metadata FROM edges e
+           WHERE e.source IN n AND e.target IN n${typeSql}
+           ORDER BY e.source, e.target, e.type`,
+        ).all(idJson, ...typeParams) as EdgeRow[]
+      ).map(toEdge);
+      return { nodes, edges };
+    });
+  }
+
+  // ---------------------------------------------------------------- export / import
+
+  exportAll(): TextualMemoryExport {
+    return this.read(() => {
+      const vectors = new Map<number, Float32Array>();
+      if (this.dims !== undefined) {
+        for (const r of this.stmt("SELECT rowid AS rid, embedding FROM vec_items").all() as {
+          rid: number;
+          embedding: Buffer;
+        }[]) {
+          vectors.set(r.rid, blobToVector(r.embedding));
+        }
+      }
+      const nodes = (this.stmt("SELECT rid, id, memory, metadata FROM items ORDER BY rid").all() as ItemRow[]).map(
+        (row) => {
+          const item = toItem(row);
+          const v = vectors.get(row.rid);
+          if (v) item.metadata.embedding = Array.from(v);
+          return item;
+        },
+      );
+      const edges = (
+        this.stmt("SELECT source, target, type, metadata FROM edges ORDER BY source, target, type").all() as EdgeRow[]
+      ).map(toEdge);
+      return { nodes, edges, total_nodes: nodes.length, total_edges: edges.length };
+    });
+  }
+
+  importAll(data: TextualMemoryExport, options: { mode?: "replace" | "merge" } = {}): void {
+    const mode = options.mode ?? "merge";
+    if (mode !== "replace" && mode !== "merge") {
+      throw new InvalidInputError({ message: `import mode must be "replace" or "merge", got ${String(mode)}`, hint: 'e.g. {mode: "merge"}' });
+    }
+    const parsed = TextualMemoryExport.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidInputError({
+        message: `import data: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "is invalid"}`,
+        hint: "expected MemOS textual_memory.json: {nodes: [{id, memory, metadata}], edges: [{source, target, type}]}",
+      });
+    }
+    const { nodes, edges } = parsed.data;
+    this.write(() => {
+      if (mode === "replace") this.wipe();
+      nodes.forEach((node, i) => {
+        const { embedding, ...metadata } = node.metadata;
+        let vector: Float32Array | undefined;
+        if (embedding && embedding.length > 0) {
+          if (this.dims === undefined) this.ensureDimensions(embedding.length);
+          // A vector of another size came from another embedder: keep the memory, drop the
+          // vector, and let the caller re-embed it.
+          if (embedding.length === this.dims) vector = toVector(embedding, `nodes[${i}].metadata.embedding`);
+        }
+        const p = this.prepareItem({ item: { ...node, metadata }, ...(vector ? { embedding: vector } : {}) }, `nodes[${i}]`);
+        const rid = this.ridOf(p.id);
+        if (rid === undefined) this.insertItem(p);
+        else this.replaceItem(rid, p);
+      });
+      edges.forEach((e, i) => {
+        for (const end of [e.source, e.target]) {
+          if (this.ridOf(end) === undefined) {
+            throw new InvalidInputError({
+              message: `import data: edges[${i}] (${e.source} -${e.type}-> ${e.target}) names memory ${end}, which is neither in the import nor in the cube`,
+              hint: "remove the edge or include its memories; nothing was imported",
+            });
+          }
+        }
+        this.insertEdge(e);
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /**
+   * Check the file and the agreement between items, vectors and keyword rows: every vector and
+   * keyword row belongs to an item, every item has a keyword row, and edges point at items.
+   */
+  checkIntegrity(): IntegrityReport {
+    return this.read(() => {
+      const problems: string[] = [];
+      const integrity = (this.db.pragma("integrity_check") as { integrity_check: string }[]).map((r) => r.integrity_check);
+      if (integrity.join() !== "ok") problems.push(...integrity.map((m) => `integrity_check: ${m}`));
+      const fk = this.db.pragma("foreign_key_check") as unknown[];
+      if (fk.length > 0) problems.push(`${fk.length} edge(s) point at missing memories`);
+      try {
+        this.db.exec("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')");
+      } catch (error) {
+        problems.push(`keyword index: ${(error as Error).message}`);
+      }
+      const n = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+      const items = n("SELECT count(*) AS n FROM items");
+      const keywordRows = n("SELECT count(*) AS n FROM items_fts");
+      const edges = n("SELECT count(*) AS n FROM edges");
+      const noKeyword = n("SELECT count(*) AS n FROM items WHERE rid NOT IN (SELECT rowid FROM items_fts)");
+      const strayKeyword = n("SELECT count(*) AS n FROM items_fts WHERE rowid NOT IN (SELECT rid FROM items)");
+      if (noKeyword) problems.push(`${noKeyword} memory(ies) have no keyword row`);
+      if (strayKeyword) problems.push(`${strayKeyword} keyword row(s) belong to no memory`);
+      let vectors = 0;
+      if (this.dims !== undefined) {
+        vectors = n("SELECT count(*) AS n FROM vec_items");
+        const strayVectors = n("SELECT count(*) AS n FROM vec_items WHERE rowid NOT IN (SELECT rid FROM items)");
+        if (strayVectors) problems.push(`${strayVectors} vector(s) belong to no memory`);
+      }
+      return { ok: problems.length === 0, problems, items, vectors, keywordRows, edges };
+    });
+  }
+}
+
+// ---------------------------------------------------------------- row mapping and validation
+
+/**
+ * Stored metadata is the zod-parsed form (defaults filled, embedding removed), so a JSON parse
+ * gives back exactly what was validated; no second schema pass is needed on every read.
+ */
+function toItem(row: ItemRow): TextualMemoryItem {
+  return { id: row.id, memory: row.memory, metadata: JSON.parse(row.metadata) } as TextualMemoryItem;
+}
+
+function toEdge(row: EdgeRow): MemoryEdge {
+  return { ...(JSON.parse(row.metadata) as object), source: row.source, target: row.target, type: row.type as EdgeType };
+}
+
+function scored(r: { id: string; distance: number }): ScoredId {
+  return { id: r.id, score: similarity(r.distance) };
+}
+
+function parseEdge(e: unknown, where: string): MemoryEdge {
+  const parsed = MemoryEdge.safeParse(e);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidInputError({
+      message: `${where}: ${issue?.path.join(".") || "edge"} ${issue?.message ?? "is invalid"}`,
+      hint: `an edge is {source, target, type} with type one of ${EDGE_TYPES.join(", ")}`,
+    });
+  }
+  return parsed.data;
+}
+
+function edgeTypes(types: EdgeType[] | undefined): EdgeType[] | undefined {
+  if (types === undefined) return undefined;
+  if (!Array.isArray(types) || types.length === 0) {
+    throw new InvalidInputError({
+      message: "types must be a non-empty list of edge types",
+      hint: "leave `types` out to follow every edge type",
+    });
+  }
+  for (const t of types) {
+    if (!EDGE_TYPE_SET.has(t)) {
+      throw new InvalidInputError({ message: `unknown edge type ${String(t)}`, hint: `edge types: ${EDGE_TYPES.join(", ")}` });
+    }
+  }
+  return types;
+}
+
+function searchK(options: SearchOptions): number {
+  const k = options?.k;
+  if (!Number.isInteger(k) || k < 1) {
+    throw new InvalidInputError({ message: `k must be a positive integer, got ${String(k)}`, hint: "e.g. {k: 10}" });
+  }
+  return k;
+}
+
+function assertId(id: unknown, what: string): asserts id is string {
+  if (typeof id !== "string" || id.length === 0) {
+    throw new InvalidInputError({ message: `${what} must be a non-empty string`, hint: "memory ids are strings (UUIDs)" });
+  }
+}
+
+function assertIds(ids: unknown, what: string): asserts ids is string[] {
+  if (!Array.isArray(ids) || !ids.every((x) => typeof x === "string")) {
+    throw new InvalidInputError({ message: `${what} expects a list of id strings`, hint: 'e.g. ["3f2b…"]' });
+  }
+}
+
+function assertCount(n: unknown, what: string): void {
+  if (!Number.isInteger(n) || (n as number) < 0) {
+    throw new InvalidInputError({ message: `${what} must be a non-negative integer, got ${String(n)}`, hint: `e.g. {${what}: 20}` });
+  }
+}

@@ -1,0 +1,274 @@
+import { InvalidInputError } from "../../core/errors/index.js";
+import {
+  FIELD_NAME,
+  type FilterNode,
+  type FilterOp,
+  type MemoryFilter,
+  normalizeFilter,
+  type Scalar,
+} from "../../core/schema/filter.js";
+import { HOT_COLUMNS, type HotColumn, VEC_METADATA_COLUMNS, type VecMetadataColumn } from "./schema.js";
+
+/** A piece of SQL with its positional parameters, in order. */
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+const OPS: readonly FilterOp[] = ["eq", "ne", "in", "gt", "gte", "lt", "lte", "contains"];
+
+/**
+ * Accept a raw filter or an already normalised FilterNode (the store interface allows both) and
+ * return the normal form; `undefined` stays undefined (no filter). A FilterNode is recognised by
+ * its exact shape and re-validated, since it bypassed normalizeFilter.
+ */
+export function resolveFilter(filter: MemoryFilter | FilterNode | undefined | null): FilterNode | undefined {
+  if (filter === undefined || filter === null) return undefined;
+  if (isFilterNodeShape(filter)) {
+    validateNode(filter, "filter");
+    return filter;
+  }
+  return normalizeFilter(filter);
+}
+
+function isFilterNodeShape(f: unknown): f is FilterNode {
+  if (typeof f !== "object" || f === null || Array.isArray(f)) return false;
+  const o = f as Record<string, unknown>;
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined);
+  if ((o.kind === "and" || o.kind === "or") && Array.isArray(o.children)) {
+    return keys.every((k) => k === "kind" || k === "children");
+  }
+  if (o.kind === "cmp" && typeof o.field === "string" && typeof o.op === "string" && "value" in o) {
+    return keys.every((k) => k === "kind" || k === "field" || k === "op" || k === "value");
+  }
+  return false;
+}
+
+function isScalar(v: unknown): v is Scalar {
+  return v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+}
+
+function validateNode(node: FilterNode, path: string): void {
+  const bad = (what: string) =>
+    new InvalidInputError({
+      message: `${path} ${what}`,
+      hint: 'pass a raw filter such as {"user_id": "u1"}, or the output of normalizeFilter()',
+    });
+  if (node.kind === "and" || node.kind === "or") {
+    node.children.forEach((c, i) => {
+      if (!isFilterNodeShape(c)) throw bad(`.children[${i}] is not a filter node`);
+      validateNode(c, `${path}.children[${i}]`);
+    });
+    return;
+  }
+  if (!FIELD_NAME.test(node.field)) throw bad(`.field "${node.field}" is not a valid field name`);
+  if (!OPS.includes(node.op)) throw bad(`.op "${node.op}" is not one of ${OPS.join(", ")}`);
+  const v = node.value;
+  if (node.op === "in") {
+    if (!Array.isArray(v) || !v.every(isScalar)) throw bad(".value must be a list of scalars for `in`");
+  } else if (node.op === "gt" || node.op === "gte" || node.op === "lt" || node.op === "lte") {
+    if (typeof v !== "string" && !(typeof v === "number" && Number.isFinite(v))) {
+      throw bad(`.value must be a string or number for \`${node.op}\``);
+    }
+  } else if (!isScalar(v)) {
+    throw bad(`.value must be a string, number, boolean or null for \`${node.op}\``);
+  }
+}
+
+const HOT = new Set<string>(HOT_COLUMNS);
+
+/**
+ * Where a field lives. `id`, `memory` and the hot generated columns hold TEXT or NULL only
+ * (items are validated by the zod schema before they are written), so they compile to plain
+ * comparisons that can use indexes. Every other field is read from the JSON with a bound path.
+ */
+type FieldRef = { kind: "text"; sql: string } | { kind: "json"; path: string };
+
+function fieldRef(field: string, alias: string): FieldRef {
+  if (field === "id" || field === "memory") return { kind: "text", sql: `${alias}.${field}` };
+  if (HOT.has(field)) return { kind: "text", sql: `${alias}.${field as HotColumn}` };
+  return { kind: "json", path: `$.${field}` };
+}
+
+const RANGE_SQL = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
+
+/**
+ * Compile a normalised filter to a SQL boolean over the items table aliased `alias`. Values and
+ * JSON paths are always bound parameters. The semantics equal `matchesFilter` (core/schema/filter.ts):
+ * values compare by JSON type as well as value (SQLite would otherwise see `true` as 1 and an
+ * array as its JSON text), and a missing field behaves as null.
+ *
+ * The DSL has no NOT: only `ne` negates, and it negates an expression that is never SQL NULL, so
+ * three-valued logic cannot leak into results.
+ */
+export function compileFilter(node: FilterNode, alias = "i"): SqlFragment {
+  return compileNode(node, alias);
+}
+
+const TRUE: SqlFragment = { sql: "1", params: [] };
+const FALSE: SqlFragment = { sql: "0", params: [] };
+
+/** Join fragments with an operator, keeping parameters in SQL text order. */
+function joinAll(parts: SqlFragment[], op: "AND" | "OR", empty: SqlFragment): SqlFragment {
+  if (parts.length === 0) return empty;
+  if (parts.length === 1) return parts[0] as SqlFragment;
+  return { sql: `(${parts.map((p) => p.sql).join(` ${op} `)})`, params: parts.flatMap((p) => p.params) };
+}
+
+function compileNode(node: FilterNode, alias: string): SqlFragment {
+  switch (node.kind) {
+    case "and":
+      return joinAll(node.children.map((c) => compileNode(c, alias)), "AND", TRUE);
+    case "or":
+      return joinAll(node.children.map((c) => compileNode(c, alias)), "OR", FALSE);
+    case "cmp": {
+      const ref = fieldRef(node.field, alias);
+      return ref.kind === "text"
+        ? compileText(ref.sql, node.op, node.value)
+        : compileJson(`${alias}.metadata`, ref.path, node.op, node.value);
+    }
+  }
+}
+
+/** A column that holds TEXT or NULL. `ne` uses IS NOT so NULL rows compare as JS null does. */
+function compileText(col: string, op: FilterOp, value: Scalar | Scalar[]): SqlFragment {
+  switch (op) {
+    case "eq":
+      if (value === null) return { sql: `${col} IS NULL`, params: [] };
+      return typeof value === "string" ? { sql: `${col} = ?`, params: [value] } : FALSE;
+    case "ne":
+      if (value === null) return { sql: `${col} IS NOT NULL`, params: [] };
+      return typeof value === "string" ? { sql: `${col} IS NOT ?`, params: [value] } : TRUE;
+    case "in": {
+      const list = Array.isArray(value) ? value : [];
+      const strings = list.filter((v): v is string => typeof v === "string");
+      const parts: SqlFragment[] = [];
+      if (strings.length > 0) parts.push({ sql: `${col} IN (${strings.map(() => "?").join(", ")})`, params: strings });
+      if (list.includes(null)) parts.push({ sql: `${col} IS NULL`, params: [] });
+      return joinAll(parts, "OR", FALSE);
+    }
+    case "contains":
+      return typeof value === "string" ? { sql: `instr(${col}, ?) > 0`, params: [value] } : FALSE;
+    default:
+      return typeof value === "string" ? { sql: `${col} ${RANGE_SQL[op]} ?`, params: [value] } : FALSE;
+  }
+}
+
+/** A field inside the metadata JSON. json_type is NULL when the path is missing. */
+function compileJson(meta: string, path: string, op: FilterOp, value: Scalar | Scalar[]): SqlFragment {
+  const typeIs = (t: string): SqlFragment => ({ sql: `json_type(${meta}, ?) IS '${t}'`, params: [path] });
+  const isNumber: SqlFragment = { sql: `coalesce(json_type(${meta}, ?) IN ('integer', 'real'), 0)`, params: [path] };
+  const valueCmp = (sqlOp: string, v: string | number): SqlFragment => ({
+    sql: `json_extract(${meta}, ?) ${sqlOp} ?`,
+    params: [path, v],
+  });
+  /** JSON value === v, with missing counted as null; never SQL NULL. */
+  const eq = (v: Scalar): SqlFragment => {
+    if (v === null) return { sql: `coalesce(json_type(${meta}, ?), 'null') = 'null'`, params: [path] };
+    if (typeof v === "boolean") return typeIs(v ? "true" : "false");
+    if (typeof v === "number") return joinAll([isNumber, valueCmp("IS", v)], "AND", TRUE);
+    return joinAll([typeIs("text"), valueCmp("IS", v)], "AND", TRUE);
+  };
+  switch (op) {
+    case "eq":
+      return eq(value as Scalar);
+    case "ne": {
+      const e = eq(value as Scalar);
+      return { sql: `(NOT ${e.sql})`, params: e.params };
+    }
+    case "in":
+      return joinAll((Array.isArray(value) ? value : []).map(eq), "OR", FALSE);
+    case "contains": {
+      const v = value as Scalar;
+      let elem: SqlFragment;
+      if (v === null) elem = { sql: "je.type = 'null'", params: [] };
+      else if (typeof v === "boolean") elem = { sql: `je.type = '${v ? "true" : "false"}'`, params: [] };
+      else if (typeof v === "number") elem = { sql: "je.type IN ('integer', 'real') AND je.value = ?", params: [v] };
+      else elem = { sql: "je.type = 'text' AND je.value = ?", params: [v] };
+      // json_each over a scalar yields that scalar as a row, hence the explicit array check.
+      const inArray = joinAll(
+        [
+          typeIs("array"),
+          { sql: `EXISTS (SELECT 1 FROM json_each(${meta}, ?) AS je WHERE ${elem.sql})`, params: [path, ...elem.params] },
+        ],
+        "AND",
+        TRUE,
+      );
+      if (typeof v !== "string") return inArray;
+      const inString = joinAll(
+        [typeIs("text"), { sql: `instr(json_extract(${meta}, ?), ?) > 0`, params: [path, v] }],
+        "AND",
+        TRUE,
+      );
+      return joinAll([inArray, inString], "OR", FALSE);
+    }
+    default: {
+      if (typeof value !== "string" && typeof value !== "number") return FALSE;
+      const typeOk = typeof value === "number" ? isNumber : typeIs("text");
+      return joinAll([typeOk, valueCmp(RANGE_SQL[op], value)], "AND", TRUE);
+    }
+  }
+}
+
+/**
+ * The part of a filter that sqlite-vec can evaluate inside a KNN query, on the vec0 metadata
+ * columns (status, memory_type, user_id; NULL is stored there as ''). It is always implied by the
+ * full filter, so the full filter can still be applied afterwards; `exact` says the pushed part IS
+ * the full filter, so KNN results need no over-fetching.
+ */
+export interface VecPushdown {
+  /** `AND`-prefixed SQL to append to `WHERE embedding MATCH ? AND k = ?`, or "". */
+  sql: string;
+  params: unknown[];
+  exact: boolean;
+}
+
+const VEC_COLS = new Set<string>(VEC_METADATA_COLUMNS);
+
+export function vecPushdown(node: FilterNode | undefined): VecPushdown {
+  if (!node) return { sql: "", params: [], exact: true };
+  const conjuncts: FilterNode[] = [];
+  const flatten = (n: FilterNode) => {
+    if (n.kind === "and") n.children.forEach(flatten);
+    else conjuncts.push(n);
+  };
+  flatten(node);
+  let sql = "";
+  const params: unknown[] = [];
+  let exact = true;
+  for (const c of conjuncts) {
+    if (c.kind !== "cmp" || !VEC_COLS.has(c.field)) {
+      exact = false;
+      continue;
+    }
+    const col = c.field as VecMetadataColumn;
+    const v = c.value;
+    if (c.op === "eq" && (typeof v === "string" || v === null)) {
+      sql += ` AND ${col} = ?`;
+      params.push(v ?? "");
+      // '' stands for both null and the empty string there: exact only for non-empty strings.
+      if (!v) exact = false;
+    } else if (c.op === "ne" && typeof v === "string" && v !== "") {
+      sql += ` AND ${col} != ?`;
+      params.push(v);
+    } else if (c.op === "in" && Array.isArray(v)) {
+      // Non-string values can never match these TEXT-or-NULL fields, so dropping them is exact.
+      const stored = v.filter((x) => typeof x === "string" || x === null).map((x) => x ?? "");
+      if (stored.length === 0) {
+        exact = false; // matches nothing; let the full filter say so
+        continue;
+      }
+      if (stored.includes("")) exact = false;
+      sql += ` AND ${col} IN (${stored.map(() => "?").join(", ")})`;
+      params.push(...stored);
+    } else {
+      exact = false;
+    }
+  }
+  return { sql, params, exact };
+}
+
+/** The value a vec0 metadata column stores for an item's field (vec0 columns cannot hold NULL). */
+export function vecColumnValue(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}

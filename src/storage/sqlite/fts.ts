@@ -1,0 +1,44 @@
+/**
+ * Keyword search helpers. User query text is data, never FTS5 syntax: it is split into word
+ * tokens here and each token becomes a quoted FTS5 string, OR-ed with the others. Quoting turns
+ * `AND`, `NEAR(`, `*`, `-`, `:` and `^` into plain words; a double quote cannot occur in a token,
+ * and is doubled anyway in case the token rule ever changes.
+ */
+
+/** Most terms a query contributes; more only slows BM25 down without changing the top hits. */
+export const MAX_QUERY_TERMS = 64;
+
+/**
+ * Runs of letters, digits and combining marks, which is what unicode61 keeps as token
+ * characters. Everything else (punctuation, FTS5 operators, quotes) separates tokens.
+ */
+const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
+
+/** Split text into distinct lower-cased word tokens, in first-seen order. */
+export function tokenize(text: string): string[] {
+  const seen = new Set<string>();
+  for (const m of text.normalize("NFKC").matchAll(TOKEN)) {
+    seen.add(m[0].toLowerCase());
+  }
+  return [...seen];
+}
+
+/**
+ * FTS5 MATCH expression for a free-text query, or null when it has no word tokens (e.g. only
+ * punctuation), in which case the search has nothing to look for.
+ *
+ * @example
+ * buildMatchExpression('say "hi" AND NEAR(x') // => '"say" OR "hi" OR "and" OR "near" OR "x"'
+ */
+export function buildMatchExpression(query: string, maxTerms = MAX_QUERY_TERMS): string | null {
+  const terms = tokenize(query).slice(0, maxTerms);
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(" OR ");
+}
+
+/** The keyword-index row for an item: its text, key and tags (space-separated). */
+export function ftsColumns(memory: string, metadata: { key?: unknown; tags?: unknown }): [string, string, string] {
+  const key = typeof metadata.key === "string" ? metadata.key : "";
+  const tags = Array.isArray(metadata.tags) ? metadata.tags.filter((t) => typeof t === "string").join(" ") : "";
+  return [memory, key, tags];
+}

@@ -1,0 +1,10 @@
+/**
+ * The embedded default store: one SQLite file per cube, with sqlite-vec for vectors and FTS5
+ * for BM25 keyword search.
+ *
+ * @example
+ * import { createSqliteMemoryStore } from "memos-ts/storage/sqlite";
+ * const store = await createSqliteMemoryStore({ path: "cube.db", cubeId: "default" });
+ */
+export { createSqliteMemoryStore, SqliteMemoryStore, type SqliteMemoryStoreOptions } from "./store.js";
+export type { IntegrityReport } from "./engine.js";

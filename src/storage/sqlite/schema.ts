@@ -1,0 +1,115 @@
+import type Database from "better-sqlite3";
+import { StorageError } from "../../core/errors/index.js";
+
+/** Version of the table layout this code writes. Bump it and append a migration to change it. */
+export const SCHEMA_VERSION = 1;
+
+/** Largest vector dimension we accept; sqlite-vec's own limit is far higher, real models stay below. */
+export const MAX_DIMENSIONS = 16_384;
+
+/**
+ * Columns extracted from `metadata` into indexed generated columns. They are the fields nearly
+ * every query filters or sorts on. They carry no declared type on purpose: a typed column would
+ * coerce the JSON value (affinity), and filters must see exactly what the JSON holds.
+ */
+export const HOT_COLUMNS = ["user_id", "session_id", "status", "memory_type", "created_at", "updated_at"] as const;
+export type HotColumn = (typeof HOT_COLUMNS)[number];
+
+/** Metadata columns of the vec0 table, so filtered KNN runs inside sqlite-vec (see filter-sql.ts). */
+export const VEC_METADATA_COLUMNS = ["status", "memory_type", "user_id"] as const;
+export type VecMetadataColumn = (typeof VEC_METADATA_COLUMNS)[number];
+
+const V1 = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- rid is an explicit INTEGER PRIMARY KEY (a rowid alias), so it survives VACUUM: the vec0 and
+-- FTS5 rows are keyed by it. Callers only ever see the text id.
+CREATE TABLE items (
+  rid      INTEGER PRIMARY KEY,
+  id       TEXT NOT NULL UNIQUE,
+  memory   TEXT NOT NULL,
+  metadata TEXT NOT NULL CHECK (json_valid(metadata)),
+${HOT_COLUMNS.map((c) => `  ${c} GENERATED ALWAYS AS (json_extract(metadata, '$.${c}')) VIRTUAL`).join(",\n")}
+);
+${HOT_COLUMNS.map((c) => `CREATE INDEX items_${c} ON items(${c});`).join("\n")}
+CREATE INDEX items_created_order ON items(created_at, id);
+CREATE INDEX items_updated_order ON items(updated_at, id);
+
+CREATE TABLE edges (
+  source   TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  target   TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  type     TEXT NOT NULL,
+  metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+  PRIMARY KEY (source, target, type)
+) WITHOUT ROWID;
+CREATE INDEX edges_target ON edges(target, source, type);
+
+-- Keyword index over memory text, key and tags; rowid = items.rid. A regular (content-storing)
+-- table keeps it self-contained, so integrity checks and rebuilds need nothing else.
+CREATE VIRTUAL TABLE items_fts USING fts5(
+  memory, key, tags,
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+`;
+
+interface Migration {
+  version: number;
+  up(db: Database.Database): void;
+}
+
+/** Ordered list of migrations; migration n brings a database from version n-1 to n. */
+const MIGRATIONS: Migration[] = [{ version: 1, up: (db) => db.exec(V1) }];
+
+export function readMeta(db: Database.Database, key: string): string | undefined {
+  if (!tableExists(db, "meta")) return undefined;
+  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function writeMeta(db: Database.Database, key: string, value: string): void {
+  db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+    key,
+    value,
+  );
+}
+
+export function tableExists(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== undefined;
+}
+
+/** Bring the database to SCHEMA_VERSION, in one transaction. Refuses files from a newer version. */
+export function migrate(db: Database.Database): void {
+  const current = Number(readMeta(db, "schema_version") ?? 0);
+  if (!Number.isInteger(current) || current < 0) {
+    throw new StorageError({
+      message: `corrupt meta table: schema_version is "${readMeta(db, "schema_version")}"`,
+      hint: "restore the cube from a `memos dump`, or delete the file to start empty",
+    });
+  }
+  if (current > SCHEMA_VERSION) {
+    throw new StorageError({
+      message: `this cube file has schema version ${current}; this memos-ts understands up to ${SCHEMA_VERSION}`,
+      hint: "upgrade memos-ts to open it",
+    });
+  }
+  if (current === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (const m of MIGRATIONS) {
+      if (m.version > current) m.up(db);
+    }
+    writeMeta(db, "schema_version", String(SCHEMA_VERSION));
+  }).immediate();
+}
+
+/** The vec0 table is created when the first vector arrives, since its dimension is fixed then. */
+export function createVectorTable(db: Database.Database, dimensions: number): void {
+  const meta = VEC_METADATA_COLUMNS.map((c) => `${c} text`).join(", ");
+  // dimensions is a validated positive integer: DDL cannot take bound parameters.
+  db.exec(
+    `CREATE VIRTUAL TABLE vec_items USING vec0(embedding float[${dimensions}] distance_metric=cosine, ${meta})`,
+  );
+  writeMeta(db, "dimensions", String(dimensions));
+}

@@ -1,0 +1,342 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { InvalidInputError, StorageError } from "../../core/errors/index.js";
+import type {
+  ListOptions,
+  MemoryStore,
+  NeighborOptions,
+  ScoredId,
+  SearchOptions,
+  StoredItem,
+  Subgraph,
+} from "../../core/interfaces/store.js";
+import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
+import type { EdgeType, MemoryEdge, TextualMemoryExport, TextualMemoryItem } from "../../core/schema/memory.js";
+import { type IntegrityReport, SqliteEngine } from "./engine.js";
+import { toStoreError } from "./errors.js";
+
+/** A FIFO async mutex: `lock` resolves when the caller owns it; `unlock` hands it to the next. */
+class Mutex {
+  private locked = false;
+  private readonly waiters: (() => void)[] = [];
+
+  lock(): Promise<void> {
+    if (!this.locked) {
+      this.locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  unlock(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.locked = false;
+  }
+}
+
+/**
+ * One level of transaction nesting. The root level is the store itself; each open transaction
+ * is a child level. A level's mutex is held by each operation run at that level (briefly, they
+ * are synchronous) and by a child transaction for its whole duration, so nothing else runs at a
+ * level while a transaction opened from it is in progress.
+ */
+class Level {
+  private open = true;
+  readonly mutex = new Mutex();
+  constructor(
+    readonly depth: number,
+    private readonly parent?: Level,
+  ) {}
+
+  /** A level is usable while it and every enclosing transaction are still open. */
+  get active(): boolean {
+    return this.open && (this.parent?.active ?? true);
+  }
+
+  finish(): void {
+    this.open = false;
+  }
+}
+
+function finished(): StorageError {
+  return new StorageError({
+    message: "this transaction has already finished",
+    hint: "use the `tx` handle only inside the function passed to transaction(), and await every call",
+  });
+}
+
+/** Shared by the store and its transaction handles: the engine and the locking rules. */
+class Runner {
+  readonly root = new Level(0);
+  /** The transaction level the current async call chain runs inside, if any. */
+  private readonly context = new AsyncLocalStorage<Level>();
+  closed = false;
+
+  constructor(readonly engine: SqliteEngine) {}
+
+  /**
+   * Where a call runs: inside the caller's open transaction when the caller is one (so code
+   * inside `transaction(fn)` may use the store or the handle alike without deadlocking), else at
+   * the level of the handle it was made on, else at the root, behind any open transaction.
+   */
+  private levelFor(handleLevel: Level | undefined): Level {
+    if (handleLevel && !handleLevel.active) throw finished();
+    const ctx = this.context.getStore();
+    if (ctx?.active) return ctx;
+    return handleLevel ?? this.root;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new StorageError({ message: "the sqlite store is closed", hint: "open it again with createSqliteMemoryStore()" });
+    }
+  }
+
+  async call<T>(handleLevel: Level | undefined, op: (engine: SqliteEngine) => T): Promise<T> {
+    const level = this.levelFor(handleLevel);
+    await level.mutex.lock();
+    try {
+      this.assertOpen();
+      // The transaction may have ended while this call waited for the lock.
+      if (!level.active) throw finished();
+      return op(this.engine);
+    } catch (error) {
+      throw toStoreError(error);
+    } finally {
+      level.mutex.unlock();
+    }
+  }
+
+  async transaction<T>(handleLevel: Level | undefined, fn: (tx: MemoryStore) => Promise<T>): Promise<T> {
+    if (typeof fn !== "function") {
+      throw new InvalidInputError({ message: "transaction() expects an async function", hint: "store.transaction(async (tx) => { ... })" });
+    }
+    const parent = this.levelFor(handleLevel);
+    await parent.mutex.lock();
+    const child = new Level(parent.depth + 1, parent);
+    // Nested transactions are savepoints; only one is open per level at a time, so a name per
+    // depth is unique.
+    const savepoint = parent === this.root ? undefined : `memos_tx_${child.depth}`;
+    try {
+      this.assertOpen();
+      if (!parent.active) throw finished();
+      try {
+        this.engine.begin(savepoint);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+      let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+      try {
+        outcome = { ok: true, value: await this.context.run(child, () => fn(new SqliteTransaction(this, child))) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      // Calls fn started but did not await still belong to the transaction: let them finish
+      // before it ends (they queue on the child's lock ahead of us).
+      await child.mutex.lock();
+      child.finish();
+      if (!outcome.ok) {
+        this.rollbackOrReport(savepoint);
+        throw outcome.error;
+      }
+      try {
+        this.engine.commit(savepoint);
+      } catch (error) {
+        this.rollbackOrReport(savepoint);
+        throw toStoreError(error);
+      }
+      return outcome.value;
+    } finally {
+      child.finish();
+      parent.mutex.unlock();
+    }
+  }
+
+  private rollbackOrReport(savepoint: string | undefined): void {
+    try {
+      this.engine.rollback(savepoint);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  async close(handleLevel: Level | undefined): Promise<void> {
+    if (handleLevel || this.context.getStore()?.active) {
+      throw new StorageError({
+        message: "cannot close the store from inside a transaction",
+        hint: "close it after transaction() has returned",
+      });
+    }
+    if (this.closed) return;
+    await this.root.mutex.lock();
+    try {
+      if (!this.closed) {
+        this.closed = true;
+        this.engine.close();
+      }
+    } finally {
+      this.root.mutex.unlock();
+    }
+  }
+}
+
+/** The MemoryStore methods, written once for the store and for transaction handles. */
+abstract class SqliteStoreApi implements MemoryStore {
+  readonly specificationVersion = "v1" as const;
+  readonly provider = "sqlite";
+  protected abstract readonly runner: Runner;
+  protected abstract readonly level: Level | undefined;
+
+  get dimensions(): number | undefined {
+    return this.runner.engine.dims;
+  }
+
+  protected call<T>(op: (engine: SqliteEngine) => T): Promise<T> {
+    return this.runner.call(this.level, op);
+  }
+
+  addItems(items: StoredItem[]): Promise<void> {
+    return this.call((e) => e.addItems(items));
+  }
+  upsertItems(items: StoredItem[]): Promise<void> {
+    return this.call((e) => e.upsertItems(items));
+  }
+  getItem(id: string): Promise<TextualMemoryItem | null> {
+    return this.call((e) => e.getItem(id));
+  }
+  getItems(ids: string[]): Promise<TextualMemoryItem[]> {
+    return this.call((e) => e.getItems(ids));
+  }
+  getEmbedding(id: string): Promise<Float32Array | null> {
+    return this.call((e) => e.getEmbedding(id));
+  }
+  updateItem(id: string, item: TextualMemoryItem, embedding?: Float32Array): Promise<void> {
+    return this.call((e) => e.updateItem(id, item, embedding));
+  }
+  deleteItems(ids: string[]): Promise<number> {
+    return this.call((e) => e.deleteItems(ids));
+  }
+  deleteWhere(filter?: MemoryFilter | FilterNode): Promise<number> {
+    return this.call((e) => e.deleteWhere(filter));
+  }
+  listItems(options?: ListOptions): Promise<TextualMemoryItem[]> {
+    return this.call((e) => e.listItems(options));
+  }
+  count(filter?: MemoryFilter | FilterNode): Promise<number> {
+    return this.call((e) => e.count(filter));
+  }
+  vectorSearch(vector: Float32Array, options: SearchOptions): Promise<ScoredId[]> {
+    return this.call((e) => e.vectorSearch(vector, options));
+  }
+  keywordSearch(query: string, options: SearchOptions): Promise<ScoredId[]> {
+    return this.call((e) => e.keywordSearch(query, options));
+  }
+  addEdges(edges: MemoryEdge[]): Promise<void> {
+    return this.call((e) => e.addEdges(edges));
+  }
+  removeEdges(edges: Pick<MemoryEdge, "source" | "target" | "type">[]): Promise<number> {
+    return this.call((e) => e.removeEdges(edges));
+  }
+  getEdges(id: string, options?: NeighborOptions): Promise<MemoryEdge[]> {
+    return this.call((e) => e.getEdges(id, options));
+  }
+  neighbors(id: string, options?: NeighborOptions): Promise<string[]> {
+    return this.call((e) => e.neighbors(id, options));
+  }
+  subgraph(seedIds: string[], depth: number, options?: { types?: EdgeType[] }): Promise<Subgraph> {
+    return this.call((e) => e.subgraph(seedIds, depth, options));
+  }
+  exportAll(): Promise<TextualMemoryExport> {
+    return this.call((e) => e.exportAll());
+  }
+  importAll(data: TextualMemoryExport, options?: { mode?: "replace" | "merge" }): Promise<void> {
+    return this.call((e) => e.importAll(data, options));
+  }
+  /**
+   * Check the database file and that items, vectors, keyword rows and edges agree (no orphans).
+   * Read-only; for `memos doctor` and tests.
+   */
+  checkIntegrity(): Promise<IntegrityReport> {
+    return this.call((e) => e.checkIntegrity());
+  }
+
+  transaction<T>(fn: (tx: MemoryStore) => Promise<T>): Promise<T> {
+    return this.runner.transaction(this.level, fn);
+  }
+
+  close(): Promise<void> {
+    return this.runner.close(this.level);
+  }
+}
+
+/** The handle passed to `transaction(fn)`: runs directly inside the open transaction. */
+class SqliteTransaction extends SqliteStoreApi {
+  constructor(
+    protected readonly runner: Runner,
+    protected readonly level: Level,
+  ) {
+    super();
+  }
+}
+
+/**
+ * MemoryStore on one SQLite file per cube: items as JSON rows, vectors in a sqlite-vec `vec0`
+ * table (cosine), BM25 keyword search with FTS5, edges with a recursive-CTE subgraph, all
+ * written atomically. Create it with {@link createSqliteMemoryStore}.
+ */
+export class SqliteMemoryStore extends SqliteStoreApi {
+  protected readonly runner: Runner;
+  protected readonly level = undefined;
+
+  /** @internal use createSqliteMemoryStore */
+  constructor(engine: SqliteEngine) {
+    super();
+    this.runner = new Runner(engine);
+  }
+
+  /** The database file (":memory:" for an in-memory store). */
+  get path(): string {
+    return this.runner.engine.path;
+  }
+
+  /** The cube this file belongs to, when one was given now or when the file was created. */
+  get cubeId(): string | undefined {
+    return this.runner.engine.cubeId;
+  }
+
+  /** True once `close()` has run. */
+  get closed(): boolean {
+    return this.runner.closed;
+  }
+}
+
+export interface SqliteMemoryStoreOptions {
+  /** Database file (created with its directory when missing), or ":memory:". One file per cube. */
+  path: string;
+  /** Recorded in the file; opening it later under another cube id fails. */
+  cubeId?: string;
+  /** Fix the vector dimension now (the cube's embedder); otherwise the first vector fixes it. */
+  dimensions?: number;
+}
+
+/**
+ * Open (or create) a cube's SQLite store.
+ *
+ * @example
+ * const store = await createSqliteMemoryStore({ path: ".memos/cubes/default/memory.db", cubeId: "default" });
+ * await store.addItems([{ item: { id: newId(), memory: "Alice likes tea", metadata: { user_id: "alice" } }, embedding }]);
+ * const hits = await store.vectorSearch(queryVector, { k: 5, filter: { user_id: "alice" } });
+ * await store.close();
+ */
+export async function createSqliteMemoryStore(options: SqliteMemoryStoreOptions): Promise<SqliteMemoryStore> {
+  if (typeof options !== "object" || options === null || typeof options.path !== "string" || options.path === "") {
+    throw new InvalidInputError({
+      message: "createSqliteMemoryStore needs a path",
+      hint: 'pass {path: "cube.db"} or {path: ":memory:"}',
+    });
+  }
+  if (options.cubeId !== undefined && (typeof options.cubeId !== "string" || options.cubeId === "")) {
+    throw new InvalidInputError({ message: "cubeId must be a non-empty string", hint: 'e.g. {cubeId: "default"}' });
+  }
+  return new SqliteMemoryStore(SqliteEngine.open(options));
+}
