@@ -1,0 +1,17 @@
+/**
+ * GGUF embedders and rerankers through llama.cpp (`node-llama-cpp`, optional, imported on first
+ * use). Registry entries live in `src/providers/llm/register-local.ts`.
+ *
+ * @module
+ */
+export {
+  createLlamaCppEmbedder,
+  LlamaCppEmbedder,
+  type LlamaCppEmbedderOptions,
+  l2Normalize,
+} from "./llama-cpp-embedder.js";
+export {
+  createLlamaCppReranker,
+  LlamaCppReranker,
+  type LlamaCppRerankerOptions,
+} from "./llama-cpp-reranker.js";
