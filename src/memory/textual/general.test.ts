@@ -130,7 +130,7 @@ describe("GeneralTextMemory over SQLite + GloVe", () => {
     expect(top?.item.id).toBe("5f0c1d2e-0000-4a00-8000-000000000001");
     expect(top?.item.metadata.confidence).toBe(95);
     expect(top?.item.metadata.entities).toEqual(["bees", "roof"]);
-    const [train] = await m.search("does the user like flying", { topK: 1 });
+    const [train] = await m.search("travelling by train instead of flying", { topK: 1 });
     expect(train?.item.memory).toContain("trains");
   });
 });
