@@ -14,12 +14,17 @@ import type {
  * @example
  * const { text } = await generateText(model, [{ role: "user", content: "Hello" }]);
  */
-export function generateText(model: LanguageModel, messages: LLMMessage[], options?: GenerateOptions): Promise<GenerateResult> {
+export function generateText(
+  model: LanguageModel,
+  messages: LLMMessage[],
+  options?: GenerateOptions,
+): Promise<GenerateResult> {
   return model.doGenerate(messages, options);
 }
 
 /**
- * Stream text deltas; `usage` resolves once the stream has finished.
+ * Stream text deltas; `usage` resolves once the stream has finished (or failed, as undefined).
+ * Nothing is requested until `textStream` is iterated, so await `usage` only after consuming it.
  *
  * @example
  * const s = streamText(model, messages);
@@ -70,9 +75,15 @@ export async function generateObject<S extends z.ZodType>(
   schema: S,
   options: GenerateOptions & { schemaName?: string } = {},
 ): Promise<GenerateObjectResult<z.output<S>>> {
-  const jsonSchema = z.toJSONSchema(schema, { target: "draft-2020-12", unrepresentable: "any" }) as Record<string, unknown>;
+  const jsonSchema = z.toJSONSchema(schema, { target: "draft-2020-12", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   const { schemaName, ...rest } = options;
-  const callOptions: GenerateOptions = { ...rest, responseFormat: { type: "json", schema: jsonSchema, name: schemaName ?? "output" } };
+  const callOptions: GenerateOptions = {
+    ...rest,
+    responseFormat: { type: "json", schema: jsonSchema, name: schemaName ?? "output" },
+  };
   // Backends that cannot constrain output still need to be told the shape.
   const prompt =
     model.structuredOutput === "json-schema" || model.structuredOutput === "grammar"
@@ -93,7 +104,12 @@ export async function generateObject<S extends z.ZodType>(
   const second = await model.doGenerate(repairPrompt, callOptions);
   const secondCheck = check(second.text, schema);
   if (secondCheck.ok) {
-    return { object: secondCheck.value, text: second.text, usage: sumUsage(first.usage, second.usage), repairs: 1 };
+    return {
+      object: secondCheck.value,
+      text: second.text,
+      usage: sumUsage(first.usage, second.usage),
+      repairs: 1,
+    };
   }
   throw new LLMOutputError({
     message: `${model.provider}:${model.modelId} did not return valid JSON for the schema (${secondCheck.error})`,
@@ -102,10 +118,16 @@ export async function generateObject<S extends z.ZodType>(
   });
 }
 
-function withSchemaInstruction(messages: LLMMessage[], schema: Record<string, unknown>): LLMMessage[] {
+/**
+ * Tell a model that cannot constrain its output which JSON shape to answer with: the instruction
+ * is appended to the system message (or becomes one). Adapters use it too, for schemas their
+ * server cannot enforce (e.g. OpenAI's json_schema needs an object at the root).
+ */
+export function withSchemaInstruction(messages: LLMMessage[], schema: Record<string, unknown>): LLMMessage[] {
   const instruction = `Answer with only a JSON value (no prose, no code fences) matching this JSON Schema:\n${JSON.stringify(schema)}`;
   const [first, ...rest] = messages;
-  if (first?.role === "system") return [{ role: "system", content: `${first.content}\n\n${instruction}` }, ...rest];
+  if (first?.role === "system")
+    return [{ role: "system", content: `${first.content}\n\n${instruction}` }, ...rest];
   return [{ role: "system", content: instruction }, ...messages];
 }
 
@@ -117,11 +139,16 @@ function check<S extends z.ZodType>(text: string, schema: S): Check<z.output<S>>
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
-  return { ok: false, error: `${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "does not match the schema"}` };
+  return {
+    ok: false,
+    error: `${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "does not match the schema"}`,
+  };
 }
 
 /** The JSON value in a model's answer: the whole text, a fenced block, or the first {...}/[...] span. */
-export function extractJson(text: string): unknown {
+export function extractJson(raw: string): unknown {
+  // Reasoning models (qwen3, deepseek-r1) may open with a <think> block full of stray braces.
+  const text = stripThinkPrefix(raw);
   const attempts = [text.trim()];
   const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
   if (fenced?.[1]) attempts.push(fenced[1].trim());
@@ -143,10 +170,81 @@ export function extractJson(text: string): unknown {
 
 function sumUsage(a?: TokenUsage, b?: TokenUsage): TokenUsage | undefined {
   if (!a && !b) return undefined;
-  const add = (x?: number, y?: number) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  const add = (x?: number, y?: number) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
   return {
     inputTokens: add(a?.inputTokens, b?.inputTokens),
     outputTokens: add(a?.outputTokens, b?.outputTokens),
     totalTokens: add(a?.totalTokens, b?.totalTokens),
+  };
+}
+
+const THINK_OPEN = "<think>";
+const THINK_CLOSE = "</think>";
+
+/**
+ * Remove a leading `<think>…</think>` block (and the whitespace after it), as MemOS's
+ * `remove_think_prefix` does. An unclosed block means the model was cut off mid-thought: the
+ * text is returned unchanged so the caller sees what happened instead of an empty answer.
+ *
+ * @example
+ * stripThinkPrefix("<think>hmm</think>\n\nParis") // "Paris"
+ */
+export function stripThinkPrefix(text: string): string {
+  const start = text.search(/\S/);
+  if (start < 0 || !text.startsWith(THINK_OPEN, start)) return text;
+  const end = text.indexOf(THINK_CLOSE, start + THINK_OPEN.length);
+  if (end < 0) return text;
+  return text.slice(end + THINK_CLOSE.length).replace(/^\s+/, "");
+}
+
+/**
+ * The streaming form of {@link stripThinkPrefix}: feed deltas in, get the deltas to show out.
+ * Text is held back only while it may still be (inside) a leading think block; after that,
+ * deltas pass straight through. `flush()` returns what was held when the stream ends.
+ *
+ * @example
+ * const filter = createThinkPrefixFilter();
+ * for await (const d of deltas) { const out = filter.push(d); if (out) write(out); }
+ * write(filter.flush());
+ */
+export function createThinkPrefixFilter(): { push(delta: string): string; flush(): string } {
+  let held = "";
+  let state: "start" | "inside" | "after-close" | "pass" = "start";
+  return {
+    push(delta) {
+      if (state === "pass") return delta;
+      held += delta;
+      if (state === "start") {
+        const lead = held.trimStart();
+        if (lead.length < THINK_OPEN.length && THINK_OPEN.startsWith(lead)) return "";
+        if (!lead.startsWith(THINK_OPEN)) {
+          state = "pass";
+          const out = held;
+          held = "";
+          return out;
+        }
+        state = "inside";
+      }
+      if (state === "inside") {
+        const end = held.indexOf(THINK_CLOSE);
+        if (end < 0) return "";
+        held = held.slice(end + THINK_CLOSE.length);
+        state = "after-close";
+      }
+      // Drop the blank lines between the block and the answer, then pass everything on.
+      held = held.replace(/^\s+/, "");
+      if (held === "") return "";
+      state = "pass";
+      const out = held;
+      held = "";
+      return out;
+    },
+    flush() {
+      // An unclosed block is returned whole rather than swallowed (see stripThinkPrefix).
+      const out = state === "after-close" ? "" : held;
+      held = "";
+      return out;
+    },
   };
 }

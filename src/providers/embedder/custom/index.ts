@@ -1,0 +1,6 @@
+/**
+ * Embedders from your own functions.
+ *
+ * @module
+ */
+export { type CustomEmbedderOptions, createCustomEmbedder } from "./custom-embedder.js";
