@@ -15,7 +15,9 @@ const freshPath = () => join(dir, `cube-${process.pid}-${counter++}.db`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 runStoreConformance("sqlite (in-memory)", () => createSqliteMemoryStore({ path: ":memory:" }));
-runStoreConformance("sqlite (file)", () => createSqliteMemoryStore({ path: freshPath(), cubeId: "conformance" }));
+runStoreConformance("sqlite (file)", () =>
+  createSqliteMemoryStore({ path: freshPath(), cubeId: "conformance" }),
+);
 runStoreConformance("sqlite (file, dimensions fixed up front)", () =>
   createSqliteMemoryStore({ path: freshPath(), dimensions: 8 }),
 );
@@ -61,7 +63,13 @@ describe("SqliteMemoryStore specifics", () => {
     expect((await b.vectorSearch(vec(1, 0.1, 0), { k: 1 }))[0]?.id).toBe("x");
     expect((await b.keywordSearch("walrus", { k: 1 }))[0]?.id).toBe("x");
     expect(await b.neighbors("x")).toEqual(["y"]);
-    expect(await b.checkIntegrity()).toMatchObject({ ok: true, items: 2, vectors: 2, keywordRows: 2, edges: 1 });
+    expect(await b.checkIntegrity()).toMatchObject({
+      ok: true,
+      items: 2,
+      vectors: 2,
+      keywordRows: 2,
+      edges: 1,
+    });
   });
 
   it("uses WAL, NORMAL sync and foreign keys, and records schema version, cube and dimension", async () => {
@@ -72,7 +80,10 @@ describe("SqliteMemoryStore specifics", () => {
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       const meta = Object.fromEntries(
-        (db.prepare("SELECT key, value FROM meta").all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
+        (db.prepare("SELECT key, value FROM meta").all() as { key: string; value: string }[]).map((r) => [
+          r.key,
+          r.value,
+        ]),
       );
       expect(meta).toMatchObject({ schema_version: "1", cube_id: "cube-x", dimensions: "4" });
     } finally {
@@ -96,7 +107,10 @@ describe("SqliteMemoryStore specifics", () => {
     expect((await failure(createSqliteMemoryStore({ path }))).hint).toMatch(/upgrade/);
 
     const junk = freshPath();
-    writeFileSync(junk, "this is not a database, just some text that is long enough to have a header".repeat(20));
+    writeFileSync(
+      junk,
+      "this is not a database, just some text that is long enough to have a header".repeat(20),
+    );
     const err = await failure(createSqliteMemoryStore({ path: junk }));
     expect(err.code).toBe("storage");
     expect(err.hint).toMatch(/not a memos-ts cube|SQLite/);
@@ -104,8 +118,12 @@ describe("SqliteMemoryStore specifics", () => {
 
   it("validates its options", async () => {
     expect((await failure(createSqliteMemoryStore({ path: "" }))).code).toBe("invalid_input");
-    expect((await failure(createSqliteMemoryStore({ path: ":memory:", dimensions: 0 }))).code).toBe("invalid_input");
-    expect((await failure(createSqliteMemoryStore({ path: ":memory:", dimensions: 2.5 }))).code).toBe("invalid_input");
+    expect((await failure(createSqliteMemoryStore({ path: ":memory:", dimensions: 0 }))).code).toBe(
+      "invalid_input",
+    );
+    expect((await failure(createSqliteMemoryStore({ path: ":memory:", dimensions: 2.5 }))).code).toBe(
+      "invalid_input",
+    );
   });
 
   it("rolls a nested transaction back to its savepoint when its error is caught", async () => {
@@ -174,6 +192,31 @@ describe("SqliteMemoryStore specifics", () => {
     expect(even[1]?.id).toBe("i2");
   });
 
+  it("ranks exactly among many filtered rows when the nearest candidates fail the filter", async () => {
+    const s = await track(createSqliteMemoryStore({ path: ":memory:" }));
+    const n = 5000;
+    const angle = (i: number) => (i % 2 ? Math.PI - i / n : i / n); // odd ids far, even ids near
+    await s.addItems(
+      Array.from({ length: n }, (_, i) => ({
+        item: item(`i${i}`, `m ${i}`, { tags: [i % 2 ? "far" : "near"] }),
+        embedding: vec(Math.cos(angle(i)), Math.sin(angle(i))),
+      })),
+    );
+    const q = vec(1, 0);
+    const expected = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => i % 2)
+      .sort((a, b) => Math.cos(angle(b)) - Math.cos(angle(a)))
+      .slice(0, 10)
+      .map((i) => `i${i}`);
+    const hits = await s.vectorSearch(q, { k: 10, filter: { tags: { contains: "far" } } });
+    expect(hits.map((h) => h.id)).toEqual(expected);
+    const few = await s.vectorSearch(q, {
+      k: 3,
+      filter: { tags: { contains: "far" }, memory: { contains: "m 49" } },
+    });
+    expect(few.map((h) => h.id)).toEqual(["i4999", "i4997", "i4995"]);
+  });
+
   it("never matches a stored zero vector; rejects a zero or non-finite query", async () => {
     const s = await track(createSqliteMemoryStore({ path: ":memory:" }));
     await s.addItems([
@@ -183,16 +226,16 @@ describe("SqliteMemoryStore specifics", () => {
     ]);
     expect((await s.vectorSearch(vec(1, 0.1), { k: 3 })).map((h) => h.id)).toEqual(["near", "away"]);
     expect((await s.vectorSearch(vec(1, 0.1), { k: 5000 })).map((h) => h.id)).toEqual(["near", "away"]);
-    expect((await s.vectorSearch(vec(1, 0.1), { k: 3, filter: { memory: { ne: "x" } } })).map((h) => h.id)).toEqual([
-      "near",
-      "away",
-    ]);
+    expect(
+      (await s.vectorSearch(vec(1, 0.1), { k: 3, filter: { memory: { ne: "x" } } })).map((h) => h.id),
+    ).toEqual(["near", "away"]);
     expect(await s.getEmbedding("zero")).toEqual(vec(0, 0));
     expect((await failure(s.vectorSearch(vec(0, 0), { k: 1 }))).code).toBe("invalid_input");
     expect((await failure(s.vectorSearch(vec(Number.NaN, 1), { k: 1 }))).code).toBe("invalid_input");
-    expect((await failure(s.addItems([{ item: item("nan", "nan"), embedding: vec(1, Number.POSITIVE_INFINITY) }]))).code).toBe(
-      "invalid_input",
-    );
+    expect(
+      (await failure(s.addItems([{ item: item("nan", "nan"), embedding: vec(1, Number.POSITIVE_INFINITY) }])))
+        .code,
+    ).toBe("invalid_input");
   });
 
   it("stems English words and folds diacritics in keyword search", async () => {

@@ -9,7 +9,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemosError } from "../../src/core/errors/index.js";
 import type { MemoryStore, StoredItem } from "../../src/core/interfaces/store.js";
-import { type MemoryFilter, matchesFilter, normalizeFilter, type Scalar } from "../../src/core/schema/filter.js";
+import {
+  type MemoryFilter,
+  matchesFilter,
+  normalizeFilter,
+  type Scalar,
+} from "../../src/core/schema/filter.js";
 import {
   type MemoryEdge,
   TextualMemoryExport,
@@ -63,11 +68,20 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return dot / Math.sqrt(na * nb);
 }
 
-function mem(id: string, memory: string, metadata: TextualMemoryItemInput["metadata"] = {}): TextualMemoryItem {
+function mem(
+  id: string,
+  memory: string,
+  metadata: TextualMemoryItemInput["metadata"] = {},
+): TextualMemoryItem {
   return TextualMemoryItem.parse({ id, memory, metadata });
 }
 
-function stored(id: string, memory: string, metadata: TextualMemoryItemInput["metadata"] = {}, embedding?: Float32Array): StoredItem {
+function stored(
+  id: string,
+  memory: string,
+  metadata: TextualMemoryItemInput["metadata"] = {},
+  embedding?: Float32Array,
+): StoredItem {
   return embedding ? { item: mem(id, memory, metadata), embedding } : { item: mem(id, memory, metadata) };
 }
 
@@ -96,18 +110,135 @@ const edgeKey = (e: Pick<MemoryEdge, "source" | "target" | "type">) => `${e.sour
 
 /** Metadata chosen to hit the corners: missing vs null, JSON types, arrays, unicode, dates. */
 const FILTER_CORPUS: TextualMemoryItemInput[] = [
-  { id: "f01", memory: "common alpha apple", metadata: { user_id: "u1", session_id: "s1", tags: ["food", "fruit"], confidence: 90, created_at: "2025-01-01T00:00:00.000Z", key: "apple", priority: 1, flag: true, note: "hello world" } },
-  { id: "f02", memory: "common beta banana", metadata: { user_id: "u2", session_id: "s1", tags: ["food"], confidence: 50, created_at: "2025-02-01", priority: 2.5, flag: false, note: "Hello" } },
-  { id: "f03", memory: "common gamma", metadata: { user_id: null, status: "archived", tags: [], confidence: null, priority: "3", flag: "true", note: null } },
-  { id: "f04", memory: "common delta drink", metadata: { memory_type: "UserMemory", tags: ["drink", "fruit"], priority: 0, flag: 1, nested: { a: 1 } } },
-  { id: "f05", memory: "common epsilon", metadata: { user_id: "", status: "resolving", tags: ["Food"], priority: -1, note: "", mixed: [1, "1", true, null] } },
-  { id: "f06", memory: "common zeta", metadata: { user_id: "u1", session_id: "s2", memory_type: "WorkingMemory", created_at: "2024-12-31T23:59:59Z", priority: 10, note: "ünïcödé", mixed: ["a", 2] } },
-  { id: "f07", memory: "common eta", metadata: { user_id: "u3", updated_at: "2025-03-01T00:00:00Z", entities: ["x"], flag: null, priority: 1000 } },
-  { id: "f08", memory: "common theta", metadata: { user_id: "u2", status: "deleted", tags: ["food", "food"], note: "world hello", mixed: [], nested: [1, 2] } },
-  { id: "f09", memory: "common iota", metadata: { user_id: "u10", priority: 2, flag: true, note: "1", created_at: "2025-01-01T00:00:00.000Z" } },
-  { id: "f10", memory: "common kappa apple pie", metadata: { key: null, confidence: 0, priority: 1.0, mixed: [false, 0], note: "HELLO" } },
-  { id: "f11", memory: "common lambda", metadata: { user_id: "U1", memory_type: "LongTermMemory", tags: ["fruit"], priority: 2.0000001, flag: false, nested: { b: [1] } } },
-  { id: "f12", memory: "common mu 中文", metadata: { user_id: "u1", status: "activated", session_id: "", tags: ["中文", "food"], note: "中文 hello", created_at: "2025-06-01T12:00:00Z" } },
+  {
+    id: "f01",
+    memory: "common alpha apple",
+    metadata: {
+      user_id: "u1",
+      session_id: "s1",
+      tags: ["food", "fruit"],
+      confidence: 90,
+      created_at: "2025-01-01T00:00:00.000Z",
+      key: "apple",
+      priority: 1,
+      flag: true,
+      note: "hello world",
+    },
+  },
+  {
+    id: "f02",
+    memory: "common beta banana",
+    metadata: {
+      user_id: "u2",
+      session_id: "s1",
+      tags: ["food"],
+      confidence: 50,
+      created_at: "2025-02-01",
+      priority: 2.5,
+      flag: false,
+      note: "Hello",
+    },
+  },
+  {
+    id: "f03",
+    memory: "common gamma",
+    metadata: {
+      user_id: null,
+      status: "archived",
+      tags: [],
+      confidence: null,
+      priority: "3",
+      flag: "true",
+      note: null,
+    },
+  },
+  {
+    id: "f04",
+    memory: "common delta drink",
+    metadata: { memory_type: "UserMemory", tags: ["drink", "fruit"], priority: 0, flag: 1, nested: { a: 1 } },
+  },
+  {
+    id: "f05",
+    memory: "common epsilon",
+    metadata: {
+      user_id: "",
+      status: "resolving",
+      tags: ["Food"],
+      priority: -1,
+      note: "",
+      mixed: [1, "1", true, null],
+    },
+  },
+  {
+    id: "f06",
+    memory: "common zeta",
+    metadata: {
+      user_id: "u1",
+      session_id: "s2",
+      memory_type: "WorkingMemory",
+      created_at: "2024-12-31T23:59:59Z",
+      priority: 10,
+      note: "ünïcödé",
+      mixed: ["a", 2],
+    },
+  },
+  {
+    id: "f07",
+    memory: "common eta",
+    metadata: {
+      user_id: "u3",
+      updated_at: "2025-03-01T00:00:00Z",
+      entities: ["x"],
+      flag: null,
+      priority: 1000,
+    },
+  },
+  {
+    id: "f08",
+    memory: "common theta",
+    metadata: {
+      user_id: "u2",
+      status: "deleted",
+      tags: ["food", "food"],
+      note: "world hello",
+      mixed: [],
+      nested: [1, 2],
+    },
+  },
+  {
+    id: "f09",
+    memory: "common iota",
+    metadata: { user_id: "u10", priority: 2, flag: true, note: "1", created_at: "2025-01-01T00:00:00.000Z" },
+  },
+  {
+    id: "f10",
+    memory: "common kappa apple pie",
+    metadata: { key: null, confidence: 0, priority: 1.0, mixed: [false, 0], note: "HELLO" },
+  },
+  {
+    id: "f11",
+    memory: "common lambda",
+    metadata: {
+      user_id: "U1",
+      memory_type: "LongTermMemory",
+      tags: ["fruit"],
+      priority: 2.0000001,
+      flag: false,
+      nested: { b: [1] },
+    },
+  },
+  {
+    id: "f12",
+    memory: "common mu 中文",
+    metadata: {
+      user_id: "u1",
+      status: "activated",
+      session_id: "",
+      tags: ["中文", "food"],
+      note: "中文 hello",
+      created_at: "2025-06-01T12:00:00Z",
+    },
+  },
 ];
 
 const FILTER_TABLE: MemoryFilter[] = [
@@ -205,8 +336,44 @@ const FILTER_TABLE: MemoryFilter[] = [
 /** Random filters over the corpus fields, for equivalence beyond the hand-written table. */
 function randomFilter(rand: () => number, depth = 0): MemoryFilter {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const fields = ["user_id", "session_id", "status", "memory_type", "priority", "flag", "note", "tags", "mixed", "nested", "confidence", "created_at", "id", "memory", "key", "missing_field"] as const;
-  const scalars: Scalar[] = ["u1", "u2", "", null, 0, 1, 2.5, "3", true, false, "food", "hello", "activated", "2025-01-01", -1, "f05", "LongTermMemory", "common"];
+  const fields = [
+    "user_id",
+    "session_id",
+    "status",
+    "memory_type",
+    "priority",
+    "flag",
+    "note",
+    "tags",
+    "mixed",
+    "nested",
+    "confidence",
+    "created_at",
+    "id",
+    "memory",
+    "key",
+    "missing_field",
+  ] as const;
+  const scalars: Scalar[] = [
+    "u1",
+    "u2",
+    "",
+    null,
+    0,
+    1,
+    2.5,
+    "3",
+    true,
+    false,
+    "food",
+    "hello",
+    "activated",
+    "2025-01-01",
+    -1,
+    "f05",
+    "LongTermMemory",
+    "common",
+  ];
   const ordered: (string | number)[] = ["u1", "", "H", "hello", 0, 1, 2.5, -1, "2025-01-01", "f05", "U"];
   const ops = ["eq", "ne", "in", "gt", "gte", "lt", "lte", "contains"] as const;
   const filter: MemoryFilter = {};
@@ -282,7 +449,15 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
           source: "conversation",
           visibility: "private",
           memory_type: "UserMemory",
-          sources: [{ type: "chat", role: "user", chat_time: "2024-03-02T10:00:00Z", message_id: "m1", content: "I moved to Lisbon" }],
+          sources: [
+            {
+              type: "chat",
+              role: "user",
+              chat_time: "2024-03-02T10:00:00Z",
+              message_id: "m1",
+              content: "I moved to Lisbon",
+            },
+          ],
           background: "Alice talks about her move.",
           usage: ["2024-03-03T00:00:00Z", { time: "2024-03-04T00:00:00Z", query: "where does alice live" }],
           memory_time: "2024-03",
@@ -291,8 +466,21 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
           updated_at: "2024-03-05T08:30:00.000Z",
           version: 3,
           history: [
-            { version: 1, memory: "Alice lives in Porto.", update_type: "conflict", archived_memory_id: "old-1", created_at: "2024-01-01T00:00:00Z" },
-            { version: 2, memory: "Alice moved to Lisbon.", update_type: "update", archived_memory_id: null, created_at: "2024-03-02T10:00:00Z", why: "merge" },
+            {
+              version: 1,
+              memory: "Alice lives in Porto.",
+              update_type: "conflict",
+              archived_memory_id: "old-1",
+              created_at: "2024-01-01T00:00:00Z",
+            },
+            {
+              version: 2,
+              memory: "Alice moved to Lisbon.",
+              update_type: "update",
+              archived_memory_id: null,
+              created_at: "2024-03-02T10:00:00Z",
+              why: "merge",
+            },
           ],
           evolve_to: ["future-1"],
           valid_at: "2024-03-01T00:00:00Z",
@@ -317,7 +505,13 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
       it("fills schema defaults and keeps items without a vector", async () => {
         await store.addItems([{ item: { id: "min", memory: "minimal", metadata: {} } as TextualMemoryItem }]);
         const back = await store.getItem("min");
-        expect(back?.metadata).toMatchObject({ status: "activated", memory_type: "LongTermMemory", tags: [], version: 1, history: [] });
+        expect(back?.metadata).toMatchObject({
+          status: "activated",
+          memory_type: "LongTermMemory",
+          tags: [],
+          version: 1,
+          history: [],
+        });
         expect(await store.getEmbedding("min")).toBeNull();
       });
 
@@ -338,7 +532,11 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
 
       it("rejects a duplicate id within a batch and writes nothing of the batch", async () => {
         const err = await rejection(
-          store.addItems([stored("x", "ex one", {}, angled(0)), stored("y", "why", {}, angled(1)), stored("x", "ex two")]),
+          store.addItems([
+            stored("x", "ex one", {}, angled(0)),
+            stored("y", "why", {}, angled(1)),
+            stored("x", "ex two"),
+          ]),
         );
         expect(err.code).toBe("storage");
         expect(await store.count()).toBe(0);
@@ -347,7 +545,10 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
       it("rejects an id that already exists and writes nothing of the batch", async () => {
         await store.addItems([stored("x", "original text", {}, angled(0))]);
         const err = await rejection(
-          store.addItems([stored("fresh", "zebra fresh words", {}, angled(1)), stored("x", "replacement text", {}, angled(2))]),
+          store.addItems([
+            stored("fresh", "zebra fresh words", {}, angled(1)),
+            stored("x", "replacement text", {}, angled(2)),
+          ]),
         );
         expect(err.code).toBe("storage");
         expect(await store.count()).toBe(1);
@@ -358,7 +559,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
       });
 
       it("rejects invalid items with InvalidInputError", async () => {
-        const err = await rejection(store.addItems([{ item: { id: "e", memory: "", metadata: {} } as TextualMemoryItem }]));
+        const err = await rejection(
+          store.addItems([{ item: { id: "e", memory: "", metadata: {} } as TextualMemoryItem }]),
+        );
         expect(err.code).toBe("invalid_input");
         expect(await store.count()).toBe(0);
       });
@@ -366,8 +569,14 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
       it("upserts: inserts new ids, replaces existing ones, keeps the vector unless given", async () => {
         const v1 = angled(0);
         const v2 = angled(Math.PI / 2);
-        await store.addItems([stored("a", "old walrus text", { tags: ["t1"] }, v1), stored("b", "bee", {}, v2)]);
-        await store.upsertItems([stored("a", "new narwhal text", { tags: ["t2"], status: "archived" }), stored("c", "sea", {}, v2)]);
+        await store.addItems([
+          stored("a", "old walrus text", { tags: ["t1"] }, v1),
+          stored("b", "bee", {}, v2),
+        ]);
+        await store.upsertItems([
+          stored("a", "new narwhal text", { tags: ["t2"], status: "archived" }),
+          stored("c", "sea", {}, v2),
+        ]);
         expect((await store.getItem("a"))?.memory).toBe("new narwhal text");
         expect((await store.getItem("a"))?.metadata.tags).toEqual(["t2"]);
         expect(Array.from((await store.getEmbedding("a")) ?? [])).toEqual(Array.from(v1));
@@ -375,7 +584,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         expect(ids(await store.keywordSearch("walrus", { k: 5 }))).toEqual([]);
         expect(ids(await store.keywordSearch("narwhal", { k: 5 }))).toEqual(["a"]);
         // The kept vector follows the new metadata in filtered search.
-        expect(ids(await store.vectorSearch(v1, { k: 5, filter: { status: "activated" } }))).not.toContain("a");
+        expect(ids(await store.vectorSearch(v1, { k: 5, filter: { status: "activated" } }))).not.toContain(
+          "a",
+        );
         expect(ids(await store.vectorSearch(v1, { k: 1, filter: { status: "archived" } }))).toEqual(["a"]);
         // A given vector replaces the old one.
         await store.upsertItems([stored("a", "new narwhal text", {}, v2)]);
@@ -383,13 +594,18 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
       });
 
       it("updates an item's text, metadata and vector; NotFoundError when absent", async () => {
-        await store.addItems([stored("a", "the old platypus", { user_id: "u1" }, angled(0)), stored("b", "other", { user_id: "u1" }, angled(0.3))]);
+        await store.addItems([
+          stored("a", "the old platypus", { user_id: "u1" }, angled(0)),
+          stored("b", "other", { user_id: "u1" }, angled(0.3)),
+        ]);
         const updated = mem("a", "the new echidna", { user_id: "u1", status: "archived", version: 2 });
         await store.updateItem("a", updated);
         expect(await store.getItem("a")).toEqual(expectedBack(updated));
         expect(ids(await store.keywordSearch("platypus", { k: 5 }))).toEqual([]);
         expect(ids(await store.keywordSearch("echidna", { k: 5 }))).toEqual(["a"]);
-        expect(ids(await store.vectorSearch(angled(0), { k: 5, filter: { status: "activated" } }))).toEqual(["b"]);
+        expect(ids(await store.vectorSearch(angled(0), { k: 5, filter: { status: "activated" } }))).toEqual([
+          "b",
+        ]);
         await store.updateItem("a", updated, angled(Math.PI));
         expect(ids(await store.vectorSearch(angled(Math.PI), { k: 1 }))).toEqual(["a"]);
         const err = await rejection(store.updateItem("missing", mem("missing", "x")));
@@ -454,8 +670,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         const all = await store.listItems();
         const byCreated = [...all].sort((x, y) =>
           x.metadata.created_at === y.metadata.created_at
-            ? x.id < y.id ? -1 : 1
-            : (x.metadata.created_at ?? "") < (y.metadata.created_at ?? "") ? -1 : 1,
+            ? x.id < y.id
+              ? -1
+              : 1
+            : (x.metadata.created_at ?? "") < (y.metadata.created_at ?? "")
+              ? -1
+              : 1,
         );
         expect(ids(all)).toEqual(ids(byCreated));
         const paged: string[] = [];
@@ -488,12 +708,14 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         const q = angled(0.05);
         const hits = await store.vectorSearch(q, { k: 4 });
         expect(ids(hits)).toEqual(["v0", "v1", "v2", "v3"]);
-        hits.forEach((h, i) => expect(h.score).toBeCloseTo(cosine(q, angled(angles[i] as number)), 5));
+        for (const [i, h] of hits.entries())
+          expect(h.score).toBeCloseTo(cosine(q, angled(angles[i] as number)), 5);
         const all = await store.vectorSearch(q, { k: 100 });
         expect(all).toHaveLength(angles.length);
         expect(all.at(-1)?.id).toBe("v6");
         expect(all.at(-1)?.score).toBeCloseTo(-cosine(q, angled(0)), 5);
-        for (let i = 1; i < all.length; i++) expect(all[i - 1]?.score).toBeGreaterThanOrEqual(all[i]?.score as number);
+        for (let i = 1; i < all.length; i++)
+          expect(all[i - 1]?.score).toBeGreaterThanOrEqual(all[i]?.score as number);
         // Non-normalised vectors: cosine ignores length.
         const scaled = angled(0.3).map((x) => x * 40);
         expect((await store.vectorSearch(scaled, { k: 1 }))[0]?.id).toBe("v1");
@@ -512,12 +734,17 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
           const needle = i < 3;
           const angle = needle ? Math.PI - i * 0.01 : rand() * 1.5;
           batch.push(
-            stored(`n${i}`, `item ${i}`, {
-              user_id: i % 3 === 0 ? "u1" : "u2",
-              status: i % 4 === 0 ? "archived" : "activated",
-              tags: needle ? ["needle"] : ["hay"],
-              rank: i,
-            }, angled(angle)),
+            stored(
+              `n${i}`,
+              `item ${i}`,
+              {
+                user_id: i % 3 === 0 ? "u1" : "u2",
+                status: i % 4 === 0 ? "archived" : "activated",
+                tags: needle ? ["needle"] : ["hay"],
+                rank: i,
+              },
+              angled(angle),
+            ),
           );
         }
         await store.addItems(batch);
@@ -528,11 +755,19 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         const u1 = await store.vectorSearch(q, { k: 10, filter: { user_id: "u1", status: "activated" } });
         expect(u1).toHaveLength(10);
         const items = await store.getItems(ids(u1));
-        expect(items.every((x) => x.metadata.user_id === "u1" && x.metadata.status === "activated")).toBe(true);
+        expect(items.every((x) => x.metadata.user_id === "u1" && x.metadata.status === "activated")).toBe(
+          true,
+        );
         // Exactly the 10 best among the matching items.
-        const allMatching = await store.vectorSearch(q, { k: 300, filter: { user_id: "u1", status: "activated" } });
+        const allMatching = await store.vectorSearch(q, {
+          k: 300,
+          filter: { user_id: "u1", status: "activated" },
+        });
         expect(ids(u1)).toEqual(ids(allMatching).slice(0, 10));
-        const mixed = await store.vectorSearch(q, { k: 5, filter: { or: [{ rank: { lt: 2 } }, { rank: { gte: 298 } }] } });
+        const mixed = await store.vectorSearch(q, {
+          k: 5,
+          filter: { or: [{ rank: { lt: 2 } }, { rank: { gte: 298 } }] },
+        });
         expect(sorted(ids(mixed))).toEqual(["n0", "n1", "n298", "n299"]);
         expect(await store.vectorSearch(q, { k: 5, filter: { user_id: "nobody" } })).toEqual([]);
       });
@@ -547,12 +782,17 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         await store.addItems([stored("a", "first", {}, angled(0))]);
         expect(store.dimensions).toBe(DIM);
         const err = await rejection(
-          store.addItems([stored("b", "fits", {}, angled(1)), stored("c", "too short", {}, new Float32Array(DIM - 2).fill(0.5))]),
+          store.addItems([
+            stored("b", "fits", {}, angled(1)),
+            stored("c", "too short", {}, new Float32Array(DIM - 2).fill(0.5)),
+          ]),
         );
         expect(err.code).toBe("storage");
         expect(err.hint).toMatch(/embed/i);
         expect(await store.count()).toBe(1);
-        const err2 = await rejection(store.updateItem("a", mem("a", "first"), new Float32Array(DIM * 2).fill(1)));
+        const err2 = await rejection(
+          store.updateItem("a", mem("a", "first"), new Float32Array(DIM * 2).fill(1)),
+        );
         expect(err2.code).toBe("storage");
         expect(Array.from((await store.getEmbedding("a")) ?? [])).toEqual(Array.from(angled(0)));
       });
@@ -577,7 +817,8 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         expect(hits).toHaveLength(5);
         expect(hits[0]?.id).toBe("rare");
         for (const h of hits) expect(h.score).toBeGreaterThan(0);
-        for (let i = 1; i < hits.length; i++) expect(hits[i - 1]?.score).toBeGreaterThanOrEqual(hits[i]?.score as number);
+        for (let i = 1; i < hits.length; i++)
+          expect(hits[i - 1]?.score).toBeGreaterThanOrEqual(hits[i]?.score as number);
         expect(ids(await store.keywordSearch("ZEPPELIN", { k: 5 }))).toEqual(["rare"]);
         expect(await store.keywordSearch("xylophone", { k: 5 })).toEqual([]);
         expect(ids(await store.keywordSearch("apple", { k: 100 }))).not.toContain("unrelated");
@@ -599,14 +840,40 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
           stored("other", "a quiet evening"),
         ]);
         const queries = [
-          '"', '"unbalanced', "*", "tea*", "AND", "OR NOT", "NEAR(", "NEAR(tea coffee", "-tea", "tea -coffee",
-          "tags:tea", "memory:tea", "^tea", "(", ")", "{tea}", "'", "\\", "tea AND", "tea OR", "a\u0000b",
-          "tea\"; DROP TABLE items; --", "'); DELETE FROM items; --", "+tea", "tea:*", "\"tea\" \"coffee\"",
+          '"',
+          '"unbalanced',
+          "*",
+          "tea*",
+          "AND",
+          "OR NOT",
+          "NEAR(",
+          "NEAR(tea coffee",
+          "-tea",
+          "tea -coffee",
+          "tags:tea",
+          "memory:tea",
+          "^tea",
+          "(",
+          ")",
+          "{tea}",
+          "'",
+          "\\",
+          "tea AND",
+          "tea OR",
+          "a\u0000b",
+          'tea"; DROP TABLE items; --',
+          "'); DELETE FROM items; --",
+          "+tea",
+          "tea:*",
+          '"tea" "coffee"',
         ];
         for (const q of queries) {
           const hits = await store.keywordSearch(q, { k: 5 });
           expect(Array.isArray(hits), q).toBe(true);
-          expect(hits.every((h) => h.id === "tea" || h.id === "other"), q).toBe(true);
+          expect(
+            hits.every((h) => h.id === "tea" || h.id === "other"),
+            q,
+          ).toBe(true);
         }
         expect(ids(await store.keywordSearch("tea AND", { k: 5 }))).toEqual(["tea"]);
         expect(ids(await store.keywordSearch("NEAR(tea", { k: 5 }))).toEqual(["tea"]);
@@ -629,13 +896,18 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
           stored("c", "budget", { user_id: "u2", status: "archived" }),
         ]);
         expect(ids(await store.keywordSearch("budget", { k: 5, filter: { user_id: "u1" } }))).toEqual(["a"]);
-        expect(sorted(ids(await store.keywordSearch("budget", { k: 5, filter: { status: "activated" } })))).toEqual(["a", "b"]);
+        expect(
+          sorted(ids(await store.keywordSearch("budget", { k: 5, filter: { status: "activated" } }))),
+        ).toEqual(["a", "b"]);
       });
     });
 
     describe("filter DSL", () => {
       const rand = rng(42);
-      const corpusItems = FILTER_CORPUS.map((x) => ({ item: TextualMemoryItem.parse(x), embedding: randomVector(rand) }));
+      const corpusItems = FILTER_CORPUS.map((x) => ({
+        item: TextualMemoryItem.parse(x),
+        embedding: randomVector(rand),
+      }));
 
       async function loadCorpus() {
         await store.addItems(corpusItems);
@@ -644,7 +916,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
 
       function expectedIds(items: TextualMemoryItem[], filter: MemoryFilter): string[] {
         const node = normalizeFilter(filter);
-        return sorted(items.filter((x) => matchesFilter(x as Parameters<typeof matchesFilter>[0], node)).map((x) => x.id));
+        return sorted(
+          items.filter((x) => matchesFilter(x as Parameters<typeof matchesFilter>[0], node)).map((x) => x.id),
+        );
       }
 
       it("agrees with matchesFilter for every filter in the table (list, count, vector and keyword search)", async () => {
@@ -657,9 +931,13 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
           expect(sorted(ids(await store.listItems({ filter }))), label).toEqual(expected);
           expect(await store.count(filter), label).toBe(expected.length);
           expect(sorted(ids(await store.vectorSearch(q, { k: 50, filter }))), label).toEqual(expected);
-          expect(sorted(ids(await store.keywordSearch("common", { k: 50, filter }))), label).toEqual(expected);
+          expect(sorted(ids(await store.keywordSearch("common", { k: 50, filter }))), label).toEqual(
+            expected,
+          );
           // The normal form is accepted as well.
-          expect(sorted(ids(await store.listItems({ filter: normalizeFilter(filter) }))), label).toEqual(expected);
+          expect(sorted(ids(await store.listItems({ filter: normalizeFilter(filter) }))), label).toEqual(
+            expected,
+          );
         }
       });
 
@@ -684,7 +962,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         const filter: MemoryFilter = { or: [{ tags: { contains: "food" } }, { priority: { gt: 5 } }] };
         const expected = expectedIds(items, filter);
         expect(await store.deleteWhere(filter)).toBe(expected.length);
-        expect(sorted(ids(await store.listItems()))).toEqual(sorted(FILTER_CORPUS.map((x) => x.id).filter((id) => !expected.includes(id))));
+        expect(sorted(ids(await store.listItems()))).toEqual(
+          sorted(FILTER_CORPUS.map((x) => x.id).filter((id) => !expected.includes(id))),
+        );
       });
 
       it("rejects malformed filters with InvalidInputError", async () => {
@@ -723,12 +1003,18 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         expect(sorted(await store.neighbors("a"))).toEqual(["b", "c", "d"]);
         expect(sorted(await store.neighbors("a", { direction: "both" }))).toEqual(["b", "c", "d"]);
         expect(await store.neighbors("a", { types: ["CAUSE"] })).toEqual(["c"]);
-        expect(sorted(await store.neighbors("a", { direction: "out", types: ["PARENT", "CAUSE"] }))).toEqual(["d"]);
+        expect(sorted(await store.neighbors("a", { direction: "out", types: ["PARENT", "CAUSE"] }))).toEqual([
+          "d",
+        ]);
         expect(await store.neighbors("f", { direction: "out" })).toEqual([]);
         expect(await store.neighbors("nope")).toEqual([]);
         const out = await store.getEdges("a", { direction: "out", types: ["RELATE_TO"] });
         expect(out).toEqual([{ source: "a", target: "b", type: "RELATE_TO", weight: 0.5 }]);
-        expect((await store.getEdges("a")).map(edgeKey).sort()).toEqual(["a>PARENT>d", "a>RELATE_TO>b", "c>CAUSE>a"]);
+        expect((await store.getEdges("a")).map(edgeKey).sort()).toEqual([
+          "a>PARENT>d",
+          "a>RELATE_TO>b",
+          "c>CAUSE>a",
+        ]);
       });
 
       it("adds an edge once, removes edges and reports how many", async () => {
@@ -756,7 +1042,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
           ]),
         );
         expect(await store.neighbors("f", { direction: "in" })).toEqual(["e"]);
-        const err = await rejection(store.addEdges([{ source: "a", target: "b", type: "NOT_A_TYPE" } as unknown as MemoryEdge]));
+        const err = await rejection(
+          store.addEdges([{ source: "a", target: "b", type: "NOT_A_TYPE" } as unknown as MemoryEdge]),
+        );
         expect(err.code).toBe("invalid_input");
       });
 
@@ -770,7 +1058,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         expect(d1.edges.map(edgeKey).sort()).toEqual(["a>PARENT>d", "a>RELATE_TO>b", "c>CAUSE>a"]);
         const d2 = await store.subgraph(["a"], 2);
         expect(sorted(ids(d2.nodes))).toEqual(["a", "b", "c", "d", "e"]);
-        expect(d2.edges.map(edgeKey).sort()).toEqual(["a>PARENT>d", "a>RELATE_TO>b", "b>FOLLOWS>e", "c>CAUSE>a"]);
+        expect(d2.edges.map(edgeKey).sort()).toEqual([
+          "a>PARENT>d",
+          "a>RELATE_TO>b",
+          "b>FOLLOWS>e",
+          "c>CAUSE>a",
+        ]);
         const d9 = await store.subgraph(["a", "missing"], 9);
         expect(sorted(ids(d9.nodes))).toEqual(["a", "b", "c", "d", "e", "f"]);
         expect(d9.edges).toHaveLength(5);
@@ -801,7 +1094,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
       async function seed() {
         const rand = rng(99);
         const items = ["p", "q", "r", "s"].map((id, i) =>
-          stored(id, `memory ${id} about topic${i}`, { user_id: "u", tags: [`t${i}`], extra_field: { i } }, randomVector(rand)),
+          stored(
+            id,
+            `memory ${id} about topic${i}`,
+            { user_id: "u", tags: [`t${i}`], extra_field: { i } },
+            randomVector(rand),
+          ),
         );
         items.push(stored("novec", "memory without vector", { user_id: "u" }));
         await store.addItems(items);
@@ -826,7 +1124,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         expect(p?.metadata.embedding).toHaveLength(DIM);
         expect(Array.from((await store.getEmbedding("p")) ?? [])).toEqual(p?.metadata.embedding);
         expect(data.nodes.find((n) => n.id === "novec")?.metadata.embedding ?? null).toBeNull();
-        expect(data.edges.find((e) => e.source === "q")).toEqual({ source: "q", target: "r", type: "RELATE_TO", confidence: 0.9 });
+        expect(data.edges.find((e) => e.source === "q")).toEqual({
+          source: "q",
+          target: "r",
+          type: "RELATE_TO",
+          confidence: 0.9,
+        });
       });
 
       it("imports an export into a fresh store with nodes, edges and vectors intact", async () => {
@@ -850,7 +1153,10 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
         await seed();
         const data = await store.exportAll();
         const target = await another();
-        await target.addItems([stored("local", "only here", {}, randomVector(rng(5))), stored("p", "stale p")]);
+        await target.addItems([
+          stored("local", "only here", {}, randomVector(rng(5))),
+          stored("p", "stale p"),
+        ]);
         await target.importAll(data, { mode: "merge" });
         expect(await target.count()).toBe(6);
         expect((await target.getItem("p"))?.memory).toBe("memory p about topic0");
@@ -877,7 +1183,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
 
       it("rejects invalid import data with InvalidInputError and imports nothing", async () => {
         const err = await rejection(
-          store.importAll({ nodes: [{ id: "ok", memory: "fine", metadata: {} }, { id: "bad", metadata: {} }] } as unknown as TextualMemoryExport),
+          store.importAll({
+            nodes: [
+              { id: "ok", memory: "fine", metadata: {} },
+              { id: "bad", metadata: {} },
+            ],
+          } as unknown as TextualMemoryExport),
         );
         expect(err.code).toBe("invalid_input");
         const err2 = await rejection(

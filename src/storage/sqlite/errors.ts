@@ -19,12 +19,15 @@ const HINTS: Record<string, string> = {
  */
 export function toStoreError(error: unknown): MemosError {
   if (MemosError.isInstance(error)) return error;
-  const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "";
+  const code =
+    typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "";
   const primary = Object.keys(HINTS).find((k) => code === k || code.startsWith(`${k}_`));
   const message = error instanceof Error ? error.message : String(error);
   return new StorageError({
     message: `sqlite store: ${message}${code ? ` (${code})` : ""}`,
-    hint: primary ? HINTS[primary] : "this looks like a bug in the sqlite store; please report it with the message",
+    hint: primary
+      ? HINTS[primary]
+      : "this looks like a bug in the sqlite store; please report it with the message",
     cause: error,
   });
 }

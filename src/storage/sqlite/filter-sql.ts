@@ -45,7 +45,12 @@ function isFilterNodeShape(f: unknown): f is FilterNode {
 }
 
 function isScalar(v: unknown): v is Scalar {
-  return v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+  return (
+    v === null ||
+    typeof v === "string" ||
+    typeof v === "boolean" ||
+    (typeof v === "number" && Number.isFinite(v))
+  );
 }
 
 function validateNode(node: FilterNode, path: string): void {
@@ -118,9 +123,17 @@ function joinAll(parts: SqlFragment[], op: "AND" | "OR", empty: SqlFragment): Sq
 function compileNode(node: FilterNode, alias: string): SqlFragment {
   switch (node.kind) {
     case "and":
-      return joinAll(node.children.map((c) => compileNode(c, alias)), "AND", TRUE);
+      return joinAll(
+        node.children.map((c) => compileNode(c, alias)),
+        "AND",
+        TRUE,
+      );
     case "or":
-      return joinAll(node.children.map((c) => compileNode(c, alias)), "OR", FALSE);
+      return joinAll(
+        node.children.map((c) => compileNode(c, alias)),
+        "OR",
+        FALSE,
+      );
     case "cmp": {
       const ref = fieldRef(node.field, alias);
       return ref.kind === "text"
@@ -143,7 +156,8 @@ function compileText(col: string, op: FilterOp, value: Scalar | Scalar[]): SqlFr
       const list = Array.isArray(value) ? value : [];
       const strings = list.filter((v): v is string => typeof v === "string");
       const parts: SqlFragment[] = [];
-      if (strings.length > 0) parts.push({ sql: `${col} IN (${strings.map(() => "?").join(", ")})`, params: strings });
+      if (strings.length > 0)
+        parts.push({ sql: `${col} IN (${strings.map(() => "?").join(", ")})`, params: strings });
       if (list.includes(null)) parts.push({ sql: `${col} IS NULL`, params: [] });
       return joinAll(parts, "OR", FALSE);
     }
@@ -157,7 +171,10 @@ function compileText(col: string, op: FilterOp, value: Scalar | Scalar[]): SqlFr
 /** A field inside the metadata JSON. json_type is NULL when the path is missing. */
 function compileJson(meta: string, path: string, op: FilterOp, value: Scalar | Scalar[]): SqlFragment {
   const typeIs = (t: string): SqlFragment => ({ sql: `json_type(${meta}, ?) IS '${t}'`, params: [path] });
-  const isNumber: SqlFragment = { sql: `coalesce(json_type(${meta}, ?) IN ('integer', 'real'), 0)`, params: [path] };
+  const isNumber: SqlFragment = {
+    sql: `coalesce(json_type(${meta}, ?) IN ('integer', 'real'), 0)`,
+    params: [path],
+  };
   const valueCmp = (sqlOp: string, v: string | number): SqlFragment => ({
     sql: `json_extract(${meta}, ?) ${sqlOp} ?`,
     params: [path, v],
@@ -183,13 +200,17 @@ function compileJson(meta: string, path: string, op: FilterOp, value: Scalar | S
       let elem: SqlFragment;
       if (v === null) elem = { sql: "je.type = 'null'", params: [] };
       else if (typeof v === "boolean") elem = { sql: `je.type = '${v ? "true" : "false"}'`, params: [] };
-      else if (typeof v === "number") elem = { sql: "je.type IN ('integer', 'real') AND je.value = ?", params: [v] };
+      else if (typeof v === "number")
+        elem = { sql: "je.type IN ('integer', 'real') AND je.value = ?", params: [v] };
       else elem = { sql: "je.type = 'text' AND je.value = ?", params: [v] };
       // json_each over a scalar yields that scalar as a row, hence the explicit array check.
       const inArray = joinAll(
         [
           typeIs("array"),
-          { sql: `EXISTS (SELECT 1 FROM json_each(${meta}, ?) AS je WHERE ${elem.sql})`, params: [path, ...elem.params] },
+          {
+            sql: `EXISTS (SELECT 1 FROM json_each(${meta}, ?) AS je WHERE ${elem.sql})`,
+            params: [path, ...elem.params],
+          },
         ],
         "AND",
         TRUE,

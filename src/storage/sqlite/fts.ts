@@ -24,21 +24,44 @@ export function tokenize(text: string): string[] {
 }
 
 /**
+ * English function words. They occur in most memories, so BM25 gives them almost no weight,
+ * yet each one makes FTS5 score a large share of the index. They are dropped from a query that
+ * has other words; a query made only of them is searched as it is.
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    "a an the and or but nor so of to in on at by for from with about into over after before " +
+    "between through during without under is am are was were be been being do does did doing " +
+    "have has had having i me my mine myself you your yours we our ours they them their theirs " +
+    "he him his she her hers it its itself this that these those there here what which who whom " +
+    "whose when where why how as if then than too very just also not no any some all each both " +
+    "again once only own same such other more most s t d ll m re ve"
+  ).split(" "),
+);
+
+/**
  * FTS5 MATCH expression for a free-text query, or null when it has no word tokens (e.g. only
  * punctuation), in which case the search has nothing to look for.
  *
  * @example
- * buildMatchExpression('say "hi" AND NEAR(x') // => '"say" OR "hi" OR "and" OR "near" OR "x"'
+ * buildMatchExpression('tea "hi" AND NEAR(x') // => '"tea" OR "hi" OR "near" OR "x"'
  */
 export function buildMatchExpression(query: string, maxTerms = MAX_QUERY_TERMS): string | null {
-  const terms = tokenize(query).slice(0, maxTerms);
+  const all = tokenize(query);
+  const content = all.filter((t) => !STOP_WORDS.has(t));
+  const terms = (content.length > 0 ? content : all).slice(0, maxTerms);
   if (terms.length === 0) return null;
   return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(" OR ");
 }
 
 /** The keyword-index row for an item: its text, key and tags (space-separated). */
-export function ftsColumns(memory: string, metadata: { key?: unknown; tags?: unknown }): [string, string, string] {
+export function ftsColumns(
+  memory: string,
+  metadata: { key?: unknown; tags?: unknown },
+): [string, string, string] {
   const key = typeof metadata.key === "string" ? metadata.key : "";
-  const tags = Array.isArray(metadata.tags) ? metadata.tags.filter((t) => typeof t === "string").join(" ") : "";
+  const tags = Array.isArray(metadata.tags)
+    ? metadata.tags.filter((t) => typeof t === "string").join(" ")
+    : "";
   return [memory, key, tags];
 }

@@ -6,5 +6,6 @@
  * import { createSqliteMemoryStore } from "memos-ts/storage/sqlite";
  * const store = await createSqliteMemoryStore({ path: "cube.db", cubeId: "default" });
  */
-export { createSqliteMemoryStore, SqliteMemoryStore, type SqliteMemoryStoreOptions } from "./store.js";
+
 export type { IntegrityReport } from "./engine.js";
+export { createSqliteMemoryStore, SqliteMemoryStore, type SqliteMemoryStoreOptions } from "./store.js";

@@ -10,7 +10,12 @@ import type {
   Subgraph,
 } from "../../core/interfaces/store.js";
 import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
-import type { EdgeType, MemoryEdge, TextualMemoryExport, TextualMemoryItem } from "../../core/schema/memory.js";
+import type {
+  EdgeType,
+  MemoryEdge,
+  TextualMemoryExport,
+  TextualMemoryItem,
+} from "../../core/schema/memory.js";
 import { type IntegrityReport, SqliteEngine } from "./engine.js";
 import { toStoreError } from "./errors.js";
 
@@ -88,7 +93,10 @@ class Runner {
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new StorageError({ message: "the sqlite store is closed", hint: "open it again with createSqliteMemoryStore()" });
+      throw new StorageError({
+        message: "the sqlite store is closed",
+        hint: "open it again with createSqliteMemoryStore()",
+      });
     }
   }
 
@@ -109,7 +117,10 @@ class Runner {
 
   async transaction<T>(handleLevel: Level | undefined, fn: (tx: MemoryStore) => Promise<T>): Promise<T> {
     if (typeof fn !== "function") {
-      throw new InvalidInputError({ message: "transaction() expects an async function", hint: "store.transaction(async (tx) => { ... })" });
+      throw new InvalidInputError({
+        message: "transaction() expects an async function",
+        hint: "store.transaction(async (tx) => { ... })",
+      });
     }
     const parent = this.levelFor(handleLevel);
     await parent.mutex.lock();
@@ -127,7 +138,10 @@ class Runner {
       }
       let outcome: { ok: true; value: T } | { ok: false; error: unknown };
       try {
-        outcome = { ok: true, value: await this.context.run(child, () => fn(new SqliteTransaction(this, child))) };
+        outcome = {
+          ok: true,
+          value: await this.context.run(child, () => fn(new SqliteTransaction(this, child))),
+        };
       } catch (error) {
         outcome = { ok: false, error };
       }
@@ -329,14 +343,22 @@ export interface SqliteMemoryStoreOptions {
  * await store.close();
  */
 export async function createSqliteMemoryStore(options: SqliteMemoryStoreOptions): Promise<SqliteMemoryStore> {
-  if (typeof options !== "object" || options === null || typeof options.path !== "string" || options.path === "") {
+  if (
+    typeof options !== "object" ||
+    options === null ||
+    typeof options.path !== "string" ||
+    options.path === ""
+  ) {
     throw new InvalidInputError({
       message: "createSqliteMemoryStore needs a path",
       hint: 'pass {path: "cube.db"} or {path: ":memory:"}',
     });
   }
   if (options.cubeId !== undefined && (typeof options.cubeId !== "string" || options.cubeId === "")) {
-    throw new InvalidInputError({ message: "cubeId must be a non-empty string", hint: 'e.g. {cubeId: "default"}' });
+    throw new InvalidInputError({
+      message: "cubeId must be a non-empty string",
+      hint: 'e.g. {cubeId: "default"}',
+    });
   }
   return new SqliteMemoryStore(SqliteEngine.open(options));
 }

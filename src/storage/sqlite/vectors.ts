@@ -19,7 +19,10 @@ export function toVector(value: unknown, what: string): Float32Array {
     });
   }
   if (v.length === 0) {
-    throw new InvalidInputError({ message: `${what} is empty`, hint: "omit the embedding instead of passing an empty one" });
+    throw new InvalidInputError({
+      message: `${what} is empty`,
+      hint: "omit the embedding instead of passing an empty one",
+    });
   }
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i] as number)) {
