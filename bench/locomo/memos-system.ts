@@ -9,6 +9,7 @@ import type { TextualMemoryItem } from "../../src/core/schema/memory.js";
 import { parseChatTime } from "../../src/core/time.js";
 import { GeneralTextMemory } from "../../src/memory/textual/general.js";
 import type { ChatMessage } from "../../src/reader/chat-schema.js";
+import type { FastMemReader } from "../../src/reader/fast-reader.js";
 import type { LocomoConversation, LocomoSession } from "./data.js";
 import type { IngestStats, RetrievalSystem, Retrieved } from "./systems.js";
 
@@ -17,6 +18,8 @@ export interface MemosSystemOptions {
   /** A fresh, empty store for one cube (the benchmark uses SQLite ":memory:"). */
   makeStore: (cubeId: string) => Promise<MemoryStore>;
   mode?: "fast" | "fine";
+  /** The reader (window sizes) the cubes use; the library default when absent. */
+  reader?: FastMemReader;
 }
 
 interface Cubes {
@@ -98,8 +101,8 @@ export function createMemosSystem(options: MemosSystemOptions): RetrievalSystem 
       ];
       const [storeA, storeB] = stores as [MemoryStore, MemoryStore];
       const entry: Cubes = {
-        a: new GeneralTextMemory({ store: storeA, embedder: options.embedder }),
-        b: new GeneralTextMemory({ store: storeB, embedder: options.embedder }),
+        a: new GeneralTextMemory({ store: storeA, embedder: options.embedder, reader: options.reader }),
+        b: new GeneralTextMemory({ store: storeB, embedder: options.embedder, reader: options.reader }),
         stores,
       };
       cubes.set(conv.id, entry);

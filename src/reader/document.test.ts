@@ -3,6 +3,7 @@ import { InvalidInputError } from "../core/errors/index.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
 import { chunkDocument, readDocument } from "./document.js";
 import { FastMemReader } from "./fast-reader.js";
+import { DEFAULT_WINDOW_TOKENS } from "./types.js";
 import { countTokens } from "./tokens.js";
 
 const para = (topic: string, n: number) =>
@@ -128,7 +129,7 @@ describe("readDocument", () => {
       expect(item.metadata.sources).toEqual([
         { type: "doc", doc_path: "docs/guide.md", content: item.memory },
       ]);
-      expect(countTokens(item.memory)).toBeLessThanOrEqual(192);
+      expect(countTokens(item.memory)).toBeLessThanOrEqual(DEFAULT_WINDOW_TOKENS);
     }
     expect(items.find((i) => i.memory.includes("Use WSL."))?.metadata.key).toBe("Setup > Install > Windows");
     expect(items[0]?.metadata.key).toBe("title: Guide Intro before any heading");

@@ -286,8 +286,8 @@ describe("FastMemReader.readChat", () => {
       maxMessageTokens: undefined,
     });
     expect(new FastMemReader().sizes).toEqual({
-      windowTokens: 192,
-      overlapTokens: 48,
+      windowTokens: 128,
+      overlapTokens: 32,
       maxMessageTokens: undefined,
     });
   });
