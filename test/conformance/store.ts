@@ -896,9 +896,34 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Memor
           stored("c", "budget", { user_id: "u2", status: "archived" }),
         ]);
         expect(ids(await store.keywordSearch("budget", { k: 5, filter: { user_id: "u1" } }))).toEqual(["a"]);
+        expect(await store.keywordSearch("budget", { k: 5, filter: { user_id: "nobody" } })).toEqual([]);
         expect(
           sorted(ids(await store.keywordSearch("budget", { k: 5, filter: { status: "activated" } }))),
         ).toEqual(["a", "b"]);
+      });
+
+      it("finds the few filtered matches that rank below hundreds of others", async () => {
+        const batch: StoredItem[] = [];
+        for (let i = 0; i < 300; i++)
+          batch.push(stored(`d${i}`, `budget budget review ${i}`, { user_id: "many" }));
+        // Longer documents with one mention rank lowest for "budget".
+        batch.push(
+          stored("r1", `budget ${"filler words here ".repeat(20)}`, { user_id: "rare", tags: ["x"] }),
+        );
+        batch.push(
+          stored("r2", `budget ${"more filler text ".repeat(25)}`, { user_id: "rare", tags: ["x"] }),
+        );
+        await store.addItems(batch);
+        const unfiltered = await store.keywordSearch("budget", { k: 400 });
+        expect(unfiltered).toHaveLength(302);
+        expect(sorted(ids(unfiltered.slice(-2)))).toEqual(["r1", "r2"]);
+        expect(ids(await store.keywordSearch("budget", { k: 5, filter: { user_id: "rare" } }))).toEqual([
+          "r1",
+          "r2",
+        ]);
+        expect(
+          ids(await store.keywordSearch("budget", { k: 5, filter: { tags: { contains: "x" } } })),
+        ).toEqual(["r1", "r2"]);
       });
     });
 
