@@ -78,9 +78,12 @@ const OVERFETCH_FACTOR = 5;
 const OVERFETCH_MIN = 50;
 /** Up to this many filtered rows, exact search computes their distances one by one. */
 const POINT_LOOKUP_LIMIT = 2000;
-/** Keyword hits fetched per wanted result before a filter is applied. */
-const KEYWORD_OVERFETCH_FACTOR = 10;
-const KEYWORD_OVERFETCH_MIN = 100;
+/**
+ * Keyword hits fetched per wanted result before a filter is applied. FTS5 scores every match to
+ * find the best ones anyway, so a generous fetch costs little and saves the full-join fallback.
+ */
+const KEYWORD_OVERFETCH_FACTOR = 20;
+const KEYWORD_OVERFETCH_MIN = 500;
 /** Upper bound of the memory map of a cube file (address space, not memory). */
 const MMAP_BYTES = 1024 * 1024 * 1024;
 
