@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerAdd } from "./commands/add.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerDumpLoad } from "./commands/dump-load.js";
 import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
@@ -19,5 +20,6 @@ export function buildProgram(io: CliIO): Command {
   registerSearch(program, io);
   registerItemCommands(program, io);
   registerDumpLoad(program, io);
+  registerDoctor(program, io);
   return program;
 }

@@ -20,7 +20,11 @@ export const MemCubeConfig = z.looseObject({
 export type MemCubeConfig = z.infer<typeof MemCubeConfig>;
 
 /** Our embedded defaults: general text memory on SQLite with the offline GloVe embedder. */
-export function defaultCubeConfig(cubeId: string, userId: string): MemCubeConfig {
+export function defaultCubeConfig(
+  cubeId: string,
+  userId: string,
+  embedder: { backend: string; config?: Record<string, unknown> } = { backend: "glove", config: {} },
+): MemCubeConfig {
   return {
     model_schema: CUBE_MODEL_SCHEMA,
     user_id: userId,
@@ -31,7 +35,7 @@ export function defaultCubeConfig(cubeId: string, userId: string): MemCubeConfig
       config: {
         cube_id: cubeId,
         memory_filename: "textual_memory.json",
-        embedder: { backend: "glove", config: {} },
+        embedder: { backend: embedder.backend, config: embedder.config ?? {} },
         vector_db: { backend: "sqlite", config: { path: "memory.db" } },
       },
     },

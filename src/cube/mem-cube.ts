@@ -40,12 +40,15 @@ export class MemCube {
   }
 
   /** Create a new cube directory with embedded defaults. Refuses a directory that already holds a cube. */
-  static async create(dir: string, options: { cubeId: string; userId: string }): Promise<MemCube> {
+  static async create(
+    dir: string,
+    options: { cubeId: string; userId: string; embedder?: { backend: string; config?: Record<string, unknown> } },
+  ): Promise<MemCube> {
     if (existsSync(join(dir, "config.json"))) {
       throw new InvalidInputError({ message: `${dir} already holds a cube`, hint: "open it instead, or pick another directory" });
     }
     mkdirSync(dir, { recursive: true });
-    const config = defaultCubeConfig(options.cubeId, options.userId);
+    const config = defaultCubeConfig(options.cubeId, options.userId, options.embedder);
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2));
     return MemCube.open(dir);
   }

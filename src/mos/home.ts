@@ -6,6 +6,7 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import { nowIso } from "../core/time.js";
 import { MemCube } from "../cube/mem-cube.js";
 import { writeFileAtomic } from "../memory/textual/persist.js";
+import { embedderConfigFromEnv } from "../providers/from-env.js";
 
 const REGISTRY_FILE = "memos.json";
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@/-]{0,127}$/;
@@ -92,7 +93,8 @@ export class MemosHome {
     checkName(cubeId, "cube");
     if (this.registry.cubes[cubeId]) throw new InvalidInputError({ message: `cube "${cubeId}" exists`, hint: "pick another name" });
     const path = join("cubes", cubeId.replaceAll("/", "__"));
-    const cube = await MemCube.create(join(this.dir, path), { cubeId, userId: owner });
+    // New cubes embed with MEMOS_EMBEDDER when set; a cube keeps its embedder for life.
+    const cube = await MemCube.create(join(this.dir, path), { cubeId, userId: owner, embedder: embedderConfigFromEnv() });
     this.registry.cubes[cubeId] = { owner, path, created_at: nowIso() };
     if (!options.skipSave) this.save();
     return cube;

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
+import { type FixtureServer, readFixture, startFixtureServer } from "../providers/fixture-server.js";
+import { json, memos } from "./helpers.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "memos-doctor-"));
+const home = join(tmp, "home");
+const saved = { ...process.env };
+let server: FixtureServer;
+
+beforeAll(async () => {
+  expect((await memos("init", "--dir", home)).code).toBe(0);
+  server = await startFixtureServer();
+});
+afterEach(() => {
+  for (const k of ["MEMOS_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL", "MEMOS_EMBEDDER"]) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+interface DoctorReport {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string; error?: { code: string; hint?: string } }[];
+}
+
+describe("memos doctor", () => {
+  it("passes with the embedded defaults and says the LLM is not configured", async () => {
+    delete process.env.MEMOS_LLM;
+    const r = await memos("doctor", "--dir", home, "--json");
+    expect(r.code).toBe(0);
+    const report = json<DoctorReport>(r);
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((c) => c.name === "cube default/default")?.detail).toMatch(/glove.*100-d.*sqlite/);
+    expect(report.checks.find((c) => c.name === "llm")?.detail).toMatch(/not configured.*MEMOS_LLM/);
+  });
+
+  it("exits non-zero naming the provider and the cause when the LLM refuses the key", async () => {
+    server.enqueue({ status: 401, body: readFixture("openai/error-401.json") });
+    process.env.MEMOS_LLM = "openai:gpt-4o-mini";
+    process.env.OPENAI_API_KEY = "sk-wrong";
+    process.env.OPENAI_BASE_URL = `${server.url}/v1`;
+    const r = await memos("doctor", "--dir", home, "--json");
+    expect(r.code).not.toBe(0);
+    const llm = json<DoctorReport>(r).checks.find((c) => c.name === "llm");
+    expect(llm?.ok).toBe(false);
+    expect(llm?.error?.code).toBe("auth");
+    expect(llm?.error?.hint).toContain("OPENAI_API_KEY");
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: "auth", message: expect.stringMatching(/^1 check failed; first: llm: /) });
+    server.enqueue({ status: 401, body: readFixture("openai/error-401.json") });
+    const human = await memos("doctor", "--dir", home);
+    expect(human.stdout).toMatch(/FAIL llm: /);
+    expect(human.stderr).toMatch(/^memos: 1 check failed; first: llm: .*\(hint: .*OPENAI_API_KEY/);
+  });
+
+  it("checks a local GGUF model end to end", async () => {
+    process.env.MEMOS_LLM = `llama-cpp:${cachedTestGguf().modelFile}`;
+    const r = await memos("doctor", "--dir", home, "--json");
+    const llm = json<DoctorReport>(r).checks.find((c) => c.name === "llm");
+    expect(llm).toMatchObject({ ok: true });
+    expect(llm?.detail).toMatch(/^llama-cpp:.* answered/);
+    expect(r.code).toBe(0);
+  });
+
+  it("fails on a missing home with a hint to run init", async () => {
+    const r = await memos("doctor", "--dir", join(tmp, "nowhere"));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/FAIL home/);
+    expect(r.stderr).toContain("memos init");
+  });
+});
