@@ -176,6 +176,29 @@ describe("SqliteMemoryStore specifics", () => {
     await s.close(); // idempotent
   });
 
+  it("settles calls that fn started but did not await", async () => {
+    const s = await track(createSqliteMemoryStore({ path: ":memory:" }));
+    const stragglers: Promise<unknown>[] = [];
+    await s.transaction(async (tx) => {
+      await tx.addItems([{ item: item("a", "a") }]);
+      stragglers.push(tx.count());
+      // Calls landing at every microtask step around the end of fn, including the moment the
+      // transaction is closing.
+      for (let hops = 0; hops < 12; hops++) {
+        stragglers.push(
+          (async () => {
+            for (let i = 0; i < hops; i++) await Promise.resolve();
+            return tx.count();
+          })(),
+        );
+      }
+    });
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("a call hung")), 2000));
+    const settled = await Promise.race([Promise.allSettled(stragglers), timeout]);
+    expect((settled as PromiseSettledResult<unknown>[])[0]).toEqual({ status: "fulfilled", value: 1 });
+    expect(await s.count()).toBe(1);
+  });
+
   it("serves k beyond sqlite-vec's KNN limit by an exact scan", async () => {
     const s = await track(createSqliteMemoryStore({ path: ":memory:" }));
     const n = 4200;

@@ -149,6 +149,8 @@ class Runner {
       // before it ends (they queue on the child's lock ahead of us).
       await child.mutex.lock();
       child.finish();
+      // Anything still queued on the child now fails with "finished" instead of waiting forever.
+      child.mutex.unlock();
       if (!outcome.ok) {
         this.rollbackOrReport(savepoint);
         throw outcome.error;
@@ -338,7 +340,8 @@ export interface SqliteMemoryStoreOptions {
  *
  * @example
  * const store = await createSqliteMemoryStore({ path: ".memos/cubes/default/memory.db", cubeId: "default" });
- * await store.addItems([{ item: { id: newId(), memory: "Alice likes tea", metadata: { user_id: "alice" } }, embedding }]);
+ * const item = TextualMemoryItem.parse({ id: newId(), memory: "Alice likes tea", metadata: { user_id: "alice" } });
+ * await store.addItems([{ item, embedding }]); // embedding: Float32Array from the cube's embedder
  * const hits = await store.vectorSearch(queryVector, { k: 5, filter: { user_id: "alice" } });
  * await store.close();
  */
