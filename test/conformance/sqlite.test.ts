@@ -72,6 +72,21 @@ describe("SqliteMemoryStore specifics", () => {
     });
   });
 
+  it("shares a cube file between two connections (as two processes would)", async () => {
+    const path = freshPath();
+    const a = await track(createSqliteMemoryStore({ path }));
+    const b = await track(createSqliteMemoryStore({ path }));
+    await a.addItems([{ item: item("from-a", "written by a"), embedding: vec(1, 0, 0) }]);
+    // b learnt no dimension at open; it must pick up the one a fixed, not create a second table.
+    expect(b.dimensions).toBe(3);
+    await b.addItems([{ item: item("from-b", "written by b"), embedding: vec(0, 1, 0) }]);
+    expect((await a.vectorSearch(vec(0, 1, 0), { k: 1 }))[0]?.id).toBe("from-b");
+    expect((await failure(b.addItems([{ item: item("bad", "x"), embedding: vec(1, 2, 3, 4) }]))).code).toBe(
+      "storage",
+    );
+    expect(await a.count()).toBe(2);
+  });
+
   it("uses WAL, NORMAL sync and foreign keys, and records schema version, cube and dimension", async () => {
     const path = freshPath();
     const s = await createSqliteMemoryStore({ path, cubeId: "cube-x", dimensions: 4 });

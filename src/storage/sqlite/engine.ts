@@ -96,7 +96,7 @@ export class SqliteEngine {
   readonly db: Database.Database;
   readonly path: string;
   readonly cubeId: string | undefined;
-  dims: number | undefined;
+  private knownDims: number | undefined;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly atomic: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -109,7 +109,7 @@ export class SqliteEngine {
     this.db = db;
     this.path = path;
     this.cubeId = cubeId;
-    this.dims = dims;
+    this.knownDims = dims;
     this.atomic = db.transaction((fn: () => unknown) => fn());
   }
 
@@ -180,13 +180,19 @@ export class SqliteEngine {
           hint: "the file is damaged; restore the cube from a `memos dump` export",
         });
       }
-      if (dimensions !== undefined) {
-        if (dims === undefined) {
-          db.transaction(() => createVectorTable(db, dimensions)).immediate();
-          dims = dimensions;
-        } else if (dims !== dimensions) {
-          throw dimensionMismatch(dimensions, dims, "the configured embedder");
-        }
+      if (dimensions !== undefined && dims === undefined) {
+        // Under the write lock, in case another process fixes the dimension at the same time.
+        dims = db
+          .transaction(() => {
+            const now = readMeta(db, "dimensions");
+            if (now !== undefined) return Number(now);
+            createVectorTable(db, dimensions);
+            return dimensions;
+          })
+          .immediate();
+      }
+      if (dimensions !== undefined && dims !== dimensions) {
+        throw dimensionMismatch(dimensions, dims as number, "the configured embedder");
       }
       return new SqliteEngine(db, path, cubeId ?? storedCube, dims);
     } catch (error) {
@@ -249,11 +255,20 @@ export class SqliteEngine {
     this.reloadDims();
   }
 
-  /** The vector table may have been created inside a transaction that was then rolled back. */
+  /**
+   * The vector dimension, once fixed. While unknown it is re-read from the file, since another
+   * process (or connection) sharing the cube may have stored the first vector meanwhile.
+   */
+  get dims(): number | undefined {
+    if (this.knownDims === undefined) this.reloadDims();
+    return this.knownDims;
+  }
+
+  /** Also needed after a rollback: the vector table may have been created and then undone. */
   private reloadDims(): void {
     if (!this.db.open) return;
     const stored = readMeta(this.db, "dimensions");
-    this.dims = stored === undefined ? undefined : Number(stored);
+    this.knownDims = stored === undefined ? undefined : Number(stored);
   }
 
   /** Fix the dimension with the first vector, or check a vector against it. */
@@ -266,7 +281,7 @@ export class SqliteEngine {
         });
       }
       createVectorTable(this.db, length);
-      this.dims = length;
+      this.knownDims = length;
     } else if (length !== this.dims) {
       throw dimensionMismatch(length, this.dims);
     }

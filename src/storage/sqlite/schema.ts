@@ -90,6 +90,11 @@ export function tableExists(db: Database.Database, name: string): boolean {
 
 /** Bring the database to SCHEMA_VERSION, in one transaction. Refuses files from a newer version. */
 export function migrate(db: Database.Database): void {
+  // Read the version under the write lock: two processes may open a new file at once.
+  db.transaction(() => migrateLocked(db)).immediate();
+}
+
+function migrateLocked(db: Database.Database): void {
   const current = Number(readMeta(db, "schema_version") ?? 0);
   if (!Number.isInteger(current) || current < 0) {
     throw new StorageError({
@@ -104,12 +109,10 @@ export function migrate(db: Database.Database): void {
     });
   }
   if (current === SCHEMA_VERSION) return;
-  db.transaction(() => {
-    for (const m of MIGRATIONS) {
-      if (m.version > current) m.up(db);
-    }
-    writeMeta(db, "schema_version", String(SCHEMA_VERSION));
-  }).immediate();
+  for (const m of MIGRATIONS) {
+    if (m.version > current) m.up(db);
+  }
+  writeMeta(db, "schema_version", String(SCHEMA_VERSION));
 }
 
 /** The vec0 table is created when the first vector arrives, since its dimension is fixed then. */
