@@ -1,32 +1,12 @@
 import { ConfigError } from "../../core/errors/config-error.js";
-import { NotFoundError } from "../../core/errors/not-found-error.js";
-import { type Embedder, embedMany } from "../../core/interfaces/embedder.js";
-import type { MemoryStore, StoredItem } from "../../core/interfaces/store.js";
-import { type FilterNode, normalizeFilter } from "../../core/schema/filter.js";
+import type { Embedder } from "../../core/interfaces/embedder.js";
+import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/index.js";
 import { fuseRrf } from "../../retrieve/rrf.js";
-import {
-  applyUpdate,
-  historyOf,
-  materialize,
-  requireQuery,
-  requireReferenceTime,
-  requireTopK,
-  temporalFactor,
-  textAtVersion,
-} from "./item-ops.js";
-import { readTextualMemory, writeTextualMemory } from "./persist.js";
-import type {
-  AddContext,
-  GetAllOptions,
-  MemoryHistory,
-  MemoryInput,
-  SearchHit,
-  TextSearchOptions,
-  TextMemory,
-  UpdatePatch,
-} from "./types.js";
+import { materialize, requireQuery, requireReferenceTime, requireTopK, temporalFactor } from "./item-ops.js";
+import { activeFilter, StoreBackedTextMemory } from "./store-backed.js";
+import type { AddContext, MemoryInput, SearchHit, TextSearchOptions, TextMemory } from "./types.js";
 
 export interface GeneralTextMemoryOptions {
   store: MemoryStore;
@@ -50,24 +30,14 @@ export interface GeneralTextMemoryOptions {
  * await mem.addMessages([{ role: "user", content: "I adopted a puppy called Rex", chat_time: "2025-05-08T10:00:00Z" }]);
  * const [hit] = await mem.search("what is the name of my dog?");
  */
-export class GeneralTextMemory implements TextMemory {
-  readonly store: MemoryStore;
-  readonly embedder: Embedder;
+export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemory {
   readonly reader: FastMemReader;
   private readonly candidateFactor: number;
 
   constructor(options: GeneralTextMemoryOptions) {
-    this.store = options.store;
-    this.embedder = options.embedder;
+    super(options.store, options.embedder);
     this.reader = options.reader ?? new FastMemReader();
     this.candidateFactor = options.candidateFactor ?? 5;
-    const dims = this.store.dimensions;
-    if (dims !== undefined && dims !== this.embedder.dimensions) {
-      throw new ConfigError({
-        message: `the store holds ${dims}-d vectors but the embedder "${this.embedder.modelId}" makes ${this.embedder.dimensions}-d ones`,
-        hint: "use the embedder the cube was built with, or dump and load the cube to re-embed it",
-      });
-    }
   }
 
   /** Embed and store items; all of them commit together or none does. */
@@ -83,7 +53,7 @@ export class GeneralTextMemory implements TextMemory {
         hint: "use mode \"fast\" with GeneralTextMemory, or TreeTextMemory with an LLM configured",
       });
     }
-    return this.storeItems(this.reader.readChat(messages, context), context);
+    return this.storeItems(await this.reader.readChat(messages, context), context);
   }
 
   /**
@@ -91,31 +61,20 @@ export class GeneralTextMemory implements TextMemory {
    * one transaction: a bad session anywhere means nothing is written.
    */
   async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<TextualMemoryItem[]> {
-    const items = sessions.flatMap((s) =>
-      this.reader.readChat(s.messages, { ...context, sessionId: s.session_id ?? context.sessionId }),
-    );
+    const items: TextualMemoryItem[] = [];
+    for (const s of sessions) {
+      items.push(...(await this.reader.readChat(s.messages, { ...context, sessionId: s.session_id ?? context.sessionId })));
+    }
     return this.storeItems(items, context);
   }
 
   /** Chunk a text or Markdown document into memories with `doc_path` provenance. */
   async addDocument(
     text: string,
-    options: { docPath?: string; format?: "md" | "txt" } = {},
+    options: Parameters<FastMemReader["readDocument"]>[1] = {},
     context: AddContext = {},
   ): Promise<TextualMemoryItem[]> {
-    return this.storeItems(this.reader.readDocument(text, options, context), context);
-  }
-
-  private async storeItems(items: TextualMemoryItem[], context: AddContext): Promise<TextualMemoryItem[]> {
-    const vectors: Float32Array[] = [];
-    const batch = Math.max(1, Math.min(this.embedder.maxBatch, 256));
-    for (let i = 0; i < items.length; i += batch) {
-      vectors.push(...(await this.embedder.doEmbed(items.slice(i, i + batch).map(embeddingText))));
-      context.onProgress?.(Math.min(i + batch, items.length), items.length);
-    }
-    const stored: StoredItem[] = items.map((item, i) => ({ item: withoutEmbedding(item), embedding: vectors[i] }));
-    await this.store.addItems(stored);
-    return stored.map((s) => s.item);
+    return this.storeItems(await this.reader.readDocument(text, options, context), context);
   }
 
   async search(query: string, options: TextSearchOptions = {}): Promise<SearchHit[]> {
@@ -145,90 +104,4 @@ export class GeneralTextMemory implements TextMemory {
     }
     return hits.sort((a, b) => b.score - a.score).slice(0, k);
   }
-
-  async get(id: string): Promise<TextualMemoryItem> {
-    const item = await this.store.getItem(id);
-    if (!item) throw new NotFoundError({ message: `no memory ${id}`, hint: "list ids with `memos list`" });
-    return item;
-  }
-
-  async getMany(ids: string[]) {
-    return this.store.getItems(ids);
-  }
-
-  async getAll(options: GetAllOptions = {}) {
-    return this.store.listItems({ filter: options.filter, limit: options.limit, offset: options.offset });
-  }
-
-  /** Change a memory; the old text goes to `history`, `version` goes up, the vector follows the text. */
-  async update(id: string, patch: UpdatePatch, updateType = "update"): Promise<TextualMemoryItem> {
-    return this.store.transaction(async (tx) => {
-      const old = await tx.getItem(id);
-      if (!old) throw new NotFoundError({ message: `no memory ${id}`, hint: "list ids with `memos list`" });
-      const next = withoutEmbedding(applyUpdate(old, patch, updateType));
-      const vector = next.memory === old.memory ? undefined : (await this.embedder.doEmbed([embeddingText(next)]))[0];
-      await tx.updateItem(id, next, vector);
-      return next;
-    });
-  }
-
-  async delete(ids: string[]) {
-    return this.store.deleteItems(ids);
-  }
-
-  async deleteAll() {
-    return this.store.deleteWhere();
-  }
-
-  async history(id: string): Promise<MemoryHistory> {
-    return historyOf(await this.get(id));
-  }
-
-  /** Restore the text of an earlier version, as a new version (history is never rewritten). */
-  async rollback(id: string, toVersion: number) {
-    const item = await this.get(id);
-    return this.update(id, { memory: textAtVersion(item, toVersion) }, "rollback");
-  }
-
-  /** Write MemOS's `textual_memory.json` (with embeddings) into `dir`; returns the file path. */
-  async dump(dir: string) {
-    return writeTextualMemory(dir, await this.store.exportAll());
-  }
-
-  /**
-   * Load a `textual_memory.json` (ours or MemOS's), merging by id. Embeddings of another
-   * dimension, or all of them with `reembed`, are recomputed with this memory's embedder.
-   */
-  async load(dir: string, options: { reembed?: boolean } = {}) {
-    const data = readTextualMemory(dir);
-    const stale = data.nodes.filter(
-      (n) => options.reembed || n.metadata.embedding?.length !== this.embedder.dimensions,
-    );
-    const vectors = await embedMany(this.embedder, stale.map(embeddingText));
-    stale.forEach((n, i) => {
-      n.metadata.embedding = Array.from(vectors[i] ?? []);
-    });
-    await this.store.importAll(data, { mode: "merge" });
-    return data.nodes.length;
-  }
-}
-
-/** What gets embedded: the memory text, with its key when the key adds words. */
-function embeddingText(item: TextualMemoryItem): string {
-  const key = item.metadata.key;
-  return key && !item.memory.includes(key) ? `${key}. ${item.memory}` : item.memory;
-}
-
-function withoutEmbedding(item: TextualMemoryItem): TextualMemoryItem {
-  if (item.metadata.embedding == null) return item;
-  const { embedding: _drop, ...metadata } = item.metadata;
-  return { ...item, metadata: metadata as TextualMemoryItem["metadata"] };
-}
-
-/** The caller's filter, restricted to activated memories unless asked otherwise. */
-function activeFilter(options: TextSearchOptions): FilterNode | undefined {
-  const user = options.filter ? normalizeFilter(options.filter) : undefined;
-  if (options.includeInactive) return user;
-  const status: FilterNode = { kind: "cmp", field: "status", op: "eq", value: "activated" };
-  return user ? { kind: "and", children: [status, user] } : status;
 }
