@@ -595,7 +595,9 @@ export class SqliteEngine {
     if (k > VEC_MAX_K) return this.exactVectorScan(blob, w, k);
 
     const fetch = push.exact ? k : Math.min(VEC_MAX_K, Math.max(k * OVERFETCH_FACTOR, OVERFETCH_MIN));
-    // MATERIALIZED keeps the KNN a single sqlite-vec scan instead of one probe per joined row.
+    // MATERIALIZED keeps the KNN a single sqlite-vec scan instead of one probe per joined row,
+    // and CROSS JOIN keeps the candidates as the outer loop: otherwise the planner may walk a
+    // filter index over most of the table and probe the candidates for each row.
     // A stored all-zero vector has no direction: its cosine distance is NULL and it is never a
     // match (the item is still found by keyword and graph search).
     const rows = this.stmt(
@@ -603,7 +605,7 @@ export class SqliteEngine {
          SELECT rowid AS rid, distance FROM vec_items WHERE embedding MATCH ? AND k = ?${push.sql}
        )
        SELECT i.id AS id, knn.distance AS distance, (SELECT count(*) FROM knn) AS fetched
-       FROM knn JOIN items i ON i.rid = knn.rid
+       FROM knn CROSS JOIN items i ON i.rid = knn.rid
        WHERE knn.distance IS NOT NULL AND ${w.sql}
        ORDER BY knn.distance, i.id
        LIMIT ?`,
@@ -685,7 +687,7 @@ export class SqliteEngine {
          ORDER BY rank, rowid LIMIT ?
        )
        SELECT i.id AS id, hits.rank AS rank, (SELECT count(*) FROM hits) AS fetched
-       FROM hits JOIN items i ON i.rid = hits.rid
+       FROM hits CROSS JOIN items i ON i.rid = hits.rid
        WHERE ${w.sql}
        ORDER BY hits.rank, i.id LIMIT ?`,
     ).all(match, fetch, ...w.params, k) as { id: string; rank: number; fetched: number }[];
@@ -695,7 +697,7 @@ export class SqliteEngine {
     return toScored(
       this.stmt(
         `SELECT i.id AS id, bm25(items_fts) AS rank
-         FROM items_fts JOIN items i ON i.rid = items_fts.rowid
+         FROM items_fts CROSS JOIN items i ON i.rid = items_fts.rowid
          WHERE items_fts MATCH ? AND ${w.sql}
          ORDER BY rank, i.id LIMIT ?`,
       ).all(match, ...w.params, k) as { id: string; rank: number }[],
