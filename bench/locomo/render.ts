@@ -24,7 +24,8 @@ function find(
   return rows.find((r) => r.system === system && r.category === category && r[key] === value);
 }
 
-function metricTable(report: LocomoReport, key: "k" | "budget_tokens"): string {
+/** The recall/hit table per category and system, at every k (`"k"`) or every budget. */
+export function metricTable(report: LocomoReport, key: "k" | "budget_tokens"): string {
   const values = key === "k" ? report.settings.k_values : report.settings.budgets;
   const label = (v: number) => (key === "k" ? `@${v}` : `@${v}t`);
   const headers = ["category", "system", "n", ...values.flatMap((v) => [`R${label(v)}`, `H${label(v)}`])];
@@ -45,14 +46,26 @@ function metricTable(report: LocomoReport, key: "k" | "budget_tokens"): string {
   return markdownTable(headers, body);
 }
 
+/** Optional changes to the Markdown, for benchmarks built on this runner (bench/compare). */
+export interface MarkdownOptions {
+  /** The heading, before " — <date>" (default "LoCoMo retrieval benchmark"). */
+  title?: string;
+  /** Extra Markdown lines, placed after the setup section. */
+  notes?: string[];
+}
+
 /** The Markdown report. */
-export function renderMarkdown(report: LocomoReport, chartFile?: string): string {
+export function renderMarkdown(
+  report: LocomoReport,
+  chartFile?: string,
+  options: MarkdownOptions = {},
+): string {
   const s = report.settings;
   const m = report.machine;
   const e = report.evidence;
   const q = report.questions;
   const lines: string[] = [
-    `# LoCoMo retrieval benchmark — ${report.created_at}`,
+    `# ${options.title ?? "LoCoMo retrieval benchmark"} — ${report.created_at}`,
     "",
     "How to read this: see [reports/README.md](README.md). R = evidence recall, H = hit;",
     "`@N` = the first N memories, `@Nt` = memories taken in rank order while they fit in N cl100k tokens.",
@@ -69,6 +82,7 @@ export function renderMarkdown(report: LocomoReport, chartFile?: string): string
     `- systems: ${s.systems.join(", ")}`,
     `- reproduce: \`${report.command}\``,
     "",
+    ...(options.notes && options.notes.length > 0 ? [...options.notes, ""] : []),
     "## Recall and hit at token budgets",
     "",
     ...(chartFile ? [`![evidence recall at token budgets](${chartFile})`, ""] : []),
@@ -186,18 +200,23 @@ export function recallChartSpec(report: LocomoReport): TopLevelSpec {
 }
 
 /**
- * Writes reports/locomo-<timestamp>.{json,md,svg} and the locomo-latest.* copies into `dir`.
- * Returns the timestamped paths.
+ * Writes reports/<name>-<timestamp>.{json,md,svg} and the <name>-latest.* copies into `dir`
+ * (name "locomo" unless given). Returns the timestamped paths.
  */
-export async function writeLocomoReports(report: LocomoReport, dir: string): Promise<string[]> {
+export async function writeLocomoReports(
+  report: LocomoReport,
+  dir: string,
+  options: { name?: string; markdown?: MarkdownOptions } = {},
+): Promise<string[]> {
+  const name = options.name ?? "locomo";
   const svg = await renderVegaLiteSvg(recallChartSpec(report));
   const timestamp = fileTimestamp(new Date(report.created_at));
   return writeReportFiles(
     path.resolve(dir),
-    "locomo",
+    name,
     {
       json: `${JSON.stringify(report, null, 2)}\n`,
-      md: renderMarkdown(report, `locomo-${timestamp}.svg`),
+      md: renderMarkdown(report, `${name}-${timestamp}.svg`, options.markdown),
       svg,
     },
     timestamp,

@@ -48,13 +48,16 @@ export const DEFAULT_BUDGETS = [500, 1000, 2000] as const;
 /** Categories scored; 5 (adversarial, no answer in the conversation) is skipped, as in MemOS's eval. */
 export const SCORED_CATEGORIES = [1, 2, 3, 4] as const;
 
-/** Builds a system by name; the CLI's default loads GloVe and SQLite lazily (see factory.ts). */
-export type SystemFactory = (
-  name: SystemName,
+/**
+ * Builds a system by name; the CLI's default loads GloVe and SQLite lazily (see factory.ts).
+ * `N` widens the names for benchmarks that add systems of their own (bench/compare adds mem0).
+ */
+export type SystemFactory<N extends string = SystemName> = (
+  name: N,
   settings: { mode: "fast" | "fine" },
 ) => Promise<RetrievalSystem>;
 
-export interface LocomoBenchOptions {
+export interface LocomoBenchOptions<N extends string = SystemName> {
   /** LoCoMo JSON file. Default DEFAULT_DATA_PATH. */
   dataPath?: string;
   /** sample_ids to run (default all). */
@@ -63,8 +66,10 @@ export interface LocomoBenchOptions {
   mode?: "fast" | "fine";
   /** k of the timed search, for latency and context tokens (default 10). */
   topK?: number;
-  /** Systems to run, in order (default all four). */
-  systems?: SystemName[];
+  /** Systems to run, in order (default all of `knownSystems`). */
+  systems?: N[];
+  /** The names `createSystem` can build, for validation and the default (default SYSTEM_NAMES). */
+  knownSystems?: readonly N[];
   kValues?: number[];
   budgets?: number[];
   /**
@@ -73,7 +78,7 @@ export interface LocomoBenchOptions {
    */
   depth?: number;
   /** Builds the systems; required (the CLI passes the default factory). */
-  createSystem: SystemFactory;
+  createSystem: SystemFactory<N>;
   /** Progress bars on stderr (still only on a TTY). Default false. */
   progress?: boolean;
   /** Optional LLM half: answer each question from the top-k memories, then judge. */
@@ -286,7 +291,9 @@ const round = (x: number, digits = 4) =>
  * Runs the benchmark and returns its report (writing files is the caller's business, see
  * writeLocomoReports). Throws InvalidInputError for a bad data file, id or setting.
  */
-export async function runLocomoBench(options: LocomoBenchOptions): Promise<LocomoReport> {
+export async function runLocomoBench<N extends string = SystemName>(
+  options: LocomoBenchOptions<N>,
+): Promise<LocomoReport> {
   const dataPath = path.resolve(options.dataPath ?? DEFAULT_DATA_PATH);
   const mode = options.mode ?? "fast";
   const [topK] = positiveInts([options.topK ?? 10], "--top-k");
@@ -295,12 +302,14 @@ export async function runLocomoBench(options: LocomoBenchOptions): Promise<Locom
   const [depthOpt] = positiveInts([options.depth ?? 200], "--depth");
   // Deep enough for every k and for the timed top-k.
   const depth = Math.max(depthOpt as number, ...kValues, topK as number);
-  const systemNames = options.systems ?? [...SYSTEM_NAMES];
+  // Without knownSystems, N is SystemName (the default type argument), so this cast holds.
+  const known: readonly N[] = options.knownSystems ?? (SYSTEM_NAMES as readonly string[] as readonly N[]);
+  const systemNames: N[] = options.systems ?? [...known];
   for (const name of systemNames) {
-    if (!(SYSTEM_NAMES as readonly string[]).includes(name)) {
+    if (!known.includes(name)) {
       throw new InvalidInputError({
         message: `unknown system "${name}"`,
-        hint: `one of ${SYSTEM_NAMES.join(", ")}`,
+        hint: `one of ${known.join(", ")}`,
       });
     }
   }
@@ -477,7 +486,11 @@ export async function runLocomoBench(options: LocomoBenchOptions): Promise<Locom
 }
 
 /** The direct command that reproduces a run with these options. */
-export function reproduceCommand(options: Partial<LocomoBenchOptions>): string {
+export function reproduceCommand(
+  options: Partial<
+    Pick<LocomoBenchOptions<string>, "dataPath" | "conversations" | "mode" | "topK" | "systems" | "depth">
+  >,
+): string {
   const parts = ["npx tsx bench/locomo/cli.ts"];
   if (options.dataPath) parts.push("--data", path.relative(REPO_ROOT, options.dataPath) || ".");
   for (const c of options.conversations ?? []) parts.push("--conv", c);
