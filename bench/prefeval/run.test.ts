@@ -8,7 +8,8 @@ import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
 import { createToyEmbedder } from "../lib/toy-embedder.js";
 import { PREFERENCE_TURN_ID, type PrefSession } from "./insert.js";
 import { renderPrefevalMarkdown, writePrefevalReports } from "./render.js";
-import { type PrefevalReport, type PrefevalSystemFactory, runPrefevalBench, scorePreference } from "./run.js";
+import { type PrefevalReport, type PrefevalSystemFactory, runPrefevalBench } from "./run.js";
+import { scorePreference } from "./score.js";
 import { createPrefBm25System, createPrefDenseSystem, createPrefMemosSystem } from "./systems.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");

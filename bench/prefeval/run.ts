@@ -12,21 +12,23 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { InvalidInputError } from "../../src/core/errors/index.js";
-import { evidenceHit, mean, packByBudget, percentile } from "../lib/metrics.js";
+import { mean, percentile } from "../lib/metrics.js";
 import { createProgress } from "../lib/progress.js";
 import { gitCommit, type MachineInfo, machineInfo, sha256File } from "../lib/report.js";
 import { countTokens } from "../lib/tokens.js";
 import { REPO_ROOT } from "../locomo/run.js";
-import type { Retrieved } from "../locomo/systems.js";
 import { type DistractorChat, loadDistractorChats, loadPrefevalItems, type PrefevalItem } from "./data.js";
-import { chatSession, hostSession, type Placement, PREFERENCE_TURN_ID, placePreference } from "./insert.js";
+import { chatSession, hostSession, type Placement, placePreference } from "./insert.js";
+import { type Answerer, PREF_LLM_SKIPPED, type PreferenceJudge, type PrefLlmSection } from "./llm.js";
 import {
-  type Answerer,
-  PREF_LLM_SKIPPED,
-  type PreferenceJudge,
-  type PrefLlmRow,
-  type PrefLlmSection,
-} from "./llm.js";
+  aggregate,
+  aggregateLlm,
+  type ItemScore,
+  type PrefRetrievalRow,
+  round,
+  scorePreference,
+  tokensOf,
+} from "./score.js";
 import { PREFEVAL_SYSTEM_NAMES, type PrefevalSystem, type PrefevalSystemName } from "./systems.js";
 
 /** PrefEval's explicit-preference topics, read in place (never copied into the repository). */
@@ -71,16 +73,7 @@ export interface PrefevalBenchOptions {
   command?: string;
 }
 
-/** One retrieval row: preference recall of a system on a topic ("all" = every item). */
-export interface PrefRetrievalRow {
-  system: string;
-  topic: string;
-  k?: number;
-  budget_tokens?: number;
-  /** Fraction of items whose preference turn is covered by the memories above the cut-off. */
-  recall: number;
-  items: number;
-}
+export type { PrefRetrievalRow };
 
 /** Efficiency and rank summary of one system. */
 export interface PrefSystemStats {
@@ -150,98 +143,6 @@ function positiveInt(value: number, what: string, min = 1): number {
     });
   }
   return value;
-}
-
-const tokenCache = new Map<string, number>();
-function tokensOf(text: string): number {
-  let n = tokenCache.get(text);
-  if (n === undefined) {
-    n = countTokens(text);
-    tokenCache.set(text, n);
-  }
-  return n;
-}
-
-/** Preference recall of one item's ranked results at each k and each budget (stop rule). */
-export function scorePreference(
-  results: readonly Retrieved[],
-  kValues: readonly number[],
-  budgets: readonly number[],
-): { atK: number[]; atBudget: number[]; rank: number } {
-  const ids = results.map((r) => r.diaIds);
-  const gold = [PREFERENCE_TURN_ID];
-  const tokens = results.map((r) => tokensOf(r.text));
-  const rank = ids.findIndex((d) => d.includes(PREFERENCE_TURN_ID)) + 1;
-  return {
-    atK: kValues.map((k) => evidenceHit(ids, gold, k)),
-    atBudget: budgets.map((b) => evidenceHit(ids, gold, packByBudget(tokens, b))),
-    rank,
-  };
-}
-
-interface ItemScore {
-  system: string;
-  topic: string;
-  atK: number[];
-  atBudget: number[];
-  rank: number;
-  followed?: boolean;
-}
-
-const round = (x: number, digits = 4) =>
-  Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x;
-
-function aggregate(
-  scores: ItemScore[],
-  systems: string[],
-  topics: string[],
-  kValues: number[],
-  budgets: number[],
-) {
-  const rows: PrefRetrievalRow[] = [];
-  for (const system of systems) {
-    for (const topic of ["all", ...topics]) {
-      // "all" is a micro-average: every item counts once, so larger topics weigh more.
-      const qs = scores.filter((s) => s.system === system && (topic === "all" || s.topic === topic));
-      if (qs.length === 0) continue;
-      kValues.forEach((k, i) => {
-        rows.push({
-          system,
-          topic,
-          k,
-          recall: round(mean(qs.map((q) => q.atK[i] as number))),
-          items: qs.length,
-        });
-      });
-      budgets.forEach((b, i) => {
-        rows.push({
-          system,
-          topic,
-          budget_tokens: b,
-          recall: round(mean(qs.map((q) => q.atBudget[i] as number))),
-          items: qs.length,
-        });
-      });
-    }
-  }
-  return rows;
-}
-
-function aggregateLlm(scores: ItemScore[], systems: string[], topics: string[]): PrefLlmRow[] {
-  const rows: PrefLlmRow[] = [];
-  for (const system of systems) {
-    for (const topic of ["all", ...topics]) {
-      const qs = scores.filter((s) => s.system === system && (topic === "all" || s.topic === topic));
-      if (qs.length === 0) continue;
-      rows.push({
-        system,
-        topic,
-        items: qs.length,
-        followed: round(mean(qs.map((q) => (q.followed ? 1 : 0)))),
-      });
-    }
-  }
-  return rows;
 }
 
 /** SHA-256 naming exactly the topic files used. */
