@@ -45,7 +45,8 @@ export function checkGraphData(data: { nodes: TextualMemoryItem[]; edges: Memory
     const recorded = n.metadata.history.findLast((h) => typeof h.merged_into === "string")?.merged_into as
       | string
       | undefined;
-    if (targets.length === 0) problems.push(`node ${n.id}: archived by a merge but has no MERGED_TO edge to an existing node`);
+    if (targets.length === 0)
+      problems.push(`node ${n.id}: archived by a merge but has no MERGED_TO edge to an existing node`);
     else if (recorded !== undefined && !targets.includes(recorded)) {
       problems.push(`node ${n.id}: merged into ${recorded} but has no MERGED_TO edge to it`);
     }
@@ -83,7 +84,9 @@ export function checkGraphData(data: { nodes: TextualMemoryItem[]; edges: Memory
  * const { ok, problems } = await checkGraphConsistency(store);
  * if (!ok) console.error(problems.join("\n"));
  */
-export async function checkGraphConsistency(store: Pick<MemoryStore, "exportAll">): Promise<ConsistencyReport> {
+export async function checkGraphConsistency(
+  store: Pick<MemoryStore, "exportAll">,
+): Promise<ConsistencyReport> {
   const data = await store.exportAll();
   return checkGraphData({ nodes: data.nodes, edges: data.edges });
 }

@@ -31,7 +31,8 @@ export async function mergeDuplicates(
           tags: unionStrings(survivor.metadata.tags, dup.metadata.tags),
           sources: unionByJson(survivor.metadata.sources, dup.metadata.sources),
           usage: unionByJson(survivor.metadata.usage, dup.metadata.usage),
-          valid_at: earliest(survivor.metadata.valid_at, dup.metadata.valid_at) ?? survivor.metadata.valid_at ?? null,
+          valid_at:
+            earliest(survivor.metadata.valid_at, dup.metadata.valid_at) ?? survivor.metadata.valid_at ?? null,
         },
       },
       { update_type: "merge", archived_memory_id: dup.id },

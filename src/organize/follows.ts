@@ -35,7 +35,12 @@ function chronological(a: TextualMemoryItem, b: TextualMemoryItem): number {
  */
 export async function linkFollows(store: MemoryStore, items: TextualMemoryItem[]): Promise<number> {
   const sessions = [
-    ...new Set(items.filter(isEvent).map((i) => i.metadata.session_id).filter((s): s is string => !!s)),
+    ...new Set(
+      items
+        .filter(isEvent)
+        .map((i) => i.metadata.session_id)
+        .filter((s): s is string => !!s),
+    ),
   ];
   let added = 0;
   for (const session of sessions) {

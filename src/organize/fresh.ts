@@ -17,7 +17,8 @@ export async function freshPair(
     [fa, a],
     [fb, b],
   ] as const) {
-    if (fresh.metadata.status !== "activated" || fresh.metadata.version !== seen.metadata.version) return null;
+    if (fresh.metadata.status !== "activated" || fresh.metadata.version !== seen.metadata.version)
+      return null;
   }
   return [fa, fb];
 }

@@ -4,6 +4,32 @@
  *
  * @module
  */
+
+export { type ClusterOptions, clusterByCosine } from "./cluster.js";
+export { resolveConflict } from "./conflict.js";
+export {
+  type ConsistencyReport,
+  checkGraphConsistency,
+  checkGraphData,
+  resolveMerged,
+  wasMergedAway,
+} from "./consistency.js";
+export { mergeDuplicates } from "./dedup.js";
+export { linkFollows } from "./follows.js";
+export { buildMergedNode, writeMergedNode } from "./merge.js";
+export {
+  MergedMemory,
+  mergePrompt,
+  PairJudgement,
+  PROMPT_MARKERS,
+  pairPrompt,
+  RELATION_TYPES,
+  RelationList,
+  relationsPrompt,
+  summaryPrompt,
+  TopicSummary,
+} from "./prompts.js";
+export { relationEdges } from "./relations.js";
 export { MemoryReorganizer } from "./reorganizer.js";
 export type {
   Decision,
@@ -13,22 +39,3 @@ export type {
   StructureOptions,
   StructureReport,
 } from "./types.js";
-export { checkGraphConsistency, checkGraphData, type ConsistencyReport, resolveMerged, wasMergedAway } from "./consistency.js";
-export { linkFollows } from "./follows.js";
-export { clusterByCosine, type ClusterOptions } from "./cluster.js";
-export { mergeDuplicates } from "./dedup.js";
-export { buildMergedNode, writeMergedNode } from "./merge.js";
-export { resolveConflict } from "./conflict.js";
-export { relationEdges } from "./relations.js";
-export {
-  MergedMemory,
-  mergePrompt,
-  PairJudgement,
-  pairPrompt,
-  PROMPT_MARKERS,
-  RELATION_TYPES,
-  RelationList,
-  relationsPrompt,
-  summaryPrompt,
-  TopicSummary,
-} from "./prompts.js";

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { MemoryStore } from "../core/interfaces/store.js";
-import { StorageError } from "../core/errors/storage-error.js";
-import { createScriptedLanguageModel, type ScriptedRule } from "../providers/llm/custom/scripted.js";
 import { edgesOf, item, newStore, put, tableEmbedder, vec } from "../../test/organize/helpers.js";
+import { StorageError } from "../core/errors/storage-error.js";
+import type { MemoryStore } from "../core/interfaces/store.js";
+import { createScriptedLanguageModel, type ScriptedRule } from "../providers/llm/custom/scripted.js";
 import { checkGraphConsistency, resolveMerged } from "./consistency.js";
 import { PROMPT_MARKERS } from "./prompts.js";
 import { MemoryReorganizer } from "./reorganizer.js";
@@ -43,8 +43,20 @@ describe("MemoryReorganizer.integrate", () => {
     const report = await new MemoryReorganizer({ store, embedder, llm }).integrate([dup]);
 
     expect(llm.calls).toHaveLength(0);
-    expect(report).toMatchObject({ processed: 1, compared: 1, duplicates: 1, merged: 0, failures: 0, archivedIds: [dup.id] });
-    expect(report.decisions[0]).toMatchObject({ kind: "duplicate", id: dup.id, otherId: old.id, resultId: old.id });
+    expect(report).toMatchObject({
+      processed: 1,
+      compared: 1,
+      duplicates: 1,
+      merged: 0,
+      failures: 0,
+      archivedIds: [dup.id],
+    });
+    expect(report.decisions[0]).toMatchObject({
+      kind: "duplicate",
+      id: dup.id,
+      otherId: old.id,
+      resultId: old.id,
+    });
     const survivor = await store.getItem(old.id);
     expect(survivor?.metadata).toMatchObject({
       status: "activated",
@@ -54,9 +66,17 @@ describe("MemoryReorganizer.integrate", () => {
       usage: [{ time: T2, query: "tea?" }],
     });
     expect(survivor?.memory).toBe("Alice likes green tea.");
-    expect(survivor?.metadata.sources.map((s) => s.content)).toEqual(["I like green tea", "green tea is my favourite"]);
+    expect(survivor?.metadata.sources.map((s) => s.content)).toEqual([
+      "I like green tea",
+      "green tea is my favourite",
+    ]);
     expect(survivor?.metadata.history).toEqual([
-      expect.objectContaining({ version: 1, memory: old.memory, update_type: "merge", archived_memory_id: dup.id }),
+      expect.objectContaining({
+        version: 1,
+        memory: old.memory,
+        update_type: "merge",
+        archived_memory_id: dup.id,
+      }),
     ]);
     const archived = await store.getItem(dup.id);
     expect(archived?.metadata).toMatchObject({ status: "archived", version: 2 });
@@ -136,7 +156,10 @@ describe("MemoryReorganizer.integrate", () => {
       const embedder = tableEmbedder(table);
       const llm = createScriptedLanguageModel([
         pairRule("redundant", "same habit"),
-        { match: PROMPT_MARKERS.merge, reply: { memory: mergedText, key: "Morning tea", tags: ["tea", "habit"] } },
+        {
+          match: PROMPT_MARKERS.merge,
+          reply: { memory: mergedText, key: "Morning tea", tags: ["tea", "habit"] },
+        },
       ]);
       await put(store, embedder, [a, b]);
       const report = await new MemoryReorganizer({ store, embedder, llm }).integrate([b]);
@@ -160,17 +183,34 @@ describe("MemoryReorganizer.integrate", () => {
         valid_at: T1,
         session_id: "s1",
       });
-      expect(merged?.metadata.sources.map((s) => s.content)).toEqual(["tea each morning", "my morning green tea"]);
+      expect(merged?.metadata.sources.map((s) => s.content)).toEqual([
+        "tea each morning",
+        "my morning green tea",
+      ]);
       expect(merged?.metadata.history).toEqual([
-        expect.objectContaining({ version: 0, memory: a.memory, update_type: "merge", archived_memory_id: a.id }),
-        expect.objectContaining({ version: 0, memory: b.memory, update_type: "merge", archived_memory_id: b.id }),
+        expect.objectContaining({
+          version: 0,
+          memory: a.memory,
+          update_type: "merge",
+          archived_memory_id: a.id,
+        }),
+        expect.objectContaining({
+          version: 0,
+          memory: b.memory,
+          update_type: "merge",
+          archived_memory_id: b.id,
+        }),
       ]);
       expect(await store.getEmbedding(mergedId)).not.toBeNull();
       for (const original of [a, b]) {
         const o = await store.getItem(original.id);
         expect(o?.memory).toBe(original.memory);
         expect(o?.metadata).toMatchObject({ status: "archived", version: 2 });
-        expect(o?.metadata.history.at(-1)).toMatchObject({ update_type: "merge", merged_into: mergedId, version: 1 });
+        expect(o?.metadata.history.at(-1)).toMatchObject({
+          update_type: "merge",
+          merged_into: mergedId,
+          version: 1,
+        });
       }
       expect(await edgesOf(store, "MERGED_TO")).toEqual(
         [`${a.id}>MERGED_TO>${mergedId}`, `${b.id}>MERGED_TO>${mergedId}`].sort(),
@@ -189,7 +229,9 @@ describe("MemoryReorganizer.integrate", () => {
       await store.addEdges([{ source: topic.id, target: a.id, type: "PARENT" }]);
       const report = await new MemoryReorganizer({ store, embedder, llm }).integrate([b]);
       const mergedId = report.createdIds[0] as string;
-      expect(await edgesOf(store, "PARENT")).toEqual([`topic-1>PARENT>${a.id}`, `topic-1>PARENT>${mergedId}`].sort());
+      expect(await edgesOf(store, "PARENT")).toEqual(
+        [`topic-1>PARENT>${a.id}`, `topic-1>PARENT>${mergedId}`].sort(),
+      );
       expect((await store.getItem(mergedId))?.metadata.key).toBeNull();
     });
 
@@ -209,7 +251,11 @@ describe("MemoryReorganizer.integrate", () => {
         invalid_at: "2024-05-01T00:00:00.000Z",
         version: 2,
       });
-      expect(older?.metadata.history.at(-1)).toMatchObject({ update_type: "conflict", conflicts_with: berlin.id, version: 1 });
+      expect(older?.metadata.history.at(-1)).toMatchObject({
+        update_type: "conflict",
+        conflicts_with: berlin.id,
+        version: 1,
+      });
       expect((await store.getItem(berlin.id))?.metadata).toMatchObject({ version: 1, status: "activated" });
       expect(await edgesOf(store)).toEqual([`${berlin.id}>CONFLICT>${paris.id}`]);
       expect((await checkGraphConsistency(store)).ok).toBe(true);
@@ -258,8 +304,17 @@ describe("MemoryReorganizer.integrate", () => {
       ["unparseable JSON", [{ match: PROMPT_MARKERS.pair, reply: "sure, they are related" }]],
       ["a value outside the enum", [pairRule("maybe")]],
       ["no answer (provider error)", []],
-      ["a failed merge call", [pairRule("redundant"), { match: PROMPT_MARKERS.merge, reply: { memory: "   ", key: "k", tags: [] } }]],
-      ["an invalid merge answer", [pairRule("redundant"), { match: PROMPT_MARKERS.merge, reply: { key: "k" } }]],
+      [
+        "a failed merge call",
+        [
+          pairRule("redundant"),
+          { match: PROMPT_MARKERS.merge, reply: { memory: "   ", key: "k", tags: [] } },
+        ],
+      ],
+      [
+        "an invalid merge answer",
+        [pairRule("redundant"), { match: PROMPT_MARKERS.merge, reply: { key: "k" } }],
+      ],
     ] as [string, ScriptedRule[]][])("LLM failure (%s): unchanged and counted", async (_name, rules) => {
       const embedder = tableEmbedder(table);
       const llm = createScriptedLanguageModel(rules);
@@ -318,7 +373,8 @@ describe("MemoryReorganizer.integrate", () => {
                 fn(
                   new Proxy(tx, {
                     get(t, p, r) {
-                      if (p === "addEdges") return async () => Promise.reject(new StorageError({ message: "disk full" }));
+                      if (p === "addEdges")
+                        return async () => Promise.reject(new StorageError({ message: "disk full" }));
                       const v = Reflect.get(t, p, r);
                       return typeof v === "function" ? v.bind(t) : v;
                     },
@@ -330,7 +386,9 @@ describe("MemoryReorganizer.integrate", () => {
           return typeof v === "function" ? v.bind(target) : v;
         },
       });
-      await expect(new MemoryReorganizer({ store: failing, embedder, llm }).integrate([b])).rejects.toThrow(/disk full/);
+      await expect(new MemoryReorganizer({ store: failing, embedder, llm }).integrate([b])).rejects.toThrow(
+        /disk full/,
+      );
       const after = await store.exportAll();
       expect(after).toEqual(before);
     });

@@ -1,7 +1,7 @@
+import { contentHash } from "../core/ids.js";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { GenerateOptions, LanguageModel } from "../core/interfaces/language-model.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
-import { contentHash } from "../core/ids.js";
 import { logger } from "../core/logger.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { resolveConflict } from "./conflict.js";
@@ -89,15 +89,29 @@ async function decide(
     report.duplicates++;
     report.archivedIds.push(r.archivedId);
     return {
-      decision: { ...base, kind: "duplicate", resultId: r.survivorId, reason: sameText ? "same text" : "near-duplicate" },
+      decision: {
+        ...base,
+        kind: "duplicate",
+        resultId: r.survivorId,
+        reason: sameText ? "same text" : "near-duplicate",
+      },
       currentGone: r.archivedId === current.id,
     };
   }
   if (!ctx.llm) {
     report.independent++;
-    return { decision: { ...base, kind: "independent", reason: "no LLM: below the near-duplicate threshold" }, currentGone: false };
+    return {
+      decision: { ...base, kind: "independent", reason: "no LLM: below the near-duplicate threshold" },
+      currentGone: false,
+    };
   }
-  const judged = await askObject("pair_relation", ctx.llm, pairPrompt(other, current), PairJudgement, ctx.generateOptions);
+  const judged = await askObject(
+    "pair_relation",
+    ctx.llm,
+    pairPrompt(other, current),
+    PairJudgement,
+    ctx.generateOptions,
+  );
   if (!judged.ok) return failed(judged.error);
   const { relation, reason } = judged.value;
   if (relation === "independent") {
@@ -109,9 +123,18 @@ async function decide(
     if (!r) return skipped("changed meanwhile");
     report.conflicts++;
     report.invalidatedIds.push(r.loserId);
-    return { decision: { ...base, kind: "conflict", resultId: r.winnerId, reason }, currentGone: r.loserId === current.id };
+    return {
+      decision: { ...base, kind: "conflict", resultId: r.winnerId, reason },
+      currentGone: r.loserId === current.id,
+    };
   }
-  const merged = await askObject("merged_memory", ctx.llm, mergePrompt(other, current), MergedMemory, ctx.generateOptions);
+  const merged = await askObject(
+    "merged_memory",
+    ctx.llm,
+    mergePrompt(other, current),
+    MergedMemory,
+    ctx.generateOptions,
+  );
   if (!merged.ok) return failed(merged.error);
   if (merged.value.memory.trim() === "") return failed("the merged memory is blank");
   const node = buildMergedNode(current, other, merged.value);
@@ -131,7 +154,10 @@ async function decide(
  * decision. Merged nodes are integrated in turn; every merge removes at least one activated
  * node, so the loop ends. Finally FOLLOWS edges for the sessions touched.
  */
-export async function integrateItems(ctx: OrganizeContext, newItems: TextualMemoryItem[]): Promise<ReorganizeReport> {
+export async function integrateItems(
+  ctx: OrganizeContext,
+  newItems: TextualMemoryItem[],
+): Promise<ReorganizeReport> {
   const report = emptyReport();
   const queue = [...new Set(newItems.map((i) => i.id))];
   const judged = new Set<string>();
@@ -151,7 +177,9 @@ export async function integrateItems(ctx: OrganizeContext, newItems: TextualMemo
       k,
       filter: { memory_type: current.metadata.memory_type, status: "activated" },
     });
-    const candidates = hits.filter((h) => h.id !== id && h.score >= ctx.threshold && !judged.has(pairKey(id, h.id)));
+    const candidates = hits.filter(
+      (h) => h.id !== id && h.score >= ctx.threshold && !judged.has(pairKey(id, h.id)),
+    );
     const others = new Map((await ctx.store.getItems(candidates.map((c) => c.id))).map((o) => [o.id, o]));
     let compared = 0;
     for (const hit of candidates) {

@@ -32,5 +32,8 @@ export function askObject<S extends z.ZodType>(
   schema: S,
   options: GenerateOptions,
 ): Promise<Attempt<z.output<S>>> {
-  return attempt(what, async () => (await generateObject(llm, messages, schema, { ...options, schemaName: what })).object);
+  return attempt(
+    what,
+    async () => (await generateObject(llm, messages, schema, { ...options, schemaName: what })).object,
+  );
 }

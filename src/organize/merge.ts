@@ -1,5 +1,5 @@
-import type { MemoryStore } from "../core/interfaces/store.js";
 import { newId } from "../core/ids.js";
+import type { MemoryStore } from "../core/interfaces/store.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
 import { nowIso } from "../core/time.js";
 import { freshPair, inheritParents } from "./fresh.js";

@@ -80,7 +80,9 @@ export function unionStrings(...lists: (readonly string[] | undefined)[]): strin
 }
 
 /** Union by JSON value, first occurrence order. */
-export function unionByJson<T extends SourceMessage | UsageEntry>(...lists: (readonly T[] | undefined)[]): T[] {
+export function unionByJson<T extends SourceMessage | UsageEntry>(
+  ...lists: (readonly T[] | undefined)[]
+): T[] {
   const seen = new Set<string>();
   const out: T[] = [];
   for (const list of lists) {

@@ -7,7 +7,10 @@ import type { ReorganizeReport, ReorganizerOptions, StructureOptions, StructureR
 
 function unitInterval(name: string, value: number): number {
   if (!Number.isFinite(value) || value < -1 || value > 1) {
-    throw new InvalidInputError({ message: `reorganizer: ${name} must be a cosine in [-1, 1], got ${value}`, hint: `e.g. ${name}: 0.8` });
+    throw new InvalidInputError({
+      message: `reorganizer: ${name} must be a cosine in [-1, 1], got ${value}`,
+      hint: `e.g. ${name}: 0.8`,
+    });
   }
   return value;
 }
@@ -39,7 +42,10 @@ export class MemoryReorganizer {
       generateOptions = { temperature: 0 },
     } = options;
     if (!Number.isInteger(maxNeighbours) || maxNeighbours < 1) {
-      throw new InvalidInputError({ message: `reorganizer: maxNeighbours must be a positive integer, got ${maxNeighbours}`, hint: "e.g. maxNeighbours: 5" });
+      throw new InvalidInputError({
+        message: `reorganizer: maxNeighbours must be a positive integer, got ${maxNeighbours}`,
+        hint: "e.g. maxNeighbours: 5",
+      });
     }
     this.ctx = {
       store,
@@ -67,9 +73,12 @@ export class MemoryReorganizer {
    *   activated but gets invalid_at and a CONFLICT edge from the newer; independent → nothing.
    * Then FOLLOWS edges for the sessions involved.
    */
-  integrate(newItems: TextualMemoryItem[]): Promise<ReorganizeReport> {
+  async integrate(newItems: TextualMemoryItem[]): Promise<ReorganizeReport> {
     if (!Array.isArray(newItems)) {
-      throw new InvalidInputError({ message: "integrate() takes a list of memories", hint: "pass the items you just stored" });
+      throw new InvalidInputError({
+        message: "integrate() takes a list of memories",
+        hint: "pass the items you just stored",
+      });
     }
     return integrateItems(this.ctx, newItems);
   }
@@ -79,9 +88,14 @@ export class MemoryReorganizer {
    * PARENT summary per cluster (type "topic") and relation edges among its members; FOLLOWS
    * edges in any case.
    */
-  optimizeStructure(options: StructureOptions = {}): Promise<StructureReport> {
+  async optimizeStructure(options: StructureOptions = {}): Promise<StructureReport> {
     const { minClusterSize = 3, maxClusterSize = 20, clusterThreshold = 0.75 } = options;
-    if (!Number.isInteger(minClusterSize) || !Number.isInteger(maxClusterSize) || minClusterSize < 2 || maxClusterSize < minClusterSize) {
+    if (
+      !Number.isInteger(minClusterSize) ||
+      !Number.isInteger(maxClusterSize) ||
+      minClusterSize < 2 ||
+      maxClusterSize < minClusterSize
+    ) {
       throw new InvalidInputError({
         message: `optimizeStructure: need integers 2 <= minClusterSize <= maxClusterSize, got ${minClusterSize} and ${maxClusterSize}`,
         hint: "e.g. { minClusterSize: 3, maxClusterSize: 20 }",
@@ -92,7 +106,7 @@ export class MemoryReorganizer {
   }
 
   /** FOLLOWS edges between consecutive events of the items' sessions (see {@link linkFollows}). Returns edges added. */
-  linkFollows(items: TextualMemoryItem[]): Promise<number> {
+  async linkFollows(items: TextualMemoryItem[]): Promise<number> {
     return linkFollows(this.ctx.store, items);
   }
 }

@@ -1,5 +1,5 @@
-import type { MemoryStore } from "../core/interfaces/store.js";
 import { newId } from "../core/ids.js";
+import type { MemoryStore } from "../core/interfaces/store.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
 import { nowIso } from "../core/time.js";
 import { clusterByCosine } from "./cluster.js";
@@ -28,7 +28,11 @@ async function stillFree(tx: MemoryStore, members: TextualMemoryItem[]): Promise
 }
 
 /** The PARENT (topic) node of a cluster: version 1, no sources (the PARENT edges say whose summary it is). */
-function topicNode(members: TextualMemoryItem[], summary: TopicSummary, memoryType: string): TextualMemoryItem {
+function topicNode(
+  members: TextualMemoryItem[],
+  summary: TopicSummary,
+  memoryType: string,
+): TextualMemoryItem {
   const first = members[0];
   const now = nowIso();
   const users = new Set(members.map((m) => m.metadata.user_id ?? null));
@@ -81,7 +85,9 @@ export async function optimizeStructureOf(
     follows: 0,
     failures: 0,
   };
-  const nodes = (await store.listItems({ filter: { memory_type: memoryType, status: "activated" } })).sort(olderFirst);
+  const nodes = (await store.listItems({ filter: { memory_type: memoryType, status: "activated" } })).sort(
+    olderFirst,
+  );
   const free: TextualMemoryItem[] = [];
   const vectors: Float32Array[] = [];
   for (const node of nodes) {
@@ -101,7 +107,13 @@ export async function optimizeStructureOf(
   for (const members of clusters) {
     report.clusters.push(members.map((m) => m.id));
     if (!llm) continue;
-    const summary = await askObject("topic_summary", llm, summaryPrompt(members), TopicSummary, ctx.generateOptions);
+    const summary = await askObject(
+      "topic_summary",
+      llm,
+      summaryPrompt(members),
+      TopicSummary,
+      ctx.generateOptions,
+    );
     if (summary.ok && summary.value.memory.trim() !== "") {
       const parent = topicNode(members, summary.value, memoryType);
       const vec = await attempt("embed", async () => (await ctx.embedder.doEmbed([parent.memory]))[0]);
@@ -111,7 +123,9 @@ export async function optimizeStructureOf(
           const children = await stillFree(tx, members);
           if (children.length < Math.max(2, minClusterSize)) return 0;
           await tx.addItems([{ item: parent, embedding }]);
-          await tx.addEdges(children.map((c) => ({ source: parent.id, target: c.id, type: "PARENT" as const })));
+          await tx.addEdges(
+            children.map((c) => ({ source: parent.id, target: c.id, type: "PARENT" as const })),
+          );
           return children.length;
         });
         if (written > 0) {
@@ -121,7 +135,13 @@ export async function optimizeStructureOf(
       } else report.failures++;
     } else report.failures++;
 
-    const rel = await askObject("relations", llm, relationsPrompt(members), RelationList, ctx.generateOptions);
+    const rel = await askObject(
+      "relations",
+      llm,
+      relationsPrompt(members),
+      RelationList,
+      ctx.generateOptions,
+    );
     if (!rel.ok) {
       report.failures++;
       continue;

@@ -2,9 +2,10 @@
  * Shared fixtures of the reorganizer tests: a store, an embedder whose vectors the test picks,
  * and memory items with chosen times.
  */
+
+import { contentHash } from "../../src/core/ids.js";
 import type { Embedder } from "../../src/core/interfaces/embedder.js";
 import type { MemoryStore } from "../../src/core/interfaces/store.js";
-import { contentHash } from "../../src/core/ids.js";
 import { TextualMemoryItem, type TextualMemoryMetadataInput } from "../../src/core/schema/memory.js";
 import { createCustomEmbedder } from "../../src/providers/embedder/custom/index.js";
 import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
@@ -50,12 +51,12 @@ export function bagOfWordsEmbedder(dims = 64): Embedder {
     dimensions: dims,
     embed: async (batch) =>
       batch.map((t) => {
-        const v = new Array<number>(dims).fill(0);
+        const v: number[] = new Array<number>(dims).fill(0);
         for (const w of t.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
           const h = Number.parseInt(contentHash(w).slice(0, 8), 16);
           v[h % dims] = (v[h % dims] ?? 0) + 1;
         }
-        if (v.every((x) => x === 0)) v[0] = 1;
+        if (!v.some((x) => x !== 0)) v[0] = 1;
         return v;
       }),
   });
