@@ -4,8 +4,20 @@ import { fuseRrf } from "./rrf.js";
 describe("fuseRrf", () => {
   it("ranks an item found by both paths above items found by one", () => {
     const fused = fuseRrf([
-      { path: "vector", results: [{ id: "a", score: 0.9 }, { id: "b", score: 0.8 }] },
-      { path: "keyword", results: [{ id: "c", score: 12 }, { id: "b", score: 3 }] },
+      {
+        path: "vector",
+        results: [
+          { id: "a", score: 0.9 },
+          { id: "b", score: 0.8 },
+        ],
+      },
+      {
+        path: "keyword",
+        results: [
+          { id: "c", score: 12 },
+          { id: "b", score: 3 },
+        ],
+      },
     ]);
     expect(fused[0]?.id).toBe("b");
     expect(fused[0]?.paths.sort()).toEqual(["keyword", "vector"]);

@@ -3,7 +3,8 @@ import type { ScoredId } from "../core/interfaces/store.js";
 /** One ranked list of candidates from a recall path (vector, keyword, graph, ...). */
 export interface RankedList<P extends string = string> {
   path: P;
-  results: ScoredId[];
+  /** Best first. `rank` (0-based), when given, replaces the position: a short list can place its items among another path's ranks. */
+  results: (ScoredId & { rank?: number })[];
   /** Relative weight of this path; 1 by default. */
   weight?: number;
 }
@@ -11,7 +12,7 @@ export interface RankedList<P extends string = string> {
 export interface FusedResult<P extends string = string> {
   id: string;
   score: number;
-  /** The paths that found this id, best rank first. */
+  /** The paths that found this id, best rank first, each once (several lists may share a path). */
   paths: P[];
 }
 
@@ -26,7 +27,8 @@ export function fuseRrf<P extends string>(lists: RankedList<P>[], k = 60): Fused
   const byId = new Map<string, { score: number; hits: { path: P; rank: number }[] }>();
   for (const list of lists) {
     const weight = list.weight ?? 1;
-    list.results.forEach((r, rank) => {
+    list.results.forEach((r, position) => {
+      const rank = r.rank ?? position;
       let entry = byId.get(r.id);
       if (!entry) {
         entry = { score: 0, hits: [] };
@@ -40,7 +42,7 @@ export function fuseRrf<P extends string>(lists: RankedList<P>[], k = 60): Fused
     .map(([id, e]) => ({
       id,
       score: e.score,
-      paths: e.hits.sort((a, b) => a.rank - b.rank).map((h) => h.path),
+      paths: [...new Set(e.hits.sort((a, b) => a.rank - b.rank).map((h) => h.path))],
     }))
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
 }

@@ -1,0 +1,486 @@
+import { ConfigError } from "../core/errors/config-error.js";
+import { InvalidInputError } from "../core/errors/invalid-input-error.js";
+import type { Embedder } from "../core/interfaces/embedder.js";
+import type { LanguageModel } from "../core/interfaces/language-model.js";
+import type { Reranker } from "../core/interfaces/reranker.js";
+import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
+import type { FilterNode } from "../core/schema/filter.js";
+import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
+import { ENGLISH_STOP_WORDS } from "../providers/reranker/bm25/tokenize.js";
+import { type Candidate, dedupMmr, dedupSim, mergeSame } from "./dedup.js";
+import { andFilter, type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
+import {
+  displaceByWorking,
+  graphPath,
+  keyTagFilter,
+  keyTagHaystack,
+  queryKeyTagTerms,
+  type Ranked,
+  rankWorking,
+} from "./paths.js";
+import { parseFast, parseFine } from "./query-parse.js";
+import { fuseRrf, type RankedList } from "./rrf.js";
+import { relevantSubgraph } from "./subgraph.js";
+import { temporalFactor } from "./temporal.js";
+import {
+  GRAPH_EDGE_TYPES,
+  type ParsedQuery,
+  type RecallPath,
+  type RelevantSubgraph,
+  type SearcherOptions,
+  type SearchHit,
+  type SubgraphOptions,
+  type TreeSearchOptions,
+  type TreeSearchResult,
+} from "./types.js";
+import { isZero, VectorLookup } from "./vectors.js";
+
+const RRF_K = 60;
+const DEFAULT_WEIGHTS: Record<RecallPath, number> = { working: 1, vector: 1, keyword: 1, graph: 0.5 };
+
+/**
+ * The tree memory's searcher (MemOS `Searcher`): parse the query (fast: as is; fine: an LLM
+ * task-goal parse), recall from working memory, vector KNN, BM25 and the graph in parallel, fuse
+ * with reciprocal rank fusion, weight by time when a reference time is given, rerank, merge
+ * duplicates (same id, same text, then near-duplicates by `sim` or `mmr`), apply the relativity
+ * threshold, per-type and overall top-k. The filter DSL and the status check run inside every
+ * store query, so an excluded item can never surface through any path.
+ *
+ * Scores: the fused RRF score is divided by its best possible value (rank 1 on every path that
+ * returned something), so it lies in [0, 1]; the temporal factor multiplies it by up to 1.2;
+ * with rerank, score = (1 − w)·fused + w·reranker, the reranker's scores min-max normalised over
+ * the reranked candidates (all equal → 1), w = rerankWeight (0.7). Candidates beyond rerankTopN
+ * get (1 − w)·fused. The relativity threshold is applied to this final score, before dedup.
+ *
+ * @example
+ * const searcher = new Searcher({ store, embedder: await createGloveEmbedder() });
+ * const { hits } = await searcher.search("where does Alice live?", { topK: 5, filter: { user_id: "alice" } });
+ * for (const h of hits) console.log(h.score.toFixed(3), h.paths.join("+"), h.item.memory);
+ */
+export class Searcher {
+  readonly store: MemoryStore;
+  readonly embedder: Embedder;
+  readonly llm: LanguageModel | undefined;
+  readonly reranker: Reranker | undefined;
+  private readonly workingMemory: (() => Promise<TextualMemoryItem[]>) | undefined;
+  private readonly weights: Record<RecallPath, number>;
+  private readonly candidateFactor: number;
+  private readonly minCandidates: number;
+  private readonly graphSeeds: number;
+  private readonly graphEdgeTypes: EdgeType[];
+  private readonly fastKeyTagLookup: "candidates" | "store";
+  private readonly rerankWeight: number;
+  private readonly rerankTopN: number | undefined;
+  private readonly parseMaxTokens: number;
+  private readonly parseTimeoutMs: number;
+  private readonly vectors: VectorLookup;
+
+  constructor(options: SearcherOptions) {
+    if (!options?.store || !options.embedder) {
+      throw new ConfigError({
+        message: "Searcher needs a store and an embedder",
+        hint: "new Searcher({ store, embedder })",
+      });
+    }
+    this.store = options.store;
+    this.embedder = options.embedder;
+    this.llm = options.llm;
+    this.reranker = options.reranker;
+    this.workingMemory = options.workingMemory;
+    this.weights = { ...DEFAULT_WEIGHTS, ...options.pathWeights };
+    for (const [path, w] of Object.entries(this.weights)) {
+      if (!Number.isFinite(w) || w < 0) {
+        throw new ConfigError({
+          message: `pathWeights.${path} must be a non-negative number, got ${w}`,
+          hint: "e.g. { graph: 0.5 }",
+        });
+      }
+    }
+    this.candidateFactor = positive("candidateFactor", options.candidateFactor ?? 5);
+    this.minCandidates = positive("minCandidates", options.minCandidates ?? 50);
+    this.graphSeeds = positive("graphSeeds", options.graphSeeds ?? 5, true);
+    this.graphEdgeTypes = options.graphEdgeTypes ?? [...GRAPH_EDGE_TYPES];
+    this.fastKeyTagLookup = options.fastKeyTagLookup ?? "candidates";
+    this.rerankWeight = options.rerankWeight ?? 0.7;
+    if (!(this.rerankWeight >= 0 && this.rerankWeight <= 1)) {
+      throw new ConfigError({
+        message: `rerankWeight must be from 0 to 1, got ${this.rerankWeight}`,
+        hint: "e.g. { rerankWeight: 0.7 }",
+      });
+    }
+    this.rerankTopN =
+      options.rerankTopN === undefined ? undefined : positive("rerankTopN", options.rerankTopN);
+    this.parseMaxTokens = positive("parseMaxTokens", options.parseMaxTokens ?? 256);
+    this.parseTimeoutMs = positive("parseTimeoutMs", options.parseTimeoutMs ?? 20_000);
+    this.vectors = new VectorLookup(this.store, this.embedder);
+    const dims = this.store.dimensions;
+    if (dims !== undefined && dims !== this.embedder.dimensions) {
+      throw new ConfigError({
+        message: `the store holds ${dims}-d vectors but the embedder "${this.embedder.modelId}" makes ${this.embedder.dimensions}-d ones`,
+        hint: "use the embedder the cube was built with, or dump and load the cube to re-embed it",
+      });
+    }
+  }
+
+  /**
+   * Search the memories. Throws InvalidInputError for a bad query or options, ConfigError for
+   * fine mode without an LLM, and whatever the store throws (a broken store is never an empty
+   * result). An LLM parse failure, a reranker failure or a failing working-memory source degrade
+   * the search instead, each with a line in `warnings`.
+   *
+   * @example
+   * const r = await searcher.search("what did Maya cook?", { mode: "fine", referenceTime: "2025-05-08", dedup: "sim" });
+   * r.hits[0]?.paths; // e.g. ["vector", "keyword"]
+   * r.warnings;       // [] when nothing degraded
+   */
+  async search(query: string, options: TreeSearchOptions = {}): Promise<TreeSearchResult> {
+    const start = performance.now();
+    const timings: Record<string, number> = {};
+    const warnings: string[] = [];
+    const q = requireQuery(query);
+    const opts = resolveSearchOptions(options);
+    const signal = options.signal;
+
+    const parsed = await this.parse(q, opts, timings, warnings, signal);
+    const k = Math.max(opts.topK * this.candidateFactor, this.minCandidates);
+    const queries = parsed.rephrased ? [parsed.original, parsed.rephrased] : [parsed.original];
+
+    // One embedder call for the query (and its rephrasing); a query of words the embedder does not
+    // know (GloVe gives a zero vector) skips the vector and working paths, with a warning.
+    let queryVectors: Float32Array[] = [];
+    if (opts.paths.has("vector") || opts.paths.has("working") || opts.paths.has("graph")) {
+      queryVectors = await time(timings, "embed", () => this.embedder.doEmbed(queries, { signal }));
+      const usable = queryVectors.filter((v) => !isZero(v));
+      if (usable.length < queryVectors.length) {
+        warnings.push(
+          usable.length === 0
+            ? "the embedder gave a zero vector for the query: the vector and working paths and the graph path's seeds were skipped"
+            : "the embedder has no vector for the rephrased query: its vector search was skipped",
+        );
+      }
+      queryVectors = usable;
+    }
+    const mainVector = queryVectors[0];
+    const loaded = new Map<string, TextualMemoryItem>();
+
+    // The graph path seeds from the vector hits, so the vector search runs for it too.
+    const vectorP: Promise<Ranked[][]> =
+      (opts.paths.has("vector") || opts.paths.has("graph")) && queryVectors.length > 0
+        ? time(timings, "vector", () =>
+            Promise.all(queryVectors.map((v) => this.store.vectorSearch(v, { k, filter: opts.filter }))),
+          )
+        : Promise.resolve([]);
+    const keywordP: Promise<ScoredId[][]> = opts.paths.has("keyword")
+      ? time(timings, "keyword", () =>
+          Promise.all(queries.map((text) => this.store.keywordSearch(text, { k, filter: opts.filter }))),
+        )
+      : Promise.resolve([]);
+    const workingP: Promise<Ranked[]> =
+      opts.paths.has("working") && this.workingMemory && mainVector
+        ? time(timings, "working", () =>
+            this.recallWorking(mainVector, vectorP, opts, loaded, warnings, signal),
+          )
+        : Promise.resolve([]);
+    const graphP: Promise<Ranked[]> = opts.paths.has("graph")
+      ? time(timings, "graph", () => this.recallGraph(parsed, vectorP, keywordP, opts, k, loaded))
+      : Promise.resolve([]);
+    const [vectorLists, keywordLists, working, graph] = await Promise.all([
+      vectorP,
+      keywordP,
+      workingP,
+      graphP,
+    ]);
+    const mainHits = vectorLists[0];
+    if (mainHits && working.length > 0) vectorLists[0] = displaceByWorking(mainHits, working);
+
+    const fuseStart = performance.now();
+    const lists: RankedList<RecallPath>[] = [
+      { path: "working", results: working, weight: this.weights.working },
+      ...(opts.paths.has("vector") ? vectorLists : []).map((results) => ({
+        path: "vector" as const,
+        results,
+        weight: this.weights.vector,
+      })),
+      ...keywordLists.map((results) => ({ path: "keyword" as const, results, weight: this.weights.keyword })),
+      { path: "graph", results: graph, weight: this.weights.graph },
+    ];
+    const fused = fuseRrf(lists, RRF_K);
+    const best = lists.reduce((s, l) => s + (l.results.length > 0 ? (l.weight ?? 1) / (RRF_K + 1) : 0), 0);
+    timings.fuse = performance.now() - fuseStart;
+
+    await time(timings, "load", async () => {
+      const missing = fused.map((f) => f.id).filter((id) => !loaded.has(id));
+      if (missing.length > 0)
+        for (const item of await this.store.getItems(missing)) loaded.set(item.id, item);
+    });
+
+    let candidates: Candidate[] = [];
+    for (const f of fused) {
+      const item = loaded.get(f.id);
+      if (!item) continue; // deleted between recall and load
+      let score = best > 0 ? f.score / best : 0;
+      if (opts.referenceTime !== undefined) {
+        const factor = temporalFactor(item, opts.referenceTime);
+        if (factor === 0) continue;
+        score *= factor;
+      }
+      candidates.push({ item, score, paths: f.paths });
+    }
+    candidates.sort(byScore);
+    candidates = mergeSame(candidates);
+
+    candidates = await this.maybeRerank(parsed, candidates, opts, timings, warnings, signal);
+    candidates = candidates.filter((c) => c.score >= opts.threshold);
+    candidates = await time(timings, "dedup", () => this.dedup(candidates, opts, signal));
+    const hits = limit(candidates, opts);
+    timings.total = performance.now() - start;
+    return { hits, query: parsed, timings, warnings };
+  }
+
+  /**
+   * The part of the graph around the best hits, for a UI: search (topK seeds, default 5), then
+   * every node within `depth` hops (default 2) and the edges among them. Nodes pass the caller's
+   * filter and, unless includeInactive, the status check; seeds always do (they came from search).
+   *
+   * @example
+   * const { nodes, edges, seeds } = await searcher.getRelevantSubgraph("Maya's trip", { depth: 2 });
+   */
+  async getRelevantSubgraph(query: string, options: SubgraphOptions = {}): Promise<RelevantSubgraph> {
+    return relevantSubgraph(this, query, options);
+  }
+
+  private async parse(
+    q: string,
+    opts: ResolvedSearchOptions,
+    timings: Record<string, number>,
+    warnings: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<ParsedQuery> {
+    if (opts.mode === "fast") return parseFast(q);
+    const llm = this.llm;
+    if (!llm) {
+      throw new ConfigError({
+        message: "fine search needs an LLM to parse the query",
+        hint: 'configure one (e.g. MEMOS_LLM=openai:gpt-4o-mini) or search with mode "fast"',
+      });
+    }
+    const started = performance.now();
+    try {
+      return await parseFine(llm, q, {
+        maxTokens: this.parseMaxTokens,
+        timeoutMs: this.parseTimeoutMs,
+        signal,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      warnings.push(`fine query parse failed (${why}); searched with the query as is (fast mode)`);
+      return parseFast(q);
+    } finally {
+      timings.parse = performance.now() - started;
+    }
+  }
+
+  private async recallWorking(
+    queryVector: Float32Array,
+    vectorP: Promise<ScoredId[][]>,
+    opts: ResolvedSearchOptions,
+    loaded: Map<string, TextualMemoryItem>,
+    warnings: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<Ranked[]> {
+    let items: TextualMemoryItem[];
+    try {
+      items = await (this.workingMemory as () => Promise<TextualMemoryItem[]>)();
+    } catch (error) {
+      warnings.push(
+        `working memory could not be read (${error instanceof Error ? error.message : String(error)}); its path was skipped`,
+      );
+      return [];
+    }
+    const vectors = await this.vectors.vectors(items, signal);
+    const [vectorHits] = await vectorP;
+    const ranked = rankWorking(items, vectors, queryVector, opts.workingFilter, vectorHits);
+    const byId = new Map(items.map((i) => [i.id, i]));
+    // A stored twin loaded by another path wins: it is the durable record.
+    for (const r of ranked) if (!loaded.has(r.id)) loaded.set(r.id, byId.get(r.id) as TextualMemoryItem);
+    return ranked;
+  }
+
+  private async recallGraph(
+    parsed: ParsedQuery,
+    vectorP: Promise<ScoredId[][]>,
+    keywordP: Promise<ScoredId[][]>,
+    opts: ResolvedSearchOptions,
+    k: number,
+    loaded: Map<string, TextualMemoryItem>,
+  ): Promise<Ranked[]> {
+    let lookupFilter: FilterNode | undefined;
+    if (parsed.keys !== undefined || parsed.tags !== undefined) {
+      lookupFilter = keyTagFilter(parsed.keys ?? [], parsed.tags ?? []);
+    } else if (this.fastKeyTagLookup === "store") {
+      const terms = queryKeyTagTerms(parsed.original, ENGLISH_STOP_WORDS);
+      lookupFilter = keyTagFilter(terms.keys, terms.tags);
+    }
+    const lookupP = lookupFilter
+      ? this.store.listItems({
+          filter: andFilter(opts.filter, lookupFilter),
+          limit: k,
+          orderBy: "updated_at",
+          order: "desc",
+        })
+      : Promise.resolve([]);
+    const [vectorLists, keywordLists, lookedUp] = await Promise.all([vectorP, keywordP, lookupP]);
+    for (const item of lookedUp) loaded.set(item.id, item);
+    // Candidates of the other store paths, interleaved best first, for the cheap key/tag check.
+    const order = interleave([...vectorLists, ...keywordLists].map((l) => l.map((h) => h.id)));
+    const missing = order.filter((id) => !loaded.has(id));
+    if (missing.length > 0) for (const item of await this.store.getItems(missing)) loaded.set(item.id, item);
+    const candidates = order
+      .map((id) => loaded.get(id))
+      .filter((i): i is TextualMemoryItem => i !== undefined);
+    return graphPath({
+      store: this.store,
+      filter: opts.filter,
+      candidates,
+      haystack: keyTagHaystack(parsed),
+      lookedUp,
+      vectorHits: vectorLists[0] ?? [],
+      seeds: this.graphSeeds,
+      edgeTypes: this.graphEdgeTypes,
+      k,
+      loaded,
+    });
+  }
+
+  private async maybeRerank(
+    parsed: ParsedQuery,
+    candidates: Candidate[],
+    opts: ResolvedSearchOptions,
+    timings: Record<string, number>,
+    warnings: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<Candidate[]> {
+    const wanted = opts.rerank ?? this.reranker !== undefined;
+    if (!wanted || candidates.length === 0) return candidates;
+    if (!this.reranker) {
+      warnings.push("rerank was asked for but the Searcher has no reranker; results are in fused order");
+      return candidates;
+    }
+    const n = this.rerankTopN ?? Math.max(opts.topK * 3, 20);
+    const head = candidates.slice(0, n);
+    const started = performance.now();
+    let scores: number[];
+    try {
+      scores = await this.reranker.doRerank(
+        parsed.rephrased ?? parsed.original,
+        head.map((c) => c.item.memory),
+        { signal },
+      );
+      if (scores.length !== head.length || scores.some((s) => !Number.isFinite(s))) {
+        throw new Error(`it returned ${scores.length} scores for ${head.length} documents`);
+      }
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      warnings.push(
+        `rerank failed (${error instanceof Error ? error.message : String(error)}); results are in fused order`,
+      );
+      return candidates;
+    } finally {
+      timings.rerank = performance.now() - started;
+    }
+    const lo = Math.min(...scores);
+    const hi = Math.max(...scores);
+    const w = this.rerankWeight;
+    const out = candidates.map((c, i) => {
+      const s = scores[i];
+      const norm = s === undefined ? 0 : hi > lo ? (s - lo) / (hi - lo) : 1;
+      return { ...c, score: (1 - w) * c.score + w * norm };
+    });
+    return out.sort(byScore);
+  }
+
+  private async dedup(
+    candidates: Candidate[],
+    opts: ResolvedSearchOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<Candidate[]> {
+    if (opts.dedup === "no" || candidates.length < 2) return candidates;
+    // Only the head can make the result; per-type limits may need to look deeper.
+    const pool = candidates.slice(0, opts.perTypeTopK.size > 0 ? 300 : Math.max(opts.topK * 4, 40));
+    const vectors = await this.vectors.vectors(
+      pool.map((c) => c.item),
+      signal,
+    );
+    return opts.dedup === "sim"
+      ? dedupSim(pool, vectors, opts.simThreshold)
+      : dedupMmr(pool, vectors, opts.mmrLambda, opts.simThreshold);
+  }
+}
+
+function byScore(a: Candidate, b: Candidate): number {
+  return b.score - a.score || (a.item.id < b.item.id ? -1 : 1);
+}
+
+/** Per-type caps, then the overall top-k, in the given order. */
+function limit(candidates: Candidate[], opts: ResolvedSearchOptions): SearchHit[] {
+  const perType = new Map<string, number>();
+  const hits: SearchHit[] = [];
+  for (const c of candidates) {
+    if (hits.length >= opts.topK) break;
+    const type = c.item.metadata.memory_type;
+    const cap = opts.perTypeTopK.get(type);
+    const used = perType.get(type) ?? 0;
+    if (cap !== undefined && used >= cap) continue;
+    perType.set(type, used + 1);
+    hits.push({ item: c.item, score: c.score, paths: c.paths });
+  }
+  return hits;
+}
+
+/** Round-robin merge of ranked id lists, first occurrence kept. */
+function interleave(lists: string[][]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let i = 0; i < longest; i++) {
+    for (const l of lists) {
+      const id = l[i];
+      if (id !== undefined && !seen.has(id)) {
+        seen.add(id);
+        out.push(id);
+      }
+    }
+  }
+  return out;
+}
+
+/** Run `fn`, recording its wall time (including any wait for the store) under `name`. */
+async function time<T>(timings: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[name] = performance.now() - started;
+  }
+}
+
+function requireQuery(query: unknown): string {
+  if (typeof query !== "string" || query.trim() === "") {
+    throw new InvalidInputError({
+      message: "the search query is empty",
+      hint: 'pass some text, e.g. search("where does Alice live?")',
+    });
+  }
+  return query.trim();
+}
+
+function positive(name: string, v: number, allowZero = false): number {
+  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
+    throw new ConfigError({
+      message: `${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got ${v}`,
+      hint: `e.g. { ${name}: 5 }`,
+    });
+  }
+  return v;
+}

@@ -1,0 +1,89 @@
+import type { Embedder } from "../core/interfaces/embedder.js";
+import type { MemoryStore } from "../core/interfaces/store.js";
+import type { TextualMemoryItem } from "../core/schema/memory.js";
+
+/** Cosine similarity; 0 when either vector has no direction (e.g. GloVe's zero vector for unknown words). */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  const n = Math.min(a.length, b.length);
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+export function isZero(v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Vectors of items, for the working path and for dedup: the item's own `metadata.embedding`,
+ * else a small cache (keyed by id and text, so an edited memory is re-embedded), else the
+ * store's stored vector, else the embedder (one batch for all that are still missing).
+ */
+export class VectorLookup {
+  private readonly cache = new Map<string, { text: string; vector: Float32Array }>();
+
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly embedder: Embedder,
+    private readonly capacity = 4096,
+  ) {}
+
+  async vectors(items: TextualMemoryItem[], signal?: AbortSignal): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    const dims = this.embedder.dimensions;
+    const missing: TextualMemoryItem[] = [];
+    for (const item of items) {
+      if (out.has(item.id)) continue;
+      const own = item.metadata.embedding;
+      if (own && own.length === dims) {
+        out.set(item.id, Float32Array.from(own));
+        continue;
+      }
+      const hit = this.cache.get(item.id);
+      if (hit && hit.text === item.memory) out.set(item.id, hit.vector);
+      else missing.push(item);
+    }
+    if (missing.length === 0) return out;
+    const stored = await Promise.all(missing.map((i) => this.store.getEmbedding(i.id)));
+    const toEmbed: TextualMemoryItem[] = [];
+    missing.forEach((item, i) => {
+      const v = stored[i];
+      if (v && v.length === dims) this.remember(item, v, out);
+      else toEmbed.push(item);
+    });
+    if (toEmbed.length > 0) {
+      const vs: Float32Array[] = [];
+      for (let i = 0; i < toEmbed.length; i += this.embedder.maxBatch) {
+        vs.push(
+          ...(await this.embedder.doEmbed(
+            toEmbed.slice(i, i + this.embedder.maxBatch).map((x) => x.memory),
+            { signal },
+          )),
+        );
+      }
+      toEmbed.forEach((item, i) => {
+        const v = vs[i];
+        if (v) this.remember(item, v, out);
+      });
+    }
+    return out;
+  }
+
+  private remember(item: TextualMemoryItem, vector: Float32Array, out: Map<string, Float32Array>): void {
+    out.set(item.id, vector);
+    if (this.cache.size >= this.capacity) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(item.id, { text: item.memory, vector });
+  }
+}
