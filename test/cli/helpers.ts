@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import { runCli } from "../../src/cli/main.js";
 import type { CliIO } from "../../src/cli/io.js";
 
@@ -13,7 +14,8 @@ export async function memos(...argv: string[]): Promise<CliResult> {
   let stderr = "";
   const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false };
   const code = await runCli(argv, io);
-  return { code, stdout, stderr };
+  // Colours depend on the terminal and on CI=true (picocolors); tests read plain text.
+  return { code, stdout: stripVTControlCharacters(stdout), stderr: stripVTControlCharacters(stderr) };
 }
 
 export function json<T = any>(r: CliResult): T {
