@@ -3,8 +3,8 @@ import { InvalidInputError } from "../core/errors/index.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
 import { chunkDocument, readDocument } from "./document.js";
 import { FastMemReader } from "./fast-reader.js";
-import { DEFAULT_WINDOW_TOKENS } from "./types.js";
 import { countTokens } from "./tokens.js";
+import { DEFAULT_WINDOW_TOKENS } from "./types.js";
 
 const para = (topic: string, n: number) =>
   Array.from({ length: n }, (_, i) => `The ${topic} step ${i + 1} needs care and a clear head.`).join(" ");
@@ -156,5 +156,18 @@ describe("readDocument", () => {
   it("rejects an empty document", () => {
     expect(() => readDocument("  \n\n ", { docPath: "empty.md" })).toThrow(InvalidInputError);
     expect(() => readDocument("", {})).toThrow(/document is empty/);
+  });
+
+  it("chunks PDF text page by page, each chunk with its page; picks formats by extension", () => {
+    const text = `Cover page\f\fPage three, paragraph one.\n\nParagraph two.`;
+    const items = readDocument(text, { docPath: "r.pdf" }, {});
+    expect(items.map((i) => i.metadata.sources[0])).toEqual([
+      { type: "doc", doc_path: "r.pdf", page: 1, content: "Cover page" },
+      { type: "doc", doc_path: "r.pdf", page: 3, content: "Page three, paragraph one.\n\nParagraph two." },
+    ]);
+    expect(chunkDocument("<h1>T</h1><p>Body</p>", { docPath: "x.HTML" })).toEqual([
+      { headingPath: ["T"], text: "T\nBody" },
+    ]);
+    expect(() => readDocument("\f\f ", { docPath: "scan.pdf" })).toThrow(InvalidInputError);
   });
 });

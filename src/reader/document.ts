@@ -1,15 +1,18 @@
 import { InvalidInputError } from "../core/errors/index.js";
 import { newId } from "../core/ids.js";
-import type { TextualMemoryItem } from "../core/schema/memory.js";
+import type { SourceMessage, TextualMemoryItem } from "../core/schema/memory.js";
 import { baseMetadata, type ResolvedSizes, resolveNow, resolveSizes } from "./common.js";
+import { htmlToMarkdown } from "./parsers/html.js";
 import { firstWords, splitSentences, splitToFit } from "./text.js";
 import { countTokens } from "./tokens.js";
-import type { DocumentReadOptions, FastReaderOptions, ReadContext } from "./types.js";
+import type { DocumentFormat, DocumentReadOptions, FastReaderOptions, ReadContext } from "./types.js";
 
 /** A chunk of a document: its heading path and the rendered text (heading line, then body). */
 export interface DocChunk {
   headingPath: string[];
   text: string;
+  /** PDFs: the 1-based page the chunk comes from. */
+  page?: number;
 }
 
 interface Section {
@@ -144,10 +147,20 @@ function chunkSection(section: Section, sizes: ResolvedSizes): DocChunk[] {
   return chunks;
 }
 
-function pickFormat(opts: DocumentReadOptions): "md" | "txt" {
+function pickFormat(opts: DocumentReadOptions): DocumentFormat {
   if (opts.format) return opts.format;
   if (!opts.docPath) return "md"; // Markdown reads plain prose the same way
-  return /\.(md|markdown|mdx)$/i.test(opts.docPath) ? "md" : "txt";
+  if (/\.(md|markdown|mdx)$/i.test(opts.docPath)) return "md";
+  if (/\.(html?|xhtml)$/i.test(opts.docPath)) return "html";
+  if (/\.pdf$/i.test(opts.docPath)) return "pdf";
+  return "txt";
+}
+
+function chunkText(text: string, format: "md" | "txt", sizes: ResolvedSizes): DocChunk[] {
+  let sections = format === "md" ? markdownSections(text) : textSections(text);
+  // Headings only (no body anywhere): keep them as text rather than losing the document.
+  if (!sections.length) sections = textSections(text);
+  return sections.flatMap((s) => chunkSection(s, sizes));
 }
 
 /**
@@ -155,6 +168,8 @@ function pickFormat(opts: DocumentReadOptions): "md" | "txt" {
  * headings, then paragraphs, and each chunk starts with its heading path ("Setup > Install");
  * plain text is split on blank lines. Oversize paragraphs are split on sentences, then words,
  * then tokens. Chunks of the same section overlap by trailing sentences (≤ overlapTokens).
+ * HTML is converted to Markdown first (`htmlToMarkdown`); PDF text (pages separated by "\f")
+ * is chunked page by page as plain text, each chunk recording its page.
  *
  * @example
  * chunkDocument("# Setup\n\n## Install\n\nRun npm install.", { format: "md" });
@@ -167,16 +182,100 @@ export function chunkDocument(
 ): DocChunk[] {
   const resolved = resolveSizes(sizes);
   const normalised = text.replace(/\r\n?/g, "\n");
-  let sections = pickFormat(opts) === "md" ? markdownSections(normalised) : textSections(normalised);
-  // Headings only (no body anywhere): keep them as text rather than losing the document.
-  if (!sections.length) sections = textSections(normalised);
-  return sections.flatMap((s) => chunkSection(s, resolved));
+  const format = pickFormat(opts);
+  if (format === "pdf")
+    return normalised
+      .split("\f")
+      .flatMap((pageText, i) => chunkText(pageText, "txt", resolved).map((c) => ({ ...c, page: i + 1 })));
+  return chunkText(
+    format === "html" ? htmlToMarkdown(normalised) : normalised,
+    format === "html" ? "md" : format,
+    resolved,
+  );
+}
+
+/**
+ * `chunkDocument`, refusing a document with no text: an empty file, HTML that is only scripts
+ * and navigation, a PDF without a text layer (InvalidInputError with a hint for each).
+ *
+ * @example
+ * documentChunks(readme, { docPath: "README.md" }, { windowTokens: 512 });
+ */
+export function documentChunks(
+  text: string,
+  opts: DocumentReadOptions = {},
+  sizes: FastReaderOptions = {},
+): DocChunk[] {
+  const name = opts.docPath ? `document ${opts.docPath}` : "document";
+  const empty = () =>
+    new InvalidInputError({
+      message: `${name} is empty`,
+      hint:
+        pickFormat(opts) === "pdf"
+          ? "the PDF has no text layer (scanned?): run OCR first, e.g. `ocrmypdf in.pdf out.pdf`"
+          : "give a file with some text in it",
+    });
+  if (!text.replace(/\f/g, "").trim()) throw empty();
+  const chunks = chunkDocument(text, opts, sizes);
+  if (!chunks.length) throw empty();
+  return chunks;
+}
+
+/** A chunk's text without its heading-path line. */
+export function chunkBody(chunk: DocChunk): string {
+  return chunk.headingPath.length ? chunk.text.slice(chunk.text.indexOf("\n") + 1) : chunk.text;
+}
+
+/** Provenance of a chunk: `{type: "doc", doc_path?, page?, content}`. */
+export function chunkSource(chunk: DocChunk, docPath: string | undefined): SourceMessage {
+  return {
+    type: "doc",
+    ...(docPath ? { doc_path: docPath } : {}),
+    ...(chunk.page !== undefined ? { page: chunk.page } : {}),
+    content: chunk.text,
+  };
+}
+
+/**
+ * Split one chunk again at other (smaller) sizes, keeping its heading path and page; used when
+ * a large chunk read for an LLM falls back to fast items.
+ */
+export function splitChunk(chunk: DocChunk, sizes: FastReaderOptions = {}): DocChunk[] {
+  const paragraphs = chunkBody(chunk)
+    .split(/\n[ \t]*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return chunkSection({ path: chunk.headingPath, paragraphs }, resolveSizes(sizes)).map((c) =>
+    chunk.page !== undefined ? { ...c, page: chunk.page } : c,
+  );
+}
+
+/** Fast (chunk-as-is) items for chunks: key = heading path or first words, tags mode:fast + doc. */
+export function chunkItems(
+  chunks: DocChunk[],
+  docPath: string | undefined,
+  ctx: ReadContext,
+  now: string,
+): TextualMemoryItem[] {
+  return chunks.map((chunk) => ({
+    id: newId(),
+    memory: chunk.text,
+    metadata: {
+      ...baseMetadata(ctx, now),
+      type: "doc",
+      memory_type: "LongTermMemory",
+      key: chunk.headingPath.length ? chunk.headingPath.join(" > ") : firstWords(chunkBody(chunk), 8),
+      tags: ["mode:fast", "doc"],
+      source: "file",
+      sources: [chunkSource(chunk, docPath)],
+    },
+  }));
 }
 
 /**
  * Document → LongTermMemory items, one per chunk (see `chunkDocument`). Each item's key is the
- * chunk's heading path (else its first words), its source `{type: "doc", doc_path, content}`.
- * An empty document is an InvalidInputError.
+ * chunk's heading path (else its first words), its source `{type: "doc", doc_path, page?, content}`
+ * (`page` for PDFs). An empty document (or HTML with no text) is an InvalidInputError.
  *
  * @example
  * readDocument(readme, { docPath: "README.md" }, { userId: "u1", cubeId: "c1" });
@@ -187,24 +286,6 @@ export function readDocument(
   ctx: ReadContext = {},
   sizes: FastReaderOptions = {},
 ): TextualMemoryItem[] {
-  const name = opts.docPath ? `document ${opts.docPath}` : "document";
-  if (!text.trim())
-    throw new InvalidInputError({ message: `${name} is empty`, hint: "give a file with some text in it" });
-  const now = resolveNow(ctx);
-  return chunkDocument(text, opts, sizes).map((chunk) => {
-    const body = chunk.headingPath.length ? chunk.text.slice(chunk.text.indexOf("\n") + 1) : chunk.text;
-    return {
-      id: newId(),
-      memory: chunk.text,
-      metadata: {
-        ...baseMetadata(ctx, now),
-        type: "doc",
-        memory_type: "LongTermMemory",
-        key: chunk.headingPath.length ? chunk.headingPath.join(" > ") : firstWords(body, 8),
-        tags: ["mode:fast", "doc"],
-        source: "file",
-        sources: [{ type: "doc", ...(opts.docPath ? { doc_path: opts.docPath } : {}), content: chunk.text }],
-      },
-    };
-  });
+  const chunks = documentChunks(text, opts, sizes);
+  return chunkItems(chunks, opts.docPath, ctx, resolveNow(ctx));
 }

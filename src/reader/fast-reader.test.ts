@@ -113,7 +113,12 @@ describe("FastMemReader.readChat", () => {
         content: "That's great!",
         chat_time: "10:10 pm on 8 May, 2023",
       },
-      { role: "user", speaker: "Caroline", content: "It was powerful.", chat_time: "11:30 pm on 8 May, 2023" },
+      {
+        role: "user",
+        speaker: "Caroline",
+        content: "It was powerful.",
+        chat_time: "11:30 pm on 8 May, 2023",
+      },
       { role: "assistant", content: "Tell me more.", chat_time: "1:05 am on 9 May, 2023" },
     ];
     const [item, ...rest] = new FastMemReader().readChat(msgs, ctx);
@@ -121,7 +126,8 @@ describe("FastMemReader.readChat", () => {
     expect(item?.memory).toBe(
       [
         "Monday 8 May 2023, 9:56 pm UTC",
-        "Caroline: I went to a LGBTQ support group yesterday.",
+        // The relative date is resolved against the message time; the source keeps the words.
+        "Caroline: I went to a LGBTQ support group yesterday [7 May 2023].",
         "Melanie: That's great!",
         "[11:30 pm] Caroline: It was powerful.",
         "[Tuesday 9 May 2023, 1:05 am UTC] Assistant: Tell me more.",
@@ -185,6 +191,56 @@ describe("FastMemReader.readChat", () => {
     expect(md?.key).toBe("Caroline: I went to a LGBTQ support group yesterday");
   });
 
+  it("annotates relative dates against each message's own time; sources stay verbatim", () => {
+    const msgs = [
+      {
+        role: "user",
+        speaker: "Caroline",
+        content: "I went  hiking yesterday.",
+        chat_time: "2023-05-08T10:00:00Z",
+      },
+      {
+        role: "assistant",
+        speaker: "Melanie",
+        content: "Nice! I'll paint next Friday.",
+        chat_time: "2023-05-08T10:05:00Z",
+      },
+      {
+        role: "user",
+        speaker: "Caroline",
+        content: "Two days ago I met Jo.",
+        chat_time: "2023-05-20T09:00:00Z",
+      },
+    ];
+    const items = new FastMemReader().readChat(msgs, ctx);
+    expect(items.map((i) => i.memory)).toEqual([
+      "Monday 8 May 2023, 10:00 am UTC\nCaroline: I went hiking yesterday [7 May 2023].\nMelanie: Nice! I'll paint next Friday [19 May 2023].",
+      "Saturday 20 May 2023, 9:00 am UTC\nCaroline: Two days ago [18 May 2023] I met Jo.",
+    ]);
+    expect(items.flatMap((i) => i.metadata.sources.map((s) => s.content))).toEqual(
+      msgs.map((m) => m.content),
+    );
+    expect(items[0]?.metadata.key).toBe("Melanie: Nice! I'll paint next Friday");
+
+    const plain = new FastMemReader({ resolveDates: false }).readChat(msgs, ctx);
+    expect(plain[0]?.memory).toContain("Caroline: I went hiking yesterday.\n");
+  });
+
+  it("keeps date-dense turns within small windows, annotations counted", () => {
+    const content = Array.from(
+      { length: 30 },
+      (_, i) => `yesterday ${i % 2 ? "and last week" : "or two days ago"}.`,
+    ).join(" ");
+    const msgs = [{ role: "user", content, chat_time: "2023-05-08T10:00:00Z", message_id: "m0" }];
+    for (const windowTokens of [40, 64, 128]) {
+      const items = new FastMemReader({ windowTokens, overlapTokens: 0 }).readChat(msgs, ctx);
+      for (const item of items) expect(countTokens(item.memory)).toBeLessThanOrEqual(windowTokens);
+      expect(items.some((i) => i.memory.includes("[7 May 2023]"))).toBe(true);
+      const pieces = items.flatMap((i) => i.metadata.sources.map((s) => s.content ?? ""));
+      expect(pieces.join(" ").replace(/\s+/g, " ")).toBe(content);
+    }
+  });
+
   it("labels windows of user turns only as UserMemory, others as LongTermMemory", () => {
     const reader = new FastMemReader();
     const t = "2023-05-08T10:00:00Z";
@@ -245,7 +301,10 @@ describe("FastMemReader.readChat", () => {
       "Monday 8 May 2023, 1:56 pm UTC\nCaroline: Hey Mel!",
       "Thursday 25 May 2023, 1:14 pm UTC\nMelanie: Hi!",
     ]);
-    expect(items.map((i) => i.metadata.valid_at)).toEqual(["2023-05-08T13:56:00.000Z", "2023-05-25T13:14:00.000Z"]);
+    expect(items.map((i) => i.metadata.valid_at)).toEqual([
+      "2023-05-08T13:56:00.000Z",
+      "2023-05-25T13:14:00.000Z",
+    ]);
   });
 
   it("is deterministic apart from ids and creation times", () => {

@@ -21,12 +21,24 @@ export interface FastReaderOptions {
   overlapTokens?: number;
   /** Cap on one turn's content; longer turns are split. Default: whatever fits in a window. */
   maxMessageTokens?: number;
+  /**
+   * Annotate relative dates in chat lines with the absolute date ("yesterday [7 May 2023]"),
+   * against each message's time. Default true. Sources always keep the words as written.
+   */
+  resolveDates?: boolean;
 }
+
+/**
+ * Document formats. "html" is converted to Markdown when read; "pdf" is text extracted from a PDF
+ * with pages separated by form feeds ("\f"), as `loadDocumentFile` returns it.
+ */
+export type DocumentFormat = "md" | "txt" | "html" | "pdf";
 
 export interface DocumentReadOptions {
   /** Path recorded in each chunk's source; its extension picks the format when `format` is absent. */
   docPath?: string;
-  format?: "md" | "txt";
+  /** Default: from docPath's extension (.md/.markdown/.mdx → md, .html/.htm → html, .pdf → pdf), else md. */
+  format?: DocumentFormat;
 }
 
 export const DEFAULT_WINDOW_TOKENS = 128;
@@ -44,4 +56,6 @@ export interface MemReader {
     opts?: DocumentReadOptions,
     ctx?: ReadContext,
   ): TextualMemoryItem[] | Promise<TextualMemoryItem[]>;
+  /** A .txt / .md / .html / .pdf file → items; sources carry `doc_path` (and `page` for PDFs). */
+  readDocumentFile(path: string, ctx?: ReadContext): Promise<TextualMemoryItem[]>;
 }
