@@ -19,26 +19,48 @@ export const MemCubeConfig = z.looseObject({
 });
 export type MemCubeConfig = z.infer<typeof MemCubeConfig>;
 
-/** Our embedded defaults: general text memory on SQLite with the offline GloVe embedder. */
+/** Text memory backends a new cube can be created with. */
+export type CubeTextBackend = "general_text" | "tree_text";
+
+/**
+ * Our embedded defaults: text memory on SQLite with the offline GloVe embedder; general text
+ * memory unless `textBackend` is "tree_text" (then MemOS's tree config shape, graph_db → SQLite).
+ */
 export function defaultCubeConfig(
   cubeId: string,
   userId: string,
   embedder: { backend: string; config?: Record<string, unknown> } = { backend: "glove", config: {} },
+  textBackend: CubeTextBackend = "general_text",
 ): MemCubeConfig {
+  const embedderConfig = { backend: embedder.backend, config: embedder.config ?? {} };
+  const textMem =
+    textBackend === "tree_text"
+      ? {
+          backend: "tree_text",
+          config: {
+            cube_id: cubeId,
+            memory_filename: "textual_memory.json",
+            embedder: embedderConfig,
+            graph_db: { backend: "sqlite", config: { path: "memory.db" } },
+            reorganize: true,
+            memory_size: { WorkingMemory: 20, LongTermMemory: 1500, UserMemory: 480 },
+          },
+        }
+      : {
+          backend: "general_text",
+          config: {
+            cube_id: cubeId,
+            memory_filename: "textual_memory.json",
+            embedder: embedderConfig,
+            vector_db: { backend: "sqlite", config: { path: "memory.db" } },
+          },
+        };
   return {
     model_schema: CUBE_MODEL_SCHEMA,
     user_id: userId,
     cube_id: cubeId,
     config_filename: "config.json",
-    text_mem: {
-      backend: "general_text",
-      config: {
-        cube_id: cubeId,
-        memory_filename: "textual_memory.json",
-        embedder: { backend: embedder.backend, config: embedder.config ?? {} },
-        vector_db: { backend: "sqlite", config: { path: "memory.db" } },
-      },
-    },
+    text_mem: textMem,
     act_mem: {},
     para_mem: {},
   };

@@ -1,2 +1,3 @@
-export { CUBE_MODEL_SCHEMA, defaultCubeConfig, MemCubeConfig } from "./config.js";
+export { CUBE_MODEL_SCHEMA, type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
 export { MemCube, readCubeConfig } from "./mem-cube.js";
+export { type CubeTextMemory, openTextMemory, type OpenTextMemoryOptions, TreeTextConfig, treeStoreConfig } from "./text-memory.js";

@@ -1,22 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
-import { z } from "zod";
+import { join } from "node:path";
 import { ConfigError } from "../core/errors/config-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
-import type { Embedder } from "../core/interfaces/embedder.js";
-import type { MemoryStore } from "../core/interfaces/store.js";
-import { createFromConfig } from "../core/registry.js";
-import { BackendConfig } from "../core/schema/config.js";
-import { GeneralTextMemory } from "../memory/textual/general.js";
 import { writeFileAtomic } from "../memory/textual/persist.js";
-import "../providers/register-defaults.js";
-import { defaultCubeConfig, MemCubeConfig } from "./config.js";
-
-const GeneralTextConfig = z.looseObject({
-  embedder: BackendConfig.default({ backend: "glove", config: {} }),
-  vector_db: BackendConfig.default({ backend: "sqlite", config: { path: "memory.db" } }),
-});
+import { languageModelFromEnv } from "../providers/from-env.js";
+import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
+import { type CubeTextMemory, type OpenTextMemoryOptions, openTextMemory } from "./text-memory.js";
 
 /**
  * A container of memories living in one directory: `config.json` (MemOS layout) and the
@@ -32,7 +22,7 @@ export class MemCube {
   private constructor(
     readonly dir: string,
     readonly config: MemCubeConfig,
-    readonly text: GeneralTextMemory,
+    readonly text: CubeTextMemory,
   ) {}
 
   get cubeId(): string {
@@ -42,34 +32,36 @@ export class MemCube {
   /** Create a new cube directory with embedded defaults. Refuses a directory that already holds a cube. */
   static async create(
     dir: string,
-    options: { cubeId: string; userId: string; embedder?: { backend: string; config?: Record<string, unknown> } },
+    options: {
+      cubeId: string;
+      userId: string;
+      embedder?: { backend: string; config?: Record<string, unknown> };
+      /** "general_text" (default) or "tree_text". */
+      textBackend?: CubeTextBackend;
+    } & OpenTextMemoryOptions,
   ): Promise<MemCube> {
     if (existsSync(join(dir, "config.json"))) {
       throw new InvalidInputError({ message: `${dir} already holds a cube`, hint: "open it instead, or pick another directory" });
     }
     mkdirSync(dir, { recursive: true });
-    const config = defaultCubeConfig(options.cubeId, options.userId, options.embedder);
+    const config = defaultCubeConfig(options.cubeId, options.userId, options.embedder, options.textBackend);
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2));
-    return MemCube.open(dir);
+    return MemCube.open(dir, { llm: options.llm });
   }
 
-  /** Open a cube directory made by `create`. */
-  static async open(dir: string): Promise<MemCube> {
+  /**
+   * Open a cube directory (ours or MemOS's). A `tree_text` cube gets `options.llm`, else the LLM
+   * `MEMOS_LLM` names, else its config's `extractor_llm`; without any, fine mode says how to set one.
+   */
+  static async open(dir: string, options: OpenTextMemoryOptions = {}): Promise<MemCube> {
     const config = readCubeConfig(dir);
-    if (!config.text_mem || !("backend" in config.text_mem)) {
+    const section = config.text_mem;
+    const textMem = section && "backend" in section ? (section as { backend: string; config: Record<string, unknown> }) : undefined;
+    if (!textMem) {
       throw new ConfigError({ message: `cube ${config.cube_id} has no text_mem`, hint: "its config.json needs text_mem: {backend, config}" });
     }
-    if (config.text_mem.backend !== "general_text") {
-      throw new ConfigError({
-        message: `text_mem backend "${config.text_mem.backend}" cannot be opened yet`,
-        hint: "this version opens general_text cubes; `memos load DIR` imports other cubes' memories",
-      });
-    }
-    const textConfig = GeneralTextConfig.parse(config.text_mem.config ?? {});
-    const embedder = await createFromConfig<Embedder>("embedder", textConfig.embedder);
-    const storeConfig = { ...textConfig.vector_db, config: resolvePaths(dir, textConfig.vector_db.config) };
-    const store = await createFromConfig<MemoryStore>("store", storeConfig);
-    return new MemCube(dir, config, new GeneralTextMemory({ store, embedder }));
+    const llm = options.llm ?? (textMem.backend === "tree_text" ? await languageModelFromEnv() : undefined);
+    return new MemCube(dir, config, await openTextMemory(dir, textMem, { llm }));
   }
 
   /**
@@ -118,11 +110,4 @@ export function readCubeConfig(dir: string): MemCubeConfig {
     });
   }
   return parsed.data;
-}
-
-/** Store paths in a cube config are relative to the cube directory. */
-function resolvePaths(dir: string, config: Record<string, unknown>): Record<string, unknown> {
-  const path = config.path;
-  if (typeof path === "string" && path !== ":memory:" && !isAbsolute(path)) return { ...config, path: join(dir, path) };
-  return config;
 }

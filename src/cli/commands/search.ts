@@ -1,10 +1,13 @@
 import type { Command } from "commander";
-import { ConfigError } from "../../core/errors/config-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
+import type { MemCube } from "../../cube/mem-cube.js";
+import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
 import type { SearchHit } from "../../memory/textual/types.js";
+import { Searcher } from "../../retrieve/searcher.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { itemJson, itemLines } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
+import { fineModeLlm } from "./fine-mode.js";
 
 interface SearchCliOptions extends CommonOptions {
   topK: string;
@@ -15,34 +18,54 @@ export function registerSearch(program: Command, io: CliIO): void {
   withCommon(program.command("search").argument("<query>", "what to look for"))
     .description("search the memories of every cube the user may read (or --cube)")
     .option("--top-k <n>", "how many results", "10")
-    .option("--mode <mode>", "fast or fine (fine needs an LLM)", "fast")
+    .option("--mode <mode>", "fast, or fine (an LLM parses the query first; needs MEMOS_LLM)", "fast")
     .action(async (query: string, opts: SearchCliOptions) => {
       const topK = Number(opts.topK);
       if (!Number.isInteger(topK) || topK < 1 || topK > 1000) {
         throw new InvalidInputError({ message: `--top-k must be an integer from 1 to 1000, got "${opts.topK}"`, hint: "e.g. --top-k 10" });
       }
-      if (opts.mode !== "fast") {
-        if (opts.mode === "fine") throw new ConfigError({ message: "--mode fine needs an LLM and tree memory", hint: "use --mode fast (the default)" });
+      if (opts.mode !== "fast" && opts.mode !== "fine") {
         throw new InvalidInputError({ message: `--mode must be fast or fine, got "${opts.mode}"`, hint: "e.g. --mode fast" });
       }
       if (query.trim() === "") throw new InvalidInputError({ message: "the search query is empty", hint: 'memos search "where does Alice live?"' });
+      const mode = opts.mode;
       await withContext(io, opts, async (ctx) => {
         const cubes = await ctx.readCubes();
+        const warnings: string[] = [];
         const perCube = await Promise.all(
-          cubes.map(async (cube) => (await cube.text.search(query, { topK })).map((hit) => ({ cube: cube.cubeId, hit }))),
+          cubes.map(async (cube) => {
+            const { hits, warnings: w } = await searchCube(cube, query, topK, mode);
+            warnings.push(...w.map((x) => `${cube.cubeId}: ${x}`));
+            return hits.map((hit) => ({ cube: cube.cubeId, hit }));
+          }),
         );
         const results = perCube
           .flat()
           .sort((a, b) => b.hit.score - a.hit.score)
           .slice(0, topK);
+        for (const w of warnings) io.stderr(`memos: warning: ${w}\n`);
         if (ctx.json) {
-          printJson(io, { query, results: results.map((r) => resultJson(r.cube, r.hit)) });
+          printJson(io, { query, results: results.map((r) => resultJson(r.cube, r.hit)), warnings });
           return;
         }
         if (results.length === 0) io.stdout("No memories found.\n");
         results.forEach((r, i) => io.stdout(itemLines(r.hit.item, `${i + 1}. [${r.hit.score.toFixed(4)}] `)));
       });
     });
+}
+
+/**
+ * Tree cubes search themselves (and record usage). A general cube searched in fine mode gets the
+ * tree searcher over its store, with the LLM parsing the query.
+ */
+async function searchCube(cube: MemCube, query: string, topK: number, mode: "fast" | "fine"): Promise<{ hits: SearchHit[]; warnings: string[] }> {
+  if (cube.text instanceof TreeTextMemory) {
+    if (mode === "fine") await fineModeLlm(cube, "memos search");
+    return cube.text.searchDetailed(query, { topK, mode });
+  }
+  if (mode === "fast") return { hits: await cube.text.search(query, { topK }), warnings: [] };
+  const llm = await fineModeLlm(cube, "memos search");
+  return new Searcher({ store: cube.text.store, embedder: cube.text.embedder, llm }).search(query, { topK, mode });
 }
 
 function resultJson(cubeId: string, hit: SearchHit) {

@@ -1,4 +1,6 @@
 export { GeneralTextMemory, type GeneralTextMemoryOptions } from "./general.js";
 export { NaiveTextMemory } from "./naive.js";
 export { readTextualMemory, TEXTUAL_MEMORY_FILE, writeTextualMemory } from "./persist.js";
+export { StoreBackedTextMemory } from "./store-backed.js";
+export * from "./tree/index.js";
 export type * from "./types.js";

@@ -1,0 +1,283 @@
+import { ConfigError } from "../../../core/errors/config-error.js";
+import type { LanguageModel } from "../../../core/interfaces/language-model.js";
+import { logger } from "../../../core/logger.js";
+import type { TextualMemoryItem } from "../../../core/schema/memory.js";
+import { MemoryReorganizer } from "../../../organize/reorganizer.js";
+import type { StructureOptions, StructureReport } from "../../../organize/types.js";
+import { type ChatMessage, type ChatSession, type DocumentReadOptions, FastMemReader } from "../../../reader/index.js";
+import { FineMemReader, type FineReaderOptions } from "../../../reader/fine-reader.js";
+import { Searcher } from "../../../retrieve/searcher.js";
+import type { RelevantSubgraph, TreeSearchOptions, TreeSearchResult } from "../../../retrieve/types.js";
+import { materialize } from "../item-ops.js";
+import { StoreBackedTextMemory } from "../store-backed.js";
+import type { AddContext, MemoryInput, SearchHit, TextMemory } from "../types.js";
+import { type MemoryCapacities, resolveCapacities } from "./capacities.js";
+import { evictOverCapacity } from "./eviction.js";
+import type { TreeAddReport, TreeAddResult, TreeTextMemoryOptions, UpgradeReport } from "./types.js";
+import { upgradeFastNodes } from "./upgrade.js";
+import { recordUsage } from "./usage.js";
+import { dropWorkingCopies, liveSuccessors, updateWorkingMemory, workingMemoryItems } from "./working-memory.js";
+
+/**
+ * MemOS's tree textual memory over any MemoryStore: a graph of memories typed WorkingMemory /
+ * LongTermMemory / UserMemory, with capacities, eviction by value, usage tracking, fast → fine
+ * upgrades and a reorganizer that merges duplicates and resolves conflicts as memories arrive.
+ *
+ * An add goes: read (fast windows, or LLM extraction in fine mode) → embed → ONE transaction →
+ * reorganizer.integrate → working memory → capacity eviction. Only the commit can fail the add;
+ * the steps after it are reported in the result's `report.warnings` (and logged), never lost.
+ *
+ * @example
+ * const mem = new TreeTextMemory({
+ *   store: await createSqliteMemoryStore({ path: "cube.db" }),
+ *   embedder: await createGloveEmbedder(),
+ *   llm, // optional: fine mode, LLM merges and summaries
+ * });
+ * const added = await mem.addMessages([{ role: "user", content: "I moved to Lisbon", chat_time: "2025-05-08T10:00:00Z" }]);
+ * added.report.reorganize?.merged; // 0
+ * const hits = await mem.search("where do I live?", { topK: 5 });
+ */
+export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory {
+  readonly reader: FastMemReader;
+  readonly llm: LanguageModel | undefined;
+  readonly capacities: Readonly<MemoryCapacities>;
+  readonly searcher: Searcher;
+  readonly reorganizer: MemoryReorganizer;
+  private readonly reorganizeOnAdd: boolean;
+  private readonly autoUpgrade: boolean;
+  private fine: FineMemReader | undefined;
+  private readonly fineOptions: Omit<FineReaderOptions, "llm">;
+
+  constructor(options: TreeTextMemoryOptions) {
+    super(options.store, options.embedder);
+    this.reader = options.reader ?? new FastMemReader();
+    this.llm = options.llm;
+    this.capacities = Object.freeze(resolveCapacities(options.capacities));
+    this.reorganizeOnAdd = options.reorganize ?? true;
+    this.autoUpgrade = options.autoUpgrade ?? false;
+    this.fineOptions = options.fine ?? {};
+    this.searcher = new Searcher({
+      ...options.searcher,
+      store: this.store,
+      embedder: this.embedder,
+      llm: options.llm,
+      reranker: options.reranker,
+      workingMemory: () => workingMemoryItems(this.store),
+    });
+    this.reorganizer = new MemoryReorganizer({
+      ...options.reorganizer,
+      store: this.store,
+      embedder: this.embedder,
+      llm: options.llm,
+    });
+  }
+
+  /** Add memories as given (no reading); then integrate, working memory, eviction. */
+  async add(inputs: MemoryInput[], context: AddContext = {}): Promise<TreeAddResult> {
+    return this.commitAndOrganize(materialize(inputs, context), context, "fast");
+  }
+
+  /** Read a conversation (fast: token windows; fine: LLM extraction) and add the memories. */
+  async addMessages(messages: ChatMessage[], context: AddContext = {}): Promise<TreeAddResult> {
+    const mode = context.mode ?? "fast";
+    const items = mode === "fine" ? await this.fineReader().readChat(messages, context) : await this.reader.readChat(messages, context);
+    return this.commitAndOrganize(items, context, mode);
+  }
+
+  /** Several sessions (each with its own id), read first and committed in ONE transaction. */
+  async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<TreeAddResult> {
+    const mode = context.mode ?? "fast";
+    const fine = mode === "fine" ? this.fineReader() : undefined;
+    const items: TextualMemoryItem[] = [];
+    for (const s of sessions) {
+      const ctx = { ...context, sessionId: s.session_id ?? context.sessionId };
+      items.push(...(fine ? await fine.readChat(s.messages, ctx) : await this.reader.readChat(s.messages, ctx)));
+    }
+    return this.commitAndOrganize(items, context, mode);
+  }
+
+  /**
+   * Chunk a document (md, txt, html; PDF text) into memories with `doc_path` provenance; in fine
+   * mode the LLM extracts facts per chunk (a chunk it fails on is kept as fast chunks).
+   */
+  async addDocument(
+    text: string,
+    options: DocumentReadOptions = {},
+    context: AddContext = {},
+  ): Promise<TreeAddResult> {
+    const mode = context.mode ?? "fast";
+    const reader = mode === "fine" ? this.fineReader() : this.reader;
+    return this.commitAndOrganize(await reader.readDocument(text, options, context), context, mode);
+  }
+
+  /** Read a .txt / .md / .html / .pdf file and add it as `addDocument` does. */
+  async addDocumentFile(path: string, context: AddContext = {}): Promise<TreeAddResult> {
+    const mode = context.mode ?? "fast";
+    const reader = mode === "fine" ? this.fineReader() : this.reader;
+    return this.commitAndOrganize(await reader.readDocumentFile(path, context), context, mode);
+  }
+
+  /**
+   * Search (see the Searcher: working memory, vector, BM25 and graph paths fused, reranked,
+   * deduplicated), and record the retrieval in each hit's `metadata.usage`.
+   */
+  async search(query: string, options: TreeSearchOptions = {}): Promise<SearchHit[]> {
+    return (await this.searchDetailed(query, options)).hits;
+  }
+
+  /** `search` with the parsed query, per-stage timings and warnings. */
+  async searchDetailed(query: string, options: TreeSearchOptions = {}): Promise<TreeSearchResult> {
+    if (options.mode === "fine") this.requireLlm("fine search");
+    const result = await this.searcher.search(query, options);
+    if (result.hits.length === 0) return result;
+    try {
+      const written = await recordUsage(
+        this.store,
+        result.hits.map((h) => h.item.id),
+        result.query.original,
+      );
+      const byId = new Map(written.map((i) => [i.id, i]));
+      return { ...result, hits: result.hits.map((h) => ({ ...h, item: byId.get(h.item.id) ?? h.item })) };
+    } catch (error) {
+      // The hits are right even if the bookkeeping failed: return them, and say so.
+      logger.warn({ err: error }, "tree memory: recording usage failed");
+      return { ...result, warnings: [...result.warnings, `usage not recorded: ${message(error)}`] };
+    }
+  }
+
+  /** Nodes within `depth` hops of the best hits for `query`, and the edges among them (for the UI). */
+  async getRelevantSubgraph(query: string, depth = 2, options: { topK?: number } = {}): Promise<RelevantSubgraph> {
+    return this.searcher.getRelevantSubgraph(query, { depth, topK: options.topK });
+  }
+
+  /** The activated memories in working memory, newest first (sources, not copies). */
+  async workingMemory(): Promise<TextualMemoryItem[]> {
+    return workingMemoryItems(this.store);
+  }
+
+  /**
+   * Upgrade fast-mode nodes to fine ones with the LLM: each successful node is soft-deleted
+   * (status "deleted", `evolve_to` = its successors, history `{update_type: "upgrade"}`) in the
+   * same transaction that stores its successors. Nodes whose extraction fell back to fast stay.
+   */
+  async upgradeFastNodes(options: { limit?: number; ids?: string[] } = {}): Promise<UpgradeReport> {
+    const report = await upgradeFastNodes(
+      { store: this.store, reader: this.fineReader(), embed: (items) => this.embedItems(items) },
+      options,
+    );
+    const successors = report.upgraded.flatMap((u) => u.to);
+    if (successors.length > 0) {
+      // Successors take their fast node's place in working memory rather than entering as new.
+      const items = await this.store.getItems(successors);
+      await this.afterCommit(items, report.warnings, { enterWorking: false });
+    }
+    return report;
+  }
+
+  /** Build topic summaries (PARENT nodes), relation and FOLLOWS edges (needs an LLM for summaries). */
+  async reorganize(options: StructureOptions = {}): Promise<StructureReport> {
+    return this.reorganizer.optimizeStructure(options);
+  }
+
+  /** Hard delete, with vectors, edges and working-memory copies. Returns how many memories existed. */
+  override async delete(ids: string[]): Promise<number> {
+    const n = await super.delete(ids);
+    await dropWorkingCopies(this.store, ids);
+    return n;
+  }
+
+  private requireLlm(what: string): LanguageModel {
+    if (!this.llm) {
+      throw new ConfigError({
+        message: `${what} needs an LLM, and this tree memory has none`,
+        hint: "pass llm to TreeTextMemory, or set MEMOS_LLM (e.g. MEMOS_LLM=openai:gpt-4o-mini, ollama:qwen2.5, llama-cpp:/path/model.gguf)",
+      });
+    }
+    return this.llm;
+  }
+
+  private fineReader(): FineMemReader {
+    this.fine ??= new FineMemReader({ ...this.fineOptions, llm: this.requireLlm("fine mode") });
+    return this.fine;
+  }
+
+  /** Commit the items (ONE transaction), then the steps that must not fail the add. */
+  private async commitAndOrganize(
+    items: TextualMemoryItem[],
+    context: AddContext,
+    mode: "fast" | "fine",
+  ): Promise<TreeAddResult> {
+    const added = await this.storeItems(items, context);
+    const report: TreeAddReport = { mode, added: added.length, evicted: [], warnings: [] };
+    const result = Object.assign(added, { report }) as TreeAddResult;
+    if (added.length === 0) return result;
+    Object.assign(report, await this.afterCommit(added, report.warnings));
+    if (mode === "fast" && this.autoUpgrade && this.llm) {
+      try {
+        report.upgrade = await this.upgradeFastNodes({ ids: added.map((i) => i.id) });
+        report.warnings.push(...report.upgrade.warnings);
+      } catch (error) {
+        this.warn(report.warnings, "fine upgrade", error);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Integrate → working memory → eviction, each step on its own: a failure is logged and
+   * pushed to `warnings`, and the next step still runs. Working memory comes after integrate so
+   * its copies point at what survived (a merged node rather than its archived originals).
+   */
+  private async afterCommit(
+    added: TextualMemoryItem[],
+    warnings: string[],
+    options: { enterWorking: boolean } = { enterWorking: true },
+  ): Promise<Partial<TreeAddReport>> {
+    const out: Partial<TreeAddReport> = {};
+    if (this.reorganizeOnAdd) {
+      try {
+        out.reorganize = await this.reorganizer.integrate(added);
+      } catch (error) {
+        this.warn(warnings, "reorganize", error);
+      }
+    }
+    try {
+      const live = options.enterWorking ? await this.survivors(added) : [];
+      out.working = await updateWorkingMemory(this.store, live, this.capacities.working);
+    } catch (error) {
+      this.warn(warnings, "working memory", error);
+    }
+    try {
+      out.evicted = await evictOverCapacity(this.store, this.capacities);
+    } catch (error) {
+      this.warn(warnings, "eviction", error);
+    }
+    return out;
+  }
+
+  /**
+   * What stands for the newest added items now (integrate may have merged some away): only the
+   * last `capacity` can stay in working memory, so only those are resolved.
+   */
+  private async survivors(added: TextualMemoryItem[]): Promise<TextualMemoryItem[]> {
+    const cap = this.capacities.working;
+    const recent = Number.isFinite(cap) ? added.slice(-cap) : added;
+    const current = new Map((await this.store.getItems(recent.map((i) => i.id))).map((i) => [i.id, i]));
+    const out: TextualMemoryItem[] = [];
+    for (const item of recent) {
+      const now = current.get(item.id);
+      if (now?.metadata.status === "activated") out.push(now);
+      else if (now) out.push(...(await liveSuccessors(this.store, item.id)));
+    }
+    return out;
+  }
+
+  private warn(warnings: string[], step: string, error: unknown): void {
+    logger.warn({ err: error, step }, "tree memory: a step after the commit failed; the added memories are stored");
+    warnings.push(`${step} failed: ${message(error)}`);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,50 @@
+/** Shared fixtures of the tree memory tests: a memory over in-memory SQLite and a model-free embedder. */
+import type { Embedder } from "../../src/core/interfaces/embedder.js";
+import type { LanguageModel } from "../../src/core/interfaces/language-model.js";
+import type { MemoryStore } from "../../src/core/interfaces/store.js";
+import type { TextualMemoryItem } from "../../src/core/schema/memory.js";
+import { TreeTextMemory, type TreeTextMemoryOptions } from "../../src/memory/textual/tree/index.js";
+import { resolveMerged } from "../../src/organize/index.js";
+import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
+import { bagOfWordsEmbedder } from "../organize/helpers.js";
+
+export { bagOfWordsEmbedder };
+
+export async function newTree(
+  options: Partial<Omit<TreeTextMemoryOptions, "store">> & { llm?: LanguageModel; embedder?: Embedder } = {},
+): Promise<TreeTextMemory> {
+  const store = await createSqliteMemoryStore({ path: ":memory:" });
+  return new TreeTextMemory({ embedder: bagOfWordsEmbedder(), ...options, store });
+}
+
+export const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+
+/** A memory stated at a time in the past (created and updated then). */
+export function old(memory: string, days: number, memoryType = "LongTermMemory") {
+  const t = daysAgo(days);
+  return { memory, metadata: { memory_type: memoryType, created_at: t, updated_at: t } };
+}
+
+/**
+ * The activated memory that holds `id`'s content now: itself, or where MERGED_TO edges and
+ * `evolve_to` lead (followed transitively). Null when the trail ends nowhere activated.
+ */
+export async function holderOf(store: MemoryStore, id: string): Promise<TextualMemoryItem | null> {
+  const seen = new Set<string>();
+  let frontier = [id];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const at of frontier) {
+      if (seen.has(at)) continue;
+      seen.add(at);
+      const node = await store.getItem(at);
+      if (!node) continue;
+      if (node.metadata.status === "activated" && !node.metadata.invalid_at) return node;
+      const merged = await resolveMerged(store, at);
+      if (merged && merged.id !== at) next.push(merged.id);
+      next.push(...node.metadata.evolve_to);
+    }
+    frontier = next;
+  }
+  return null;
+}
