@@ -145,21 +145,31 @@ export class Searcher {
     const k = Math.max(opts.topK * this.candidateFactor, this.minCandidates);
     const queries = parsed.rephrased ? [parsed.original, parsed.rephrased] : [parsed.original];
 
-    // One embedder call for the query (and its rephrasing); a query of words the embedder does not
-    // know (GloVe gives a zero vector) skips the vector and working paths, with a warning.
-    let queryVectors: Float32Array[] = [];
-    if (opts.paths.has("vector") || opts.paths.has("working") || opts.paths.has("graph")) {
-      queryVectors = await time(timings, "embed", () => this.embedder.doEmbed(queries, { signal }));
-      const usable = queryVectors.filter((v) => !isZero(v));
-      if (usable.length < queryVectors.length) {
-        warnings.push(
-          usable.length === 0
-            ? "the embedder gave a zero vector for the query: the vector and working paths and the graph path's seeds were skipped"
-            : "the embedder has no vector for the rephrased query: its vector search was skipped",
-        );
-      }
-      queryVectors = usable;
+    // The query is embedded (one call, with its rephrasing) while BM25 runs: BM25 needs no
+    // vector, and a remote embedder takes a while. The embedder is called first so that an
+    // in-process one is timed on its own, not behind the synchronous SQLite keyword search.
+    const wantVectors = opts.paths.has("vector") || opts.paths.has("working") || opts.paths.has("graph");
+    const embedP = wantVectors
+      ? time(timings, "embed", () => this.embedder.doEmbed(queries, { signal }))
+      : Promise.resolve([]);
+    const keywordP: Promise<ScoredId[][]> = opts.paths.has("keyword")
+      ? time(timings, "keyword", () =>
+          Promise.all(queries.map((text) => this.store.keywordSearch(text, { k, filter: opts.filter }))),
+        )
+      : Promise.resolve([]);
+    keywordP.catch(() => {}); // awaited below; this only keeps an embedder error from leaving it unhandled
+
+    // A query the embedder has no vector for (all zeros) skips the vector-based paths, with a warning.
+    let queryVectors = await embedP;
+    const usable = queryVectors.filter((v) => !isZero(v));
+    if (usable.length < queryVectors.length) {
+      warnings.push(
+        usable.length === 0
+          ? "the embedder gave a zero vector for the query: the vector and working paths and the graph path's seeds were skipped"
+          : "the embedder has no vector for the rephrased query: its vector search was skipped",
+      );
     }
+    queryVectors = usable;
     const mainVector = queryVectors[0];
     const loaded = new Map<string, TextualMemoryItem>();
 
@@ -170,26 +180,16 @@ export class Searcher {
             Promise.all(queryVectors.map((v) => this.store.vectorSearch(v, { k, filter: opts.filter }))),
           )
         : Promise.resolve([]);
-    const keywordP: Promise<ScoredId[][]> = opts.paths.has("keyword")
-      ? time(timings, "keyword", () =>
-          Promise.all(queries.map((text) => this.store.keywordSearch(text, { k, filter: opts.filter }))),
-        )
-      : Promise.resolve([]);
     const workingP: Promise<Ranked[]> =
       opts.paths.has("working") && this.workingMemory && mainVector
-        ? time(timings, "working", () =>
-            this.recallWorking(mainVector, vectorP, opts, loaded, warnings, signal),
-          )
+        ? this.recallWorking(mainVector, vectorP, opts, loaded, timings, warnings, signal)
         : Promise.resolve([]);
     const graphP: Promise<Ranked[]> = opts.paths.has("graph")
-      ? time(timings, "graph", () => this.recallGraph(parsed, vectorP, keywordP, opts, k, loaded))
+      ? this.recallGraph(parsed, vectorP, keywordP, opts, k, loaded, timings)
       : Promise.resolve([]);
-    const [vectorLists, keywordLists, working, graph] = await Promise.all([
-      vectorP,
-      keywordP,
-      workingP,
-      graphP,
-    ]);
+    const [vectorLists, keywordLists, working, graph] = await time(timings, "recall", () =>
+      Promise.all([vectorP, keywordP, workingP, graphP]),
+    );
     const mainHits = vectorLists[0];
     if (mainHits && working.length > 0) vectorLists[0] = displaceByWorking(mainHits, working);
 
@@ -286,9 +286,12 @@ export class Searcher {
     vectorP: Promise<ScoredId[][]>,
     opts: ResolvedSearchOptions,
     loaded: Map<string, TextualMemoryItem>,
+    timings: Record<string, number>,
     warnings: string[],
     signal: AbortSignal | undefined,
   ): Promise<Ranked[]> {
+    // Timed up to the point it waits for the vector path: its own cost.
+    const started = performance.now();
     let items: TextualMemoryItem[];
     try {
       items = await (this.workingMemory as () => Promise<TextualMemoryItem[]>)();
@@ -299,6 +302,7 @@ export class Searcher {
       return [];
     }
     const vectors = await this.vectors.vectors(items, signal);
+    timings.working = performance.now() - started;
     const [vectorHits] = await vectorP;
     const ranked = rankWorking(items, vectors, queryVector, opts.workingFilter, vectorHits);
     const byId = new Map(items.map((i) => [i.id, i]));
@@ -314,6 +318,7 @@ export class Searcher {
     opts: ResolvedSearchOptions,
     k: number,
     loaded: Map<string, TextualMemoryItem>,
+    timings: Record<string, number>,
   ): Promise<Ranked[]> {
     let lookupFilter: FilterNode | undefined;
     if (parsed.keys !== undefined || parsed.tags !== undefined) {
@@ -323,14 +328,18 @@ export class Searcher {
       lookupFilter = keyTagFilter(terms.keys, terms.tags);
     }
     const lookupP = lookupFilter
-      ? this.store.listItems({
-          filter: andFilter(opts.filter, lookupFilter),
-          limit: k,
-          orderBy: "updated_at",
-          order: "desc",
-        })
+      ? time(timings, "graph_lookup", () =>
+          this.store.listItems({
+            filter: andFilter(opts.filter, lookupFilter),
+            limit: k,
+            orderBy: "updated_at",
+            order: "desc",
+          }),
+        )
       : Promise.resolve([]);
     const [vectorLists, keywordLists, lookedUp] = await Promise.all([vectorP, keywordP, lookupP]);
+    // Timed from here: the wait for the other paths is theirs.
+    const started = performance.now();
     for (const item of lookedUp) loaded.set(item.id, item);
     // Candidates of the other store paths, interleaved best first, for the cheap key/tag check.
     const order = interleave([...vectorLists, ...keywordLists].map((l) => l.map((h) => h.id)));
@@ -339,7 +348,7 @@ export class Searcher {
     const candidates = order
       .map((id) => loaded.get(id))
       .filter((i): i is TextualMemoryItem => i !== undefined);
-    return graphPath({
+    const ranked = await graphPath({
       store: this.store,
       filter: opts.filter,
       candidates,
@@ -351,6 +360,8 @@ export class Searcher {
       k,
       loaded,
     });
+    timings.graph = performance.now() - started;
+    return ranked;
   }
 
   private async maybeRerank(

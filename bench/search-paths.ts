@@ -1,0 +1,199 @@
+/**
+ * Latency of the tree Searcher per recall path (a measurement, not a test).
+ *
+ *   npx tsx bench/search-paths.ts [--n 10000,100000] [--queries 200] [--mode fast|fine] [--db-dir DIR]
+ *
+ * Fills a file-backed SQLite cube with bench/scale.ts's synthetic memories (GloVe vectors, with a
+ * key, two tags, two users, 20% UserMemory, and FOLLOWS edges between neighbours) and times
+ * `Searcher.search(query, {topK: 10})`: p50/p95/p99 of the whole search and of each stage it
+ * reports in `timings`, then the store calls alone (vectorSearch and keywordSearch with the
+ * searcher's filter, k = 50), so a slow search can be pinned on its store call. With --db-dir the
+ * cubes are kept there and reused by later runs.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { MemoryEdge } from "../src/core/schema/memory.js";
+import { TextualMemoryItem } from "../src/core/schema/memory.js";
+import { createGloveEmbedder } from "../src/providers/embedder/glove/index.js";
+import { createScriptedLanguageModel } from "../src/providers/llm/custom/scripted.js";
+import { resolveSearchOptions } from "../src/retrieve/options.js";
+import { Searcher } from "../src/retrieve/searcher.js";
+import { createSqliteMemoryStore, type SqliteMemoryStore } from "../src/storage/sqlite/index.js";
+import { percentile } from "./lib/metrics.js";
+import { syntheticMemory } from "./scale.js";
+
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "10000,100000" },
+    queries: { type: "string", default: "200" },
+    mode: { type: "string", default: "fast" },
+    "db-dir": { type: "string" },
+  },
+});
+const sizes = String(values.n).split(",").map(Number);
+const QUERIES = Number(values.queries);
+const mode = values.mode === "fine" ? "fine" : "fast";
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const embedder = await createGloveEmbedder();
+
+async function build(file: string, n: number): Promise<SqliteMemoryStore> {
+  const store = await createSqliteMemoryStore({ path: file });
+  const r = rng(42);
+  let prev: string | undefined;
+  for (let i = 0; i < n; i += 1000) {
+    const items: TextualMemoryItem[] = [];
+    const edges: MemoryEdge[] = [];
+    for (let j = i; j < Math.min(n, i + 1000); j++) {
+      const text = syntheticMemory(r, j);
+      const words = text.split(" ");
+      const id = `m${j}`;
+      items.push(
+        TextualMemoryItem.parse({
+          id,
+          memory: text,
+          metadata: {
+            user_id: j % 2 ? "alice" : "bob",
+            memory_type: j % 5 === 0 ? "UserMemory" : "LongTermMemory",
+            key: `${words[0]} ${words.at(-4)}`,
+            tags: [String(words[0]).toLowerCase(), String(words[1]).toLowerCase()],
+            created_at: new Date(Date.UTC(2024, 0, 1) + j * 60_000).toISOString(),
+          },
+        }),
+      );
+      if (prev && j % 10 !== 0) edges.push({ source: prev, target: id, type: "FOLLOWS" });
+      prev = id;
+    }
+    const vectors = await embedder.doEmbed(items.map((x) => x.memory));
+    await store.addItems(items.map((item, k) => ({ item, embedding: vectors[k] })));
+    await store.addEdges(edges);
+  }
+  return store;
+}
+
+const NAMES = ["Maya", "Ana", "Tom", "Priya", "Chen", "Lucas", "Zoe", "Omar", "Ines", "Kofi", "Lena", "Ravi"];
+const VERBS = ["visited", "cooked", "painted", "bought", "read about", "talked about", "planned", "repaired"];
+const WHEN = [
+  "on Monday",
+  "last weekend",
+  "in early spring",
+  "after work",
+  "during the holidays",
+  "yesterday",
+];
+const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+const stats = (xs: number[]) => ({
+  p50: percentile(xs, 50),
+  p95: percentile(xs, 95),
+  p99: percentile(xs, 99),
+});
+const fmt = (x: number) => x.toFixed(1);
+
+/** The store, with every call's [start, end] recorded (to tell store time from the searcher's own). */
+function timedStore(store: SqliteMemoryStore): { store: SqliteMemoryStore; intervals: [number, number][] } {
+  const intervals: [number, number][] = [];
+  const wrapped = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function" || prop === "transaction") return value;
+      return async (...args: unknown[]) => {
+        const start = performance.now();
+        try {
+          return await value.apply(target, args);
+        } finally {
+          intervals.push([start, performance.now()]);
+        }
+      };
+    },
+  });
+  return { store: wrapped, intervals };
+}
+
+/** Total length of the union of intervals. */
+function unionMs(intervals: [number, number][]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [s, e] of sorted) {
+    if (e <= end) continue;
+    total += e - Math.max(s, end);
+    end = e;
+  }
+  return total;
+}
+
+const keep = values["db-dir"];
+const dir = keep ?? mkdtempSync(path.join(tmpdir(), "memos-search-"));
+if (keep) mkdirSync(keep, { recursive: true });
+console.log(`| memories | stage | p50 ms | p95 ms | p99 ms |\n|---:|---|---:|---:|---:|`);
+try {
+  for (const n of sizes) {
+    const file = path.join(dir, `search-${n}.db`);
+    const raw = existsSync(file) ? await createSqliteMemoryStore({ path: file }) : await build(file, n);
+    const { store, intervals } = timedStore(raw);
+    const llm = createScriptedLanguageModel([
+      {
+        match: "Query:",
+        reply: (m) => ({ rephrased_query: String(m.at(-1)?.content).slice(7), keys: [], tags: [] }),
+      },
+    ]);
+    const searcher = new Searcher({ store, embedder, llm });
+    const q = rng(7);
+    const queries = Array.from(
+      { length: QUERIES },
+      () => `what did ${pick(q, NAMES)} ${pick(q, VERBS)} ${pick(q, WHEN)}?`,
+    );
+    for (const query of queries.slice(0, 10)) await searcher.search(query, { mode }); // warm caches
+    const perStage = new Map<string, number[]>();
+    for (const query of queries) {
+      intervals.length = 0;
+      const r = await searcher.search(query, { topK: 10, mode, filter: { user_id: "alice" } });
+      const inStore = unionMs(intervals);
+      r.timings["store calls (wall)"] = inStore;
+      r.timings["searcher's own work"] = (r.timings.total ?? 0) - inStore;
+      for (const [stage, ms] of Object.entries(r.timings))
+        perStage.set(stage, [...(perStage.get(stage) ?? []), ms]);
+    }
+    for (const [stage, xs] of [...perStage.entries()].sort((a, b) =>
+      a[0] === "total" ? 1 : b[0] === "total" ? -1 : 0,
+    )) {
+      const s = stats(xs);
+      console.log(`| ${n} | ${stage} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} |`);
+    }
+    // The store calls alone, with the filter the searcher sends.
+    const filter = resolveSearchOptions({ filter: { user_id: "alice" } }).filter;
+    const vec: number[] = [];
+    const kw: number[] = [];
+    for (const query of queries) {
+      const [v] = await embedder.doEmbed([query]);
+      let t = performance.now();
+      await store.vectorSearch(v as Float32Array, { k: 50, filter });
+      vec.push(performance.now() - t);
+      t = performance.now();
+      await store.keywordSearch(query, { k: 50, filter });
+      kw.push(performance.now() - t);
+    }
+    for (const [name, xs] of [
+      ["store.vectorSearch alone", vec],
+      ["store.keywordSearch alone", kw],
+    ] as const) {
+      const s = stats(xs);
+      console.log(`| ${n} | ${name} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} |`);
+    }
+    await raw.close();
+  }
+} finally {
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+}
