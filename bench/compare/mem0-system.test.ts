@@ -60,6 +60,8 @@ describe("mem0 as a retrieval system (offline, hand-made conversation)", () => {
     expect(existsSync(other.dir)).toBe(true);
     await other.close();
     expect(existsSync(other.dir)).toBe(false);
+    // The environment is back as it was before `other`: the first system's directory.
+    expect(process.env.MEM0_DIR).toBe(mem0.dir);
   });
 });
 

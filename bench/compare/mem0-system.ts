@@ -111,6 +111,8 @@ export async function createMem0System(options: Mem0SystemOptions): Promise<Mem0
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), "memos-bench-mem0-")));
   const threshold = options.threshold ?? 0;
+  // Restored by close(). MEM0_TELEMETRY only matters at the first import, which it precedes.
+  const savedEnv = { MEM0_TELEMETRY: process.env.MEM0_TELEMETRY, MEM0_DIR: process.env.MEM0_DIR };
   process.env.MEM0_TELEMETRY = "false";
   process.env.MEM0_DIR = dir;
   const guard: NetworkGuard = installNetworkGuard();
@@ -202,6 +204,10 @@ export async function createMem0System(options: Mem0SystemOptions): Promise<Mem0
     async close() {
       for (const id of [...memories.keys()]) release(id);
       guard.restore();
+      for (const [key, value] of Object.entries(savedEnv)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
       if (ownDir) await rm(dir, { recursive: true, force: true });
     },
   };
