@@ -8,7 +8,12 @@ export interface Candidate {
   paths: RecallPath[];
 }
 
-/** Text as compared for exact duplicates: NFC, trimmed, whitespace collapsed, lower case. */
+/**
+ * Text as compared for exact duplicates: NFC, trimmed, whitespace collapsed, lower case.
+ *
+ * @example
+ * normalizedText("  Zoe plays the CELLO. ") // "zoe plays the cello."
+ */
 export function normalizedText(text: string): string {
   return text.normalize("NFC").trim().replace(/\s+/g, " ").toLowerCase();
 }
@@ -48,6 +53,9 @@ export function mergeSame(candidates: Candidate[]): Candidate[] {
 /**
  * "sim": walk best first and drop a candidate whose cosine with an already kept one is at least
  * `threshold`. Candidates without a vector are kept (they cannot be compared).
+ *
+ * @example
+ * dedupSim(candidates, await lookup.vectors(candidates.map((c) => c.item)), 0.92);
  */
 export function dedupSim(
   candidates: Candidate[],
@@ -70,6 +78,9 @@ export function dedupSim(
  * best λ·relevance − (1−λ)·(max cosine to those picked), relevance being the score over the best
  * score. Near-duplicates (cosine ≥ `threshold` with a picked one) are dropped, not just demoted,
  * so a short result list cannot fill up with rephrasings of one fact. Returns selection order.
+ *
+ * @example
+ * dedupMmr(candidates, vectors, 0.7, 0.92); // λ = 0.7: mostly relevance, some diversity
  */
 export function dedupMmr(
   candidates: Candidate[],

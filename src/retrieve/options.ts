@@ -42,7 +42,13 @@ function unit(name: string, v: unknown, fallback: number, hint: string): number 
   return v;
 }
 
-/** Validate search options (InvalidInputError with a hint for each mistake) and fill defaults. */
+/**
+ * Validate search options (InvalidInputError with a hint for each mistake) and fill defaults.
+ *
+ * @example
+ * resolveSearchOptions({ topK: 5, filter: { user_id: "alice" } }).filter;
+ * // status = activated AND memory_type != WorkingMemory AND user_id = alice, as one FilterNode
+ */
 export function resolveSearchOptions(options: TreeSearchOptions = {}): ResolvedSearchOptions {
   if (typeof options !== "object" || options === null)
     throw bad("search options must be an object", "e.g. { topK: 10 }");
@@ -151,7 +157,12 @@ function storeFilter(
   return children.length === 1 ? (children[0] as FilterNode) : { kind: "and", children };
 }
 
-/** `filter AND extra`, flattening a top-level and. */
+/**
+ * `filter AND extra`, flattening a top-level and.
+ *
+ * @example
+ * andFilter(base, { kind: "cmp", field: "id", op: "in", value: ids });
+ */
 export function andFilter(filter: FilterNode, extra: FilterNode): FilterNode {
   const base = filter.kind === "and" ? filter.children : [filter];
   return { kind: "and", children: [...base, extra] };

@@ -88,6 +88,10 @@ export function keyTagMatches(item: TextualMemoryItem, haystack: string): number
  * The filter-DSL lookup of items by key or tag: `key in [...]` or `tags contains t` for each
  * term, in the spellings given and lower-cased. Fine mode uses the LLM's keys/tags; fast mode
  * with fastKeyTagLookup "store" uses the query's word n-grams (keys, up to 4 words) and content words (tags).
+ *
+ * @example
+ * keyTagFilter(["favourite food"], ["food"]);
+ * // { kind: "or", children: [key in ["favourite food"], tags contains "food"] }
  */
 export function keyTagFilter(keys: string[], tags: string[]): FilterNode | undefined {
   const variants = (xs: string[]) => [...new Set(xs.flatMap((x) => [x, x.toLowerCase()]))];

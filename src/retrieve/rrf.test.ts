@@ -31,4 +31,15 @@ describe("fuseRrf", () => {
     ]);
     expect(fused.map((f) => f.id)).toEqual(["b", "a"]);
   });
+
+  it("takes explicit ranks and lists each path once", () => {
+    const fused = fuseRrf([
+      { path: "vector", results: [{ id: "a", score: 0.9 }] },
+      { path: "working", results: [{ id: "w", score: 0.5, rank: 3 }] },
+      { path: "keyword", results: [{ id: "a", score: 3 }] },
+      { path: "keyword", results: [{ id: "a", score: 2 }] },
+    ]);
+    expect(fused.find((f) => f.id === "w")?.score).toBeCloseTo(1 / 64);
+    expect(fused.find((f) => f.id === "a")?.paths).toEqual(["vector", "keyword"]);
+  });
 });

@@ -120,6 +120,31 @@ describe("Searcher recall paths", () => {
     expect(hit(r, "wm1")?.paths).toEqual(["working"]);
   });
 
+  it("a failing working-memory source degrades to the other paths with a warning", async () => {
+    await addDistractors();
+    const searcher = new Searcher({
+      store,
+      embedder,
+      workingMemory: async () => {
+        throw new Error("scheduler offline");
+      },
+    });
+    const r = await searcher.search("Chen curry", { topK: 3 });
+    expect(ids(r)[0]).toBe("d7");
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/working memory could not be read \(scheduler offline\)/),
+    ]);
+  });
+
+  it("stops when aborted", async () => {
+    await addDistractors();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      new Searcher({ store, embedder }).search("Chen", { signal: controller.signal }),
+    ).rejects.toThrow();
+  });
+
   it("finds memories by key or tag in fast mode from the query's words, at no extra store query", async () => {
     await addDistractors();
     await add({

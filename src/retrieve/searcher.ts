@@ -140,6 +140,7 @@ export class Searcher {
     const q = requireQuery(query);
     const opts = resolveSearchOptions(options);
     const signal = options.signal;
+    signal?.throwIfAborted();
 
     const parsed = await this.parse(q, opts, timings, warnings, signal);
     const k = Math.max(opts.topK * this.candidateFactor, this.minCandidates);
@@ -190,6 +191,7 @@ export class Searcher {
     const [vectorLists, keywordLists, working, graph] = await time(timings, "recall", () =>
       Promise.all([vectorP, keywordP, workingP, graphP]),
     );
+    signal?.throwIfAborted();
     const mainHits = vectorLists[0];
     if (mainHits && working.length > 0) vectorLists[0] = displaceByWorking(mainHits, working);
 

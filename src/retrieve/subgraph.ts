@@ -10,6 +10,9 @@ export const MAX_SUBGRAPH_DEPTH = 6;
  * Search for seeds, walk `depth` hops from them in the store, and keep the nodes the caller may
  * see (filter; status unless includeInactive) with the edges among them. The store's subgraph
  * has no filter, so the filter is applied here with the DSL's reference semantics.
+ *
+ * @example
+ * const { nodes, edges, seeds } = await relevantSubgraph(searcher, "Priya's hike", { depth: 2, filter: { user_id: "priya" } });
  */
 export async function relevantSubgraph(
   searcher: Searcher,

@@ -31,7 +31,11 @@ export interface TreeSearchOptions {
   filter?: MemoryFilter;
   /** Keep only items valid at this time (valid_at ≤ ref < invalid_at) and favour those near it. */
   referenceTime?: string | Date;
-  /** Near-duplicate removal after rerank (default "mmr"). Same id and same text are always merged. */
+  /**
+   * Near-duplicate removal after rerank (default "mmr"). Same id and same text are always merged.
+   * With "mmr" the hits come in MMR selection order (relevant first, then diverse), so their
+   * scores need not be sorted; "sim" and "no" keep score order.
+   */
   dedup?: DedupMode;
   /** MMR trade-off between relevance (1) and diversity (0). Default 0.7. */
   mmrLambda?: number;

@@ -2,7 +2,12 @@ import type { Embedder } from "../core/interfaces/embedder.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 
-/** Cosine similarity; 0 when either vector has no direction (e.g. GloVe's zero vector for unknown words). */
+/**
+ * Cosine similarity; 0 when either vector has no direction (an all-zero vector).
+ *
+ * @example
+ * cosine(Float32Array.of(1, 0), Float32Array.of(1, 1)) // ≈ 0.707
+ */
 export function cosine(a: Float32Array, b: Float32Array): number {
   const n = Math.min(a.length, b.length);
   let dot = 0;
@@ -27,6 +32,10 @@ export function isZero(v: Float32Array): boolean {
  * Vectors of items, for the working path and for dedup: the item's own `metadata.embedding`,
  * else a small cache (keyed by id and text, so an edited memory is re-embedded), else the
  * store's stored vector, else the embedder (one batch for all that are still missing).
+ *
+ * @example
+ * const lookup = new VectorLookup(store, embedder);
+ * const byId = await lookup.vectors(workingItems);
  */
 export class VectorLookup {
   private readonly cache = new Map<string, { text: string; vector: Float32Array }>();
