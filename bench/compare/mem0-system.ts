@@ -16,8 +16,10 @@
  *   entities are only linked with `infer: true`), divides by the number of signals, drops
  *   candidates whose cosine is under `threshold` (default 0.1) and returns
  *   `{results: [{id, memory, score, metadata, user_id, …}]}`.
- * - The "memory" vector store is SQLite (better-sqlite3) with brute-force scans; history is
- *   disabled (`disableHistory`), otherwise it writes memory.db in the working directory.
+ * - The "memory" vector store is SQLite (better-sqlite3) with brute-force scans; it accepts
+ *   `dbPath: ":memory:"`, which the benchmark uses (as it uses ":memory:" for ours: it measures
+ *   the memory layer, not the disk — with a file, every add is a committed transaction). History
+ *   is disabled (`disableHistory`), otherwise it writes memory.db in the working directory.
  * A network guard refuses and counts any request while the system is alive.
  */
 
@@ -49,8 +51,10 @@ type Mem0Module = { Memory: new (config: Record<string, unknown>) => Mem0Memory 
 export interface Mem0SystemOptions {
   /** Embeds turns and queries; the benchmark passes our GloVe embedder so only the memory differs. */
   embedder: Embedder;
-  /** Where mem0 writes (MEM0_DIR, vector DBs). Default: a fresh temporary directory, removed by close(). */
+  /** MEM0_DIR (mem0's config.json, vector files). Default: a fresh temporary directory, removed by close(). */
   dir?: string;
+  /** Vector stores in SQLite ":memory:" (default true), else one file per conversation in `dir`. */
+  inMemory?: boolean;
   /**
    * mem0's minimum cosine for a result. Default 0: every candidate is ranked, so recall at k and
    * at budgets is not cut short by a cut-off our system does not have (mem0's own default is 0.1).
@@ -65,6 +69,8 @@ export interface Mem0System extends RetrievalSystem {
   /** The directory mem0 wrote to. */
   readonly dir: string;
   readonly threshold: number;
+  /** Whether the vector stores are SQLite ":memory:". */
+  readonly inMemory: boolean;
   /** Requests mem0 attempted (all refused); must stay empty. */
   readonly networkAttempts: readonly string[];
   close(): Promise<void>;
@@ -106,11 +112,12 @@ function langchainEmbeddings(embedder: Embedder) {
 
 const safeName = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, "_");
 
-/** Creates the `mem0` system: one mem0 Memory (its own SQLite file) per conversation. */
+/** Creates the `mem0` system: one mem0 Memory (its own SQLite database) per conversation. */
 export async function createMem0System(options: Mem0SystemOptions): Promise<Mem0System> {
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), "memos-bench-mem0-")));
   const threshold = options.threshold ?? 0;
+  const inMemory = options.inMemory ?? true;
   // Restored by close(). MEM0_TELEMETRY only matters at the first import, which it precedes.
   const savedEnv = { MEM0_TELEMETRY: process.env.MEM0_TELEMETRY, MEM0_DIR: process.env.MEM0_DIR };
   process.env.MEM0_TELEMETRY = "false";
@@ -135,7 +142,7 @@ export async function createMem0System(options: Mem0SystemOptions): Promise<Mem0
         config: {
           collectionName: safeName(conv.id),
           dimension: options.embedder.dimensions,
-          dbPath: path.join(dir, `${safeName(conv.id)}.db`),
+          dbPath: inMemory ? ":memory:" : path.join(dir, `${safeName(conv.id)}.db`),
         },
       },
       // Never called with infer: false; present because mem0 builds its LLM client eagerly.
@@ -168,6 +175,7 @@ export async function createMem0System(options: Mem0SystemOptions): Promise<Mem0
     version: mem0Version(),
     dir,
     threshold,
+    inMemory,
     networkAttempts: guard.attempts,
     async ingest(conv, onProgress): Promise<IngestStats> {
       const memory = open(conv);

@@ -118,8 +118,9 @@ export async function runCompareBench(options: CompareBenchOptions): Promise<Com
             add: "one add([{role, content: 'Speaker: text'}], {userId: <conversation>, infer: false, metadata: {dia_id}}) per turn; each turn stored once",
             search: `search(question, {filters: {user_id: <conversation>}, topK, threshold: ${ran.threshold}})`,
             embedder: "langchain provider wrapping our GloVe embedder (100-d), the one memos uses",
-            vector_store:
-              "memory provider (SQLite file per conversation in a temporary MEM0_DIR), history disabled",
+            vector_store: ran.inMemory
+              ? 'memory provider, SQLite ":memory:" (as memos), one per conversation; history disabled'
+              : "memory provider, one SQLite file per conversation in a temporary MEM0_DIR; history disabled",
             llm: "dummy openai config (never called with infer: false)",
             telemetry: "MEM0_TELEMETRY=false set before import; fetch and http(s) refused and counted",
           },
