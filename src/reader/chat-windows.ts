@@ -126,8 +126,17 @@ export function chatTurns(msgs: ChatMessage[], ctx: ReadContext, now: string, op
     prevDateOnly = dateOnly;
     const speaker = m.speaker?.trim() || capitalise(m.role.trim());
     const messageId = m.message_id ?? `${session}:${i}`;
-    const render = (piece: string) =>
-      opts.resolveDates ? resolveRelativeDates(oneLine(piece), time).text : oneLine(piece);
+    // Splitting measures the same pieces more than once; chrono is the costly part.
+    const rendered = new Map<string, string>();
+    const render = (piece: string) => {
+      if (!opts.resolveDates) return oneLine(piece);
+      let line = rendered.get(piece);
+      if (line === undefined) {
+        line = resolveRelativeDates(oneLine(piece), time).text;
+        rendered.set(piece, line);
+      }
+      return line;
+    };
     const prefix = `${formatStamp(time, dateOnly)}\n${speaker}: `;
     const alone = (piece: string) => countTokens(prefix + render(piece));
     for (const piece of fitPieces(m.content, opts.sizes.windowTokens, alone, opts.sizes.maxMessageTokens)) {

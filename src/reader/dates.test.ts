@@ -76,6 +76,9 @@ describe("resolveRelativeDates", () => {
       "March forward",
       "I have 2 kids and 7/4 of a cake",
       "I may go",
+      "We had him for 10 years",
+      "I enjoy it after a day of volunteering",
+      "Haven't talked in a few days",
       "",
     ])
       expect(resolveRelativeDates(text, MONDAY)).toEqual({ text, dates: [] });

@@ -83,6 +83,7 @@ const WEEK_PHRASE = /^(the\s+)?(last|next|this|past|previous|coming|following|up
 /** Three-letter weekdays alone are mostly words ("Sun", "Sat", "Wed"), not dates. */
 const ABBREVIATED_WEEKDAY =
   /^(?:(?:on|by|until|till|since|from)\s+)?(sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)\.?$/i;
+const DURATION = /^(for|after|over|within|during)\s/i;
 const VAGUE = /\b(few|several|couple|some)\b/i;
 /** Sentence cues for which way a bare weekday or a yearless date points. */
 const FUTURE_CUE =
@@ -205,6 +206,8 @@ export function resolveRelativeDates(text: string, refIso: string): ResolvedText
   for (const r of results) {
     const phrase = r.text;
     if (!/\p{L}/u.test(phrase) || ABBREVIATED_WEEKDAY.test(phrase.trim())) continue;
+    // "for 3 years", "after a day": how long, not when.
+    if (DURATION.test(phrase)) continue;
     const g = granularityOf(r);
     if (!g) continue;
     const c = r.start;
@@ -220,6 +223,8 @@ export function resolveRelativeDates(text: string, refIso: string): ResolvedText
     const sentence = sentenceAt(sentences, r.index);
     const future = FUTURE_CUE.test(sentence);
     const past = !future && PAST_CUE.test(sentence);
+    // "haven't talked in a few days": "in" + a span in a sentence about the past is a duration.
+    if (past && /^in\s/i.test(phrase) && relative) continue;
     const bareWeekday =
       (g === "day" || g === "weekend") && c.isCertain("weekday") && !c.isCertain("day") && !modified;
     if (g === "week") {

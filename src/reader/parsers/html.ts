@@ -6,7 +6,19 @@
  *
  * @module
  */
-import { type HTMLElement, type Node, NodeType, parse } from "node-html-parser";
+import { createRequire } from "node:module";
+import type { HTMLElement, Node, Options } from "node-html-parser";
+
+// The parser costs ~25 ms to load; most reads never see HTML, so load it on first use.
+type Parse = (html: string, options?: Partial<Options>) => HTMLElement;
+let parser: Parse | undefined;
+function getParser(): Parse {
+  parser ??= (createRequire(import.meta.url)("node-html-parser") as { parse: Parse }).parse;
+  return parser;
+}
+
+/** DOM node types (node-html-parser's NodeType enum values). */
+const NodeType = { ELEMENT_NODE: 1, TEXT_NODE: 3 } as const;
 
 /** Elements whose whole subtree is not document content. */
 const DROP = new Set([
@@ -212,7 +224,7 @@ function tableLines(table: HTMLElement): string[] {
 export function htmlToMarkdown(html: string): string {
   // The parser keeps declarations as text; they are not content.
   const body = html.replace(/<!doctype[^>]*>|<\?xml[^>]*\?>/gi, "");
-  const root = parse(body, {
+  const root = getParser()(body, {
     comment: false,
     lowerCaseTagName: true,
     // Raw-text elements; <pre> is parsed so its inner tags (<code>, <span>) do not leak as text.
