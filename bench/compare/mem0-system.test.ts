@@ -56,10 +56,14 @@ describe("mem0 as a retrieval system (offline, hand-made conversation)", () => {
 
   it("can keep its vectors in files, and removes its directory on close", async () => {
     const other = await createMem0System({ embedder: toy, inMemory: false });
-    await other.ingest(conv);
-    expect(existsSync(path.join(other.dir, "fx-1.db"))).toBe(true);
-    expect((await other.search(conv, "What did Ada repair in her garage?", 1))[0]?.diaIds).toEqual(["D1:1"]);
-    await other.close();
+    try {
+      await other.ingest(conv);
+      expect(existsSync(path.join(other.dir, "fx-1.db"))).toBe(true);
+      const [top] = await other.search(conv, "What did Ada repair in her garage?", 1);
+      expect(top?.diaIds).toEqual(["D1:1"]);
+    } finally {
+      await other.close();
+    }
     expect(existsSync(other.dir)).toBe(false);
     // The environment is back as it was before `other`: the first system's directory.
     expect(process.env.MEM0_DIR).toBe(mem0.dir);
