@@ -162,7 +162,7 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    */
   async upgradeFastNodes(options: { limit?: number; ids?: string[] } = {}): Promise<UpgradeReport> {
     const report = await upgradeFastNodes(
-      { store: this.store, reader: this.fineReader(), embed: (items) => this.embedItems(items) },
+      { store: this.store, reader: this.fineReader("upgrading fast nodes"), embed: (items) => this.embedItems(items) },
       options,
     );
     const successors = report.upgraded.flatMap((u) => u.to);
@@ -196,8 +196,8 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     return this.llm;
   }
 
-  private fineReader(): FineMemReader {
-    this.fine ??= new FineMemReader({ ...this.fineOptions, llm: this.requireLlm("fine mode") });
+  private fineReader(what = "fine mode"): FineMemReader {
+    this.fine ??= new FineMemReader({ ...this.fineOptions, llm: this.requireLlm(what) });
     return this.fine;
   }
 
