@@ -6,8 +6,15 @@ import type { Command } from "commander";
  */
 export async function mountBench(program: Command): Promise<void> {
   const bench = program.command("bench").description("benchmarks; reports go to reports/");
-  const scale = await import(new URL("../../bench/scale.js", import.meta.url).href);
+  const load = (path: string) => import(new URL(path, import.meta.url).href);
+  const [scale, locomo, prefeval, compare] = await Promise.all([
+    load("../../bench/scale.js"),
+    load("../../bench/locomo/cli.js"),
+    load("../../bench/prefeval/cli.js"),
+    load("../../bench/compare/cli.js"),
+  ]);
   scale.registerScaleCommand(bench);
-  const locomo = await import(new URL("../../bench/locomo/cli.js", import.meta.url).href).catch(() => undefined);
-  locomo?.registerLocomoCommand(bench);
+  locomo.registerLocomoCommand(bench);
+  prefeval.registerPrefevalCommand(bench);
+  compare.registerCompareCommand(bench);
 }
