@@ -27,9 +27,16 @@ export function old(memory: string, days: number, memoryType = "LongTermMemory")
 
 /**
  * The activated memory that holds `id`'s content now: itself, or where MERGED_TO edges and
- * `evolve_to` lead (followed transitively). Null when the trail ends nowhere activated.
+ * `evolve_to` lead (followed transitively). A fact invalidated by a conflict is still activated
+ * (bi-temporal: it held until invalid_at). With `acceptEvicted`, a memory archived by capacity
+ * eviction also counts: it is kept, readable, just no longer searched. Null when the trail ends
+ * nowhere.
  */
-export async function holderOf(store: MemoryStore, id: string): Promise<TextualMemoryItem | null> {
+export async function holderOf(
+  store: MemoryStore,
+  id: string,
+  options: { acceptEvicted?: boolean } = {},
+): Promise<TextualMemoryItem | null> {
   const seen = new Set<string>();
   let frontier = [id];
   while (frontier.length > 0) {
@@ -39,7 +46,10 @@ export async function holderOf(store: MemoryStore, id: string): Promise<TextualM
       seen.add(at);
       const node = await store.getItem(at);
       if (!node) continue;
-      if (node.metadata.status === "activated" && !node.metadata.invalid_at) return node;
+      if (node.metadata.status === "activated") return node;
+      if (options.acceptEvicted && node.metadata.status === "archived" && node.metadata.history.at(-1)?.update_type === "evicted") {
+        return node;
+      }
       const merged = await resolveMerged(store, at);
       if (merged && merged.id !== at) next.push(merged.id);
       next.push(...node.metadata.evolve_to);
