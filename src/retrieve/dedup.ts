@@ -28,11 +28,14 @@ export function normalizedText(text: string): string {
  * mergeSame([{ item: a, score: 0.9, paths: ["working"] }, { item: aCopy, score: 0.5, paths: ["vector"] }]);
  * // one candidate: item a (or its durable twin), score 0.9, paths ["working", "vector"]
  */
-export function mergeSame(candidates: Candidate[]): Candidate[] {
+export function mergeSame(
+  candidates: Candidate[],
+  normalize: (item: TextualMemoryItem) => string = (item) => normalizedText(item.memory),
+): Candidate[] {
   const groups = new Map<string, Candidate & { members: TextualMemoryItem[] }>();
   const seenIds = new Map<string, string>();
   for (const c of candidates) {
-    const key = seenIds.get(c.item.id) ?? normalizedText(c.item.memory);
+    const key = seenIds.get(c.item.id) ?? normalize(c.item);
     seenIds.set(c.item.id, key);
     const g = groups.get(key);
     if (!g) {
@@ -71,6 +74,29 @@ export function dedupSim(
     if (v) keptVectors.push(v);
   }
   return kept;
+}
+
+/**
+ * normalizedText by item, remembered per id while the text stays the same: long chat windows
+ * cost more to normalise than the rest of a small cube's search.
+ *
+ * @example
+ * const normalize = cachedNormalizer();
+ * mergeSame(candidates, normalize);
+ */
+export function cachedNormalizer(capacity = 8192): (item: TextualMemoryItem) => string {
+  const cache = new Map<string, { text: string; norm: string }>();
+  return (item) => {
+    const hit = cache.get(item.id);
+    if (hit && hit.text === item.memory) return hit.norm;
+    const norm = normalizedText(item.memory);
+    if (cache.size >= capacity) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
+    cache.set(item.id, { text: item.memory, norm });
+    return norm;
+  };
 }
 
 /**

@@ -4,8 +4,8 @@
  *
  * @module
  */
-export { type Candidate, dedupMmr, dedupSim, mergeSame, normalizedText } from "./dedup.js";
-export { type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
+export { type Candidate, cachedNormalizer, dedupMmr, dedupSim, mergeSame, normalizedText } from "./dedup.js";
+export { DEFAULT_SIM_THRESHOLD, type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 export { graphPath, keyTagFilter, keyTagHaystack, keyTagMatches, rankWorking } from "./paths.js";
 export { parseFast, parseFine, type TaskGoal, TaskGoalSchema, taskGoalPrompt } from "./query-parse.js";
 export { type FusedResult, fuseRrf, type RankedList } from "./rrf.js";

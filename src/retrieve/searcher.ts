@@ -7,7 +7,7 @@ import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
 import type { FilterNode } from "../core/schema/filter.js";
 import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
 import { ENGLISH_STOP_WORDS } from "../providers/reranker/bm25/tokenize.js";
-import { type Candidate, dedupMmr, dedupSim, mergeSame } from "./dedup.js";
+import { type Candidate, cachedNormalizer, dedupMmr, dedupSim, mergeSame } from "./dedup.js";
 import { andFilter, type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import {
   displaceByWorking,
@@ -19,7 +19,7 @@ import {
   rankWorking,
 } from "./paths.js";
 import { parseFast, parseFine } from "./query-parse.js";
-import { fuseRrf, type RankedList } from "./rrf.js";
+import { type FusedResult, fuseRrf, type RankedList } from "./rrf.js";
 import { relevantSubgraph } from "./subgraph.js";
 import { temporalFactor } from "./temporal.js";
 import {
@@ -36,6 +36,8 @@ import {
 import { isZero, VectorLookup } from "./vectors.js";
 
 const RRF_K = 60;
+/** Candidates per store path checked for key/tag matches in fast mode. */
+const KEY_TAG_CANDIDATES = 20;
 const DEFAULT_WEIGHTS: Record<RecallPath, number> = { working: 1, vector: 1, keyword: 1, graph: 0.5 };
 
 /**
@@ -74,6 +76,7 @@ export class Searcher {
   private readonly parseMaxTokens: number;
   private readonly parseTimeoutMs: number;
   private readonly vectors: VectorLookup;
+  private readonly normalize = cachedNormalizer();
 
   constructor(options: SearcherOptions) {
     if (!options?.store || !options.embedder) {
@@ -210,31 +213,18 @@ export class Searcher {
     const best = lists.reduce((s, l) => s + (l.results.length > 0 ? (l.weight ?? 1) / (RRF_K + 1) : 0), 0);
     timings.fuse = performance.now() - fuseStart;
 
-    await time(timings, "load", async () => {
-      const missing = fused.map((f) => f.id).filter((id) => !loaded.has(id));
-      if (missing.length > 0)
-        for (const item of await this.store.getItems(missing)) loaded.set(item.id, item);
-    });
-
-    let candidates: Candidate[] = [];
-    for (const f of fused) {
-      const item = loaded.get(f.id);
-      if (!item) continue; // deleted between recall and load
-      let score = best > 0 ? f.score / best : 0;
-      if (opts.referenceTime !== undefined) {
-        const factor = temporalFactor(item, opts.referenceTime);
-        if (factor === 0) continue;
-        score *= factor;
-      }
-      candidates.push({ item, score, paths: f.paths });
+    // Only the head of the fused list can make the result, so only it is loaded and ranked; the
+    // rest follows only when drops (time, merges, dedup) leave fewer than topK hits.
+    const ctx: RankContext = { parsed, opts, best, loaded, timings, warnings, signal, rerank: new Map() };
+    const headSize =
+      opts.referenceTime !== undefined || opts.perTypeTopK.size > 0
+        ? fused.length
+        : Math.max(opts.topK * 4, 40);
+    let ranked = await this.rank(fused.slice(0, headSize), ctx);
+    if (ranked.hits.length < opts.topK && fused.length > headSize && !ranked.thresholdCut) {
+      ranked = await this.rank(fused, ctx);
     }
-    candidates.sort(byScore);
-    candidates = mergeSame(candidates);
-
-    candidates = await this.maybeRerank(parsed, candidates, opts, timings, warnings, signal);
-    candidates = candidates.filter((c) => c.score >= opts.threshold);
-    candidates = await time(timings, "dedup", () => this.dedup(candidates, opts, signal));
-    const hits = limit(candidates, opts);
+    const hits = ranked.hits;
     timings.total = performance.now() - start;
     return { hits, query: parsed, timings, warnings };
   }
@@ -344,7 +334,11 @@ export class Searcher {
     const started = performance.now();
     for (const item of lookedUp) loaded.set(item.id, item);
     // Candidates of the other store paths, interleaved best first, for the cheap key/tag check.
-    const order = interleave([...vectorLists, ...keywordLists].map((l) => l.map((h) => h.id)));
+    // The head of each list is enough: a key/tag match further down adds little, and loading
+    // every candidate (heavy metadata) would cost more than the whole search on a small cube.
+    const order = interleave(
+      [...vectorLists, ...keywordLists].map((l) => l.slice(0, KEY_TAG_CANDIDATES).map((h) => h.id)),
+    );
     const missing = order.filter((id) => !loaded.has(id));
     if (missing.length > 0) for (const item of await this.store.getItems(missing)) loaded.set(item.id, item);
     const candidates = order
@@ -366,47 +360,86 @@ export class Searcher {
     return ranked;
   }
 
-  private async maybeRerank(
-    parsed: ParsedQuery,
-    candidates: Candidate[],
-    opts: ResolvedSearchOptions,
-    timings: Record<string, number>,
-    warnings: string[],
-    signal: AbortSignal | undefined,
-  ): Promise<Candidate[]> {
+  /** Load, weight by time, merge same id/text, rerank, threshold, dedup and limit `fused`. */
+  private async rank(
+    fused: FusedResult<RecallPath>[],
+    ctx: RankContext,
+  ): Promise<{ hits: SearchHit[]; thresholdCut: boolean }> {
+    const { opts, loaded, timings } = ctx;
+    const loadStart = performance.now();
+    const missing = fused.map((f) => f.id).filter((id) => !loaded.has(id));
+    if (missing.length > 0) for (const item of await this.store.getItems(missing)) loaded.set(item.id, item);
+    timings.load = (timings.load ?? 0) + performance.now() - loadStart;
+
+    let candidates: Candidate[] = [];
+    for (const f of fused) {
+      const item = loaded.get(f.id);
+      if (!item) continue; // deleted between recall and load
+      let score = ctx.best > 0 ? f.score / ctx.best : 0;
+      if (opts.referenceTime !== undefined) {
+        const factor = temporalFactor(item, opts.referenceTime);
+        if (factor === 0) continue;
+        score *= factor;
+      }
+      candidates.push({ item, score, paths: f.paths });
+    }
+    candidates.sort(byScore);
+    candidates = mergeSame(candidates, this.normalize);
+    candidates = await this.maybeRerank(candidates, ctx);
+    const before = candidates.length;
+    candidates = candidates.filter((c) => c.score >= opts.threshold);
+    const thresholdCut = candidates.length < before;
+    const dedupStart = performance.now();
+    candidates = await this.dedup(candidates, opts, ctx.signal);
+    timings.dedup = (timings.dedup ?? 0) + performance.now() - dedupStart;
+    return { hits: limit(candidates, opts), thresholdCut };
+  }
+
+  /**
+   * Blend reranker scores into the top rerankTopN candidates. Raw scores are kept in ctx.rerank,
+   * so a second ranking pass over a longer list only sends documents not scored yet.
+   */
+  private async maybeRerank(candidates: Candidate[], ctx: RankContext): Promise<Candidate[]> {
+    const { opts, warnings, signal, timings } = ctx;
     const wanted = opts.rerank ?? this.reranker !== undefined;
-    if (!wanted || candidates.length === 0) return candidates;
+    if (!wanted || candidates.length === 0 || ctx.rerankFailed) return candidates;
     if (!this.reranker) {
       warnings.push("rerank was asked for but the Searcher has no reranker; results are in fused order");
+      ctx.rerankFailed = true;
       return candidates;
     }
     const n = this.rerankTopN ?? Math.max(opts.topK * 3, 20);
     const head = candidates.slice(0, n);
-    const started = performance.now();
-    let scores: number[];
-    try {
-      scores = await this.reranker.doRerank(
-        parsed.rephrased ?? parsed.original,
-        head.map((c) => c.item.memory),
-        { signal },
-      );
-      if (scores.length !== head.length || scores.some((s) => !Number.isFinite(s))) {
-        throw new Error(`it returned ${scores.length} scores for ${head.length} documents`);
+    const todo = head.filter((c) => !ctx.rerank.has(c.item.id));
+    if (todo.length > 0) {
+      const started = performance.now();
+      try {
+        const scores = await this.reranker.doRerank(
+          ctx.parsed.rephrased ?? ctx.parsed.original,
+          todo.map((c) => c.item.memory),
+          { signal },
+        );
+        if (scores.length !== todo.length || scores.some((s) => !Number.isFinite(s))) {
+          throw new Error(`it returned ${scores.length} scores for ${todo.length} documents`);
+        }
+        for (const [i, c] of todo.entries()) ctx.rerank.set(c.item.id, scores[i] as number);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        warnings.push(
+          `rerank failed (${error instanceof Error ? error.message : String(error)}); results are in fused order`,
+        );
+        ctx.rerankFailed = true;
+        return candidates;
+      } finally {
+        timings.rerank = (timings.rerank ?? 0) + performance.now() - started;
       }
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      warnings.push(
-        `rerank failed (${error instanceof Error ? error.message : String(error)}); results are in fused order`,
-      );
-      return candidates;
-    } finally {
-      timings.rerank = performance.now() - started;
     }
-    const lo = Math.min(...scores);
-    const hi = Math.max(...scores);
+    const raw = head.map((c) => ctx.rerank.get(c.item.id) as number);
+    const lo = Math.min(...raw);
+    const hi = Math.max(...raw);
     const w = this.rerankWeight;
     const out = candidates.map((c, i) => {
-      const s = scores[i];
+      const s = i < head.length ? raw[i] : undefined;
       const norm = s === undefined ? 0 : hi > lo ? (s - lo) / (hi - lo) : 1;
       return { ...c, score: (1 - w) * c.score + w * norm };
     });
@@ -429,6 +462,21 @@ export class Searcher {
       ? dedupSim(pool, vectors, opts.simThreshold)
       : dedupMmr(pool, vectors, opts.mmrLambda, opts.simThreshold);
   }
+}
+
+/** What one search's ranking passes share. */
+interface RankContext {
+  parsed: ParsedQuery;
+  opts: ResolvedSearchOptions;
+  /** The best possible fused score, to bring scores to [0, 1]. */
+  best: number;
+  loaded: Map<string, TextualMemoryItem>;
+  timings: Record<string, number>;
+  warnings: string[];
+  signal: AbortSignal | undefined;
+  /** Raw reranker scores by id. */
+  rerank: Map<string, number>;
+  rerankFailed?: boolean;
 }
 
 function byScore(a: Candidate, b: Candidate): number {

@@ -39,7 +39,7 @@ export interface TreeSearchOptions {
   dedup?: DedupMode;
   /** MMR trade-off between relevance (1) and diversity (0). Default 0.7. */
   mmrLambda?: number;
-  /** Cosine at or above which two hits are near-duplicates ("sim" and "mmr"). Default 0.92. */
+  /** Cosine at or above which two hits are near-duplicates ("sim" and "mmr"). Default 0.95 (see DEFAULT_SIM_THRESHOLD). */
   simThreshold?: number;
   /** Relativity threshold: drop hits whose final score is below it (default 0: keep all). */
   threshold?: number;
