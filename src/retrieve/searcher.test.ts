@@ -281,6 +281,27 @@ describe("Searcher dedup", () => {
     }
   });
 
+  it("looks past the head of the fused list when dedup leaves fewer than topK", async () => {
+    // 45 rephrasings of one fact (same words: cosine 1) fill the head of the fused list.
+    await add(
+      ...Array.from({ length: 45 }, (_, i) => ({
+        id: `tea${i}`,
+        memory: `Maya likes green tea${"!".repeat(i + 1)}`,
+      })),
+    );
+    await add(
+      { id: "o1", memory: "Maya likes black coffee." },
+      { id: "o2", memory: "Maya likes cold milk." },
+      { id: "o3", memory: "Maya likes green apples." },
+    );
+    const r = await new Searcher({ store, embedder }).search("Maya likes green tea", {
+      topK: 4,
+      dedup: "sim",
+    });
+    expect(ids(r).filter((id) => id.startsWith("tea"))).toHaveLength(1);
+    expect(ids(r).sort()).toEqual(expect.arrayContaining(["o1", "o2", "o3"]));
+  });
+
   it("merges identical texts and repeated ids always, even with dedup no", async () => {
     await add({ id: "x1", memory: "Zoe plays the cello." }, { id: "x2", memory: "  zoe plays the CELLO. " });
     // Working memory holds the stored item itself and a copy with its own id.

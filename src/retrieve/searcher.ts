@@ -452,15 +452,14 @@ export class Searcher {
     signal: AbortSignal | undefined,
   ): Promise<Candidate[]> {
     if (opts.dedup === "no" || candidates.length < 2) return candidates;
-    // Only the head can make the result; per-type limits may need to look deeper.
-    const pool = candidates.slice(0, opts.perTypeTopK.size > 0 ? 300 : Math.max(opts.topK * 4, 40));
+    // The ranking pass already limited the candidates to the head of the fused list.
     const vectors = await this.vectors.vectors(
-      pool.map((c) => c.item),
+      candidates.map((c) => c.item),
       signal,
     );
     return opts.dedup === "sim"
-      ? dedupSim(pool, vectors, opts.simThreshold)
-      : dedupMmr(pool, vectors, opts.mmrLambda, opts.simThreshold);
+      ? dedupSim(candidates, vectors, opts.simThreshold)
+      : dedupMmr(candidates, vectors, opts.mmrLambda, opts.simThreshold);
   }
 }
 
