@@ -1,10 +1,13 @@
 import { Command } from "commander";
 import { registerAdd } from "./commands/add.js";
+import { registerChat } from "./commands/chat.js";
+import { registerCube } from "./commands/cube.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerDumpLoad } from "./commands/dump-load.js";
 import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
 import { registerSearch } from "./commands/search.js";
+import { registerUser } from "./commands/user.js";
 import type { CliIO } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -20,6 +23,9 @@ export function buildProgram(io: CliIO): Command {
   registerSearch(program, io);
   registerItemCommands(program, io);
   registerDumpLoad(program, io);
+  registerChat(program, io);
+  registerUser(program, io);
+  registerCube(program, io);
   registerDoctor(program, io);
   return program;
 }

@@ -1,33 +1,42 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { z } from "zod";
-import { InvalidInputError } from "../core/errors/invalid-input-error.js";
+import { rmSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { AccessDeniedError } from "../core/errors/access-denied-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
-import { nowIso } from "../core/time.js";
+import type { LanguageModel } from "../core/interfaces/language-model.js";
+import type { CubeTextBackend } from "../cube/config.js";
 import { MemCube } from "../cube/mem-cube.js";
-import { writeFileAtomic } from "../memory/textual/persist.js";
 import { embedderConfigFromEnv } from "../providers/from-env.js";
+import { requireCubeAccess, requireUser, scopeCubes } from "./guard.js";
+import { checkName } from "./names.js";
+import { type CubeRecord, Registry, type UserRecord } from "./registry.js";
+import type { Action, Role } from "./roles.js";
 
-const REGISTRY_FILE = "memos.json";
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._@/-]{0,127}$/;
-
-const Registry = z.object({
-  version: z.literal(1),
-  default_user: z.string(),
-  users: z.record(z.string(), z.object({ default_cube: z.string(), created_at: z.string() })),
-  cubes: z.record(z.string(), z.object({ owner: z.string(), path: z.string(), created_at: z.string() })),
-});
-type Registry = z.infer<typeof Registry>;
+/** Options for a cube made in a home. */
+export interface CreateCubeOptions {
+  /** Display name (MemOS's cube_name); default the id. */
+  name?: string;
+  /** "general_text" (default) or "tree_text". */
+  textBackend?: CubeTextBackend;
+  /** The LLM a tree cube is opened with. */
+  llm?: LanguageModel;
+}
 
 /**
- * MEMOS_HOME: the registry of users and their cubes, and the cubes' directories
- * (`cubes/<cube>/`). The foundation keeps the registry in one JSON file written atomically;
- * roles and sharing arrive with MOS.
+ * MEMOS_HOME: the registry of users, cubes and shares (`registry.db`, see registry.ts) and the
+ * directories of the cubes made here (`cubes/<cube>/`). This layer creates and finds things;
+ * who may do what is decided by `acl.ts`, applied here in `requireCube` and `readableCubes`
+ * and throughout `MOS`.
+ *
+ * @example
+ * const { home } = await MemosHome.init("./.memos", { user: "alice" }); // alice is root
+ * await home.addUser("bob");                                           // bob/default is made too
+ * home.readableCubes("bob");                                           // ["bob/default"]
+ * home.close();
  */
 export class MemosHome {
   private constructor(
     readonly dir: string,
-    private registry: Registry,
+    readonly registry: Registry,
   ) {}
 
   /** `--dir`, else $MEMOS_HOME, else ./.memos */
@@ -35,122 +44,189 @@ export class MemosHome {
     return resolve(dir ?? process.env.MEMOS_HOME ?? ".memos");
   }
 
-  /** Create a home with user `user` and its cube "<user>/default"; idempotent for an existing home. */
-  static async init(dir: string, options: { user?: string } = {}): Promise<{ home: MemosHome; created: boolean }> {
+  /** Whether `dir` holds a home (registry.db, or a foundation-era memos.json). */
+  static exists(dir: string): boolean {
+    return Registry.exists(dir);
+  }
+
+  /**
+   * Create a home whose first user, `user` (default "default"), is root and owns the cube
+   * "<user>/default". On an existing home it is idempotent, adding `user` (role "user") when
+   * missing; a foundation-era `memos.json` is migrated.
+   */
+  static async init(
+    dir: string,
+    options: { user?: string } = {},
+  ): Promise<{ home: MemosHome; created: boolean }> {
     const user = checkName(options.user ?? "default", "user");
-    if (existsSync(join(dir, REGISTRY_FILE))) {
-      const home = MemosHome.open(dir);
-      if (!home.registry.users[user]) await home.addUser(user);
-      return { home, created: false };
+    const created = !Registry.exists(dir);
+    const home = new MemosHome(dir, Registry.open(dir, { create: true }));
+    try {
+      if (!home.registry.getUser(user))
+        await home.addUser(user, { role: home.registry.listUsers().length === 0 ? "root" : "user" });
+    } catch (error) {
+      home.close();
+      throw error;
     }
-    mkdirSync(dir, { recursive: true });
-    const home = new MemosHome(dir, { version: 1, default_user: user, users: {}, cubes: {} });
-    await home.addUser(user);
-    return { home, created: true };
+    return { home, created };
   }
 
+  /** Open an existing home (NotFoundError telling to run `memos init` when there is none). */
   static open(dir: string): MemosHome {
-    const path = join(dir, REGISTRY_FILE);
-    if (!existsSync(path)) {
-      throw new NotFoundError({ message: `no MemOS home at ${dir}`, hint: `run \`memos init --dir ${dir}\` first` });
-    }
-    const parsed = Registry.safeParse(JSON.parse(readFileSync(path, "utf8")));
-    if (!parsed.success) {
-      throw new InvalidInputError({ message: `${path} is damaged`, hint: "restore it from a backup" });
-    }
-    return new MemosHome(dir, parsed.data);
+    return new MemosHome(dir, Registry.open(dir));
   }
 
+  /** The user commands act as by default: the first user `memos init` made. */
   get defaultUser(): string {
-    return this.registry.default_user;
-  }
-
-  users(): string[] {
-    return Object.keys(this.registry.users).sort();
-  }
-
-  /** The user, or NotFoundError naming the known ones. */
-  requireUser(name = this.defaultUser): string {
-    if (!this.registry.users[name]) {
-      throw new NotFoundError({ message: `no user "${name}"`, hint: `known users: ${this.users().join(", ")}` });
-    }
-    return name;
-  }
-
-  /** A new user with a default cube "<user>/default". */
-  async addUser(name: string): Promise<string> {
-    checkName(name, "user");
-    if (this.registry.users[name]) throw new InvalidInputError({ message: `user "${name}" exists`, hint: "pick another name" });
-    const cubeId = `${name}/default`;
-    await this.createCube(cubeId, name, { skipSave: true });
-    this.registry.users[name] = { default_cube: cubeId, created_at: nowIso() };
-    this.save();
-    return name;
-  }
-
-  /** Create a cube owned by `owner` (its directory under cubes/). */
-  async createCube(cubeId: string, owner: string, options: { skipSave?: boolean } = {}): Promise<MemCube> {
-    checkName(cubeId, "cube");
-    if (this.registry.cubes[cubeId]) throw new InvalidInputError({ message: `cube "${cubeId}" exists`, hint: "pick another name" });
-    const path = join("cubes", cubeId.replaceAll("/", "__"));
-    // New cubes embed with MEMOS_EMBEDDER when set; a cube keeps its embedder for life.
-    const cube = await MemCube.create(join(this.dir, path), { cubeId, userId: owner, embedder: embedderConfigFromEnv() });
-    this.registry.cubes[cubeId] = { owner, path, created_at: nowIso() };
-    if (!options.skipSave) this.save();
-    return cube;
-  }
-
-  /** Forget a cube and delete its directory (used to undo a failed import). */
-  async removeCube(cubeId: string): Promise<void> {
-    const entry = this.registry.cubes[cubeId];
-    if (!entry) return;
-    delete this.registry.cubes[cubeId];
-    this.save();
-    rmSync(join(this.dir, entry.path), { recursive: true, force: true });
-  }
-
-  defaultCubeOf(user: string): string {
-    return (this.registry.users[this.requireUser(user)] as { default_cube: string }).default_cube;
-  }
-
-  /** Cubes the user may read: the ones they own (sharing comes with MOS). */
-  readableCubes(user: string): string[] {
-    this.requireUser(user);
-    return Object.entries(this.registry.cubes)
-      .filter(([, c]) => c.owner === user)
-      .map(([id]) => id)
-      .sort();
-  }
-
-  /** The cube, or NotFoundError. Readers and writers of a cube must own it. */
-  requireCube(cubeId: string, user: string): string {
-    const entry = this.registry.cubes[cubeId];
-    if (!entry || entry.owner !== this.requireUser(user)) {
+    const user = this.registry.defaultUser;
+    if (!user)
       throw new NotFoundError({
-        message: `no cube "${cubeId}" for user "${user}"`,
-        hint: `cubes of ${user}: ${this.readableCubes(user).join(", ") || "(none)"}`,
+        message: `the home at ${this.dir} has no users`,
+        hint: `run \`memos init --dir ${this.dir}\``,
       });
+    return user;
+  }
+
+  /** User ids, sorted. */
+  users(): string[] {
+    return this.registry.listUsers().map((u) => u.user_id);
+  }
+
+  /** The user id, or NotFoundError naming the known ones. */
+  requireUser(name = this.defaultUser): string {
+    return requireUser(this.registry, name).user_id;
+  }
+
+  /** The user's record (role, default cube, ...), or NotFoundError. */
+  user(name: string): UserRecord {
+    return requireUser(this.registry, name);
+  }
+
+  /**
+   * Add a user (default role "user") and, unless a guest, its cube "<name>/default". No ACL
+   * check here: `MOS.createUser` checks who may create whom; `memos init` is trusted.
+   */
+  async addUser(name: string, options: { role?: Role; displayName?: string } = {}): Promise<string> {
+    checkName(name, "user");
+    const role = options.role ?? "user";
+    this.registry.insertUser({ user_id: name, name: options.displayName, role });
+    if (role === "guest") return name;
+    try {
+      await (await this.createCube(`${name}/default`, name, { name: "default" })).close();
+    } catch (error) {
+      this.registry.transaction(() => {
+        this.registry.deleteCube(`${name}/default`);
+        this.registry.deleteUser(name);
+      });
+      throw error;
     }
-    return cubeId;
+    return name;
   }
 
-  async openCube(cubeId: string): Promise<MemCube> {
-    const entry = this.registry.cubes[cubeId];
-    if (!entry) throw new NotFoundError({ message: `no cube "${cubeId}"`, hint: "list cubes with `memos cube list`" });
-    return MemCube.open(join(this.dir, entry.path));
+  /**
+   * Create a cube owned by `owner` in `cubes/` and return it open (the caller closes it). The
+   * registry row is written first, so two processes creating the same id cannot both build a
+   * directory; a failure after that removes the row again. The owner's first cube becomes their
+   * default. No ACL check here (see `MOS.createCubeForUser`).
+   */
+  async createCube(cubeId: string, owner: string, options: CreateCubeOptions = {}): Promise<MemCube> {
+    checkName(cubeId, "cube");
+    const path = join("cubes", cubeId.replaceAll("/", "__"));
+    const record = this.registry.transaction(() => {
+      const r = this.registry.insertCube({ cube_id: cubeId, name: options.name, owner, path });
+      if (!this.registry.getUser(owner)?.default_cube) this.registry.setDefaultCube(owner, cubeId);
+      return r;
+    });
+    try {
+      // New cubes embed with MEMOS_EMBEDDER when set; a cube keeps its embedder for life.
+      return await MemCube.create(this.cubeDir(record), {
+        cubeId,
+        userId: owner,
+        embedder: embedderConfigFromEnv(),
+        textBackend: options.textBackend,
+        llm: options.llm,
+      });
+    } catch (error) {
+      this.registry.deleteCube(cubeId);
+      throw error;
+    }
   }
 
-  private save(): void {
-    writeFileAtomic(join(this.dir, REGISTRY_FILE), JSON.stringify(this.registry, null, 2));
-  }
-}
-
-function checkName(name: string, what: string): string {
-  if (!NAME.test(name) || name.includes("..")) {
-    throw new InvalidInputError({
-      message: `invalid ${what} name "${name}"`,
-      hint: "use letters, digits and . _ - @ / (at most 128 characters)",
+  /**
+   * Register an existing cube directory (made elsewhere) under `cubeId`, owned by `owner`.
+   * The directory stays where it is and is never deleted by this home.
+   */
+  registerCube(cubeId: string, owner: string, dir: string, options: { name?: string } = {}): CubeRecord {
+    checkName(cubeId, "cube");
+    return this.registry.transaction(() => {
+      const r = this.registry.insertCube({ cube_id: cubeId, name: options.name, owner, path: resolve(dir) });
+      if (!this.registry.getUser(owner)?.default_cube) this.registry.setDefaultCube(owner, cubeId);
+      return r;
     });
   }
-  return name;
+
+  /** Forget a cube; its directory is deleted only when it lives in this home's `cubes/`. */
+  async removeCube(cubeId: string): Promise<void> {
+    const entry = this.registry.getCube(cubeId);
+    if (!entry) return;
+    this.registry.deleteCube(cubeId);
+    if (!isAbsolute(entry.path)) rmSync(this.cubeDir(entry), { recursive: true, force: true });
+  }
+
+  /** Forget a cube and keep its directory (MemOS's unregister). */
+  unregisterCube(cubeId: string): boolean {
+    return this.registry.deleteCube(cubeId);
+  }
+
+  /**
+   * Where the user's writes go when no cube is named. A guest has none (AccessDeniedError: they
+   * may not write); a user whose default cube was unregistered gets a NotFoundError with a hint.
+   */
+  defaultCubeOf(user: string): string {
+    const record = requireUser(this.registry, user);
+    if (record.default_cube) return record.default_cube;
+    if (record.role === "guest") {
+      throw new AccessDeniedError({
+        message: `guest "${user}" may not write: guests own no cubes and only read cubes shared with them`,
+        hint: "ask an admin for a user account",
+      });
+    }
+    throw new NotFoundError({
+      message: `user "${user}" has no default cube`,
+      hint: `name one with --cube, or create one: memos cube create default --user ${user}`,
+    });
+  }
+
+  /** Cubes the user reads when naming none: owned and shared with them (see `scopeCubes`). */
+  readableCubes(user: string): string[] {
+    return scopeCubes(this.registry, user, "read").map((c) => c.cube_id);
+  }
+
+  /**
+   * The cube id, when `user` may do `action` (default "read") to it: NotFoundError for an unknown
+   * cube, AccessDeniedError (exit 3) when the ACL says no.
+   */
+  requireCube(cubeId: string, user: string, action: Action = "read"): string {
+    return requireCubeAccess(this.registry, user, cubeId, action).cube_id;
+  }
+
+  /** The absolute directory of a registered cube. */
+  cubeDir(cube: string | CubeRecord): string {
+    const entry = typeof cube === "string" ? this.registry.getCube(cube) : cube;
+    if (!entry)
+      throw new NotFoundError({
+        message: `no cube "${String(cube)}"`,
+        hint: "list cubes with `memos cube list`",
+      });
+    return isAbsolute(entry.path) ? entry.path : join(this.dir, entry.path);
+  }
+
+  /** Open a registered cube (no ACL check: callers pass an id `requireCube` returned). */
+  async openCube(cubeId: string, options: { llm?: LanguageModel } = {}): Promise<MemCube> {
+    return MemCube.open(this.cubeDir(cubeId), { llm: options.llm });
+  }
+
+  close(): void {
+    this.registry.close();
+  }
 }

@@ -1,53 +1,34 @@
-import { existsSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { readCubeConfig } from "../../cube/mem-cube.js";
-import { readTextualMemory } from "../../memory/textual/persist.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { type CliIO, printJson } from "../io.js";
 
+/**
+ * dump (read access to the cube: --cube, else the user's default) and load (a new cube owned by
+ * the acting user; guests own none, and a directory belonging to a cube they cannot read is refused).
+ */
 export function registerDumpLoad(program: Command, io: CliIO): void {
   withCommon(program.command("dump").argument("<dir>", "an empty directory to write"))
     .description("write a cube as a MemOS cube directory (config.json + textual_memory.json)")
     .option("--force", "write into a non-empty directory")
     .action(async (dir: string, opts: CommonOptions & { force?: boolean }) => {
       await withContext(io, opts, async (ctx) => {
-        const cube = await ctx.writeCube();
-        const out = await cube.dump(resolve(dir), { force: opts.force });
-        const count = await cube.text.store.count();
-        if (ctx.json) printJson(io, { cube_id: cube.cubeId, dir: out, memories: count });
-        else io.stdout(`Dumped cube "${cube.cubeId}" (${count} memories) to ${out}\n`);
+        const out = await ctx.mos.dump(ctx.cubeId(), dir, { userId: ctx.user, force: opts.force });
+        if (ctx.json) printJson(io, out);
+        else io.stdout(`Dumped cube "${out.cube_id}" (${out.memories} memories) to ${out.dir}\n`);
       });
     });
 
   withCommon(program.command("load").argument("<dir>", "a cube directory (ours or MemOS's)"))
-    .description("import a cube directory as a new cube owned by the current user")
+    .description("import a cube directory as a new cube owned by the current user (--cube names it)")
     .action(async (dir: string, opts: CommonOptions) => {
-      const source = resolve(dir);
-      // Validate everything before creating anything, so bad input leaves no half-made cube.
-      const data = readTextualMemory(source);
-      const config = existsSync(join(source, "config.json")) ? readCubeConfig(source) : undefined;
-      const sameEmbedder = embedderOf(config) === "glove";
+      // --cube names the new cube here, so the context must not resolve it as an existing one.
       await withContext(io, { ...opts, cube: undefined }, async (ctx) => {
-        const cubeId = opts.cube ?? config?.cube_id ?? basename(source);
-        const cube = await ctx.home.createCube(cubeId, ctx.user);
-        try {
-          await cube.text.load(source, { reembed: !sameEmbedder });
-        } catch (error) {
-          await cube.close();
-          await ctx.home.removeCube(cubeId);
-          throw error;
-        }
-        await cube.close();
-        if (ctx.json) printJson(io, { cube_id: cubeId, owner: ctx.user, memories: data.nodes.length, edges: data.edges.length, reembedded: !sameEmbedder });
-        else io.stdout(`Loaded ${data.nodes.length} memories into cube "${cubeId}" (owner "${ctx.user}")${sameEmbedder ? "" : ", re-embedded with GloVe"}\n`);
+        const r = await ctx.mos.load(dir, { userId: ctx.user, cubeId: opts.cube });
+        if (ctx.json) printJson(io, r);
+        else
+          io.stdout(
+            `Loaded ${r.memories} memories into cube "${r.cube_id}" (owner "${r.owner}")${r.reembedded ? ", re-embedded" : ""}\n`,
+          );
       });
     });
-}
-
-function embedderOf(config: ReturnType<typeof readCubeConfig> | undefined): string | undefined {
-  const text = config?.text_mem;
-  if (!text || !("config" in text)) return undefined;
-  const embedder = (text.config as { embedder?: { backend?: unknown } }).embedder;
-  return typeof embedder?.backend === "string" ? embedder.backend : undefined;
 }

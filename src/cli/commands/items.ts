@@ -1,19 +1,14 @@
 import type { Command } from "commander";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
-import { NotFoundError } from "../../core/errors/not-found-error.js";
-import type { MemCube } from "../../cube/mem-cube.js";
-import { type CliContext, type CommonOptions, withCommon, withContext } from "../context.js";
+import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { itemJson, itemLines } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
 
-/** Find which of the user's cubes holds a memory id. */
-async function locate(ctx: CliContext, id: string): Promise<MemCube> {
-  for (const cube of await ctx.readCubes()) {
-    if (await cube.text.store.getItem(id)) return cube;
-  }
-  throw new NotFoundError({ message: `no memory ${id} in the cubes of user "${ctx.user}"`, hint: "find ids with `memos list` or `memos search`" });
-}
-
+/**
+ * list / get / delete / history / rollback. Memory ids are looked up only in cubes the acting
+ * user may read (or in --cube, read access checked), then the action is checked on the cube that
+ * holds the memory: get and history need read, rollback write, delete delete (exit 3 otherwise).
+ */
 export function registerItemCommands(program: Command, io: CliIO): void {
   withCommon(program.command("list"))
     .description("list memories (newest first)")
@@ -21,7 +16,11 @@ export function registerItemCommands(program: Command, io: CliIO): void {
     .option("--limit <n>", "at most this many", "100")
     .action(async (opts: CommonOptions & { type?: string; limit: string }) => {
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError({ message: `--limit must be a positive integer, got "${opts.limit}"`, hint: "e.g. --limit 20" });
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new InvalidInputError({
+          message: `--limit must be a positive integer, got "${opts.limit}"`,
+          hint: "e.g. --limit 20",
+        });
       await withContext(io, opts, async (ctx) => {
         const filter = opts.type ? { memory_type: opts.type } : undefined;
         const rows = [];
@@ -29,7 +28,9 @@ export function registerItemCommands(program: Command, io: CliIO): void {
           const items = await cube.text.store.listItems({ filter, limit, order: "desc" });
           rows.push(...items.map((item) => ({ cube: cube.cubeId, item })));
         }
-        rows.sort((a, b) => (b.item.metadata.created_at ?? "").localeCompare(a.item.metadata.created_at ?? ""));
+        rows.sort((a, b) =>
+          (b.item.metadata.created_at ?? "").localeCompare(a.item.metadata.created_at ?? ""),
+        );
         const shown = rows.slice(0, limit);
         if (ctx.json) printJson(io, { memories: shown.map((r) => itemJson(r.item, { cube_id: r.cube })) });
         else if (shown.length === 0) io.stdout("No memories.\n");
@@ -41,9 +42,8 @@ export function registerItemCommands(program: Command, io: CliIO): void {
     .description("show one memory with its metadata")
     .action(async (id: string, opts: CommonOptions) => {
       await withContext(io, opts, async (ctx) => {
-        const cube = await locate(ctx, id);
-        const item = await cube.text.get(id);
-        if (ctx.json) printJson(io, itemJson(item, { cube_id: cube.cubeId }));
+        const { cube_id, memory: item } = await ctx.mos.get(id, { userId: ctx.user, cubeId: opts.cube });
+        if (ctx.json) printJson(io, itemJson(item, { cube_id }));
         else {
           const { embedding: _e, history: _h, ...rest } = item.metadata;
           io.stdout(itemLines(item));
@@ -56,9 +56,8 @@ export function registerItemCommands(program: Command, io: CliIO): void {
     .description("delete one memory")
     .action(async (id: string, opts: CommonOptions) => {
       await withContext(io, opts, async (ctx) => {
-        const cube = await locate(ctx, id);
-        await cube.text.delete([id]);
-        if (ctx.json) printJson(io, { deleted: [id], cube_id: cube.cubeId });
+        const [done] = await ctx.mos.delete(id, { userId: ctx.user, cubeId: opts.cube });
+        if (ctx.json) printJson(io, { deleted: [id], cube_id: done?.cube_id });
         else io.stdout(`Deleted ${id}\n`);
       });
     });
@@ -67,11 +66,11 @@ export function registerItemCommands(program: Command, io: CliIO): void {
     .description("show the versions of a memory")
     .action(async (id: string, opts: CommonOptions) => {
       await withContext(io, opts, async (ctx) => {
-        const cube = await locate(ctx, id);
-        const h = await cube.text.history(id);
-        if (ctx.json) printJson(io, { cube_id: cube.cubeId, ...h });
+        const h = await ctx.mos.history(id, { userId: ctx.user, cubeId: opts.cube });
+        if (ctx.json) printJson(io, h);
         else {
-          for (const e of h.history) io.stdout(`v${e.version} (${e.update_type}, ${e.created_at}): ${e.memory}\n`);
+          for (const e of h.history)
+            io.stdout(`v${e.version} (${e.update_type}, ${e.created_at}): ${e.memory}\n`);
           io.stdout(`v${h.current.version} (current, ${h.current.updated_at ?? ""}): ${h.current.memory}\n`);
         }
       });
@@ -82,11 +81,17 @@ export function registerItemCommands(program: Command, io: CliIO): void {
     .requiredOption("--to <version>", "the version to restore")
     .action(async (id: string, opts: CommonOptions & { to: string }) => {
       const version = Number(opts.to);
-      if (!Number.isInteger(version) || version < 1) throw new InvalidInputError({ message: `--to must be a version number, got "${opts.to}"`, hint: `see memos history ${id}` });
+      if (!Number.isInteger(version) || version < 1)
+        throw new InvalidInputError({
+          message: `--to must be a version number, got "${opts.to}"`,
+          hint: `see memos history ${id}`,
+        });
       await withContext(io, opts, async (ctx) => {
-        const cube = await locate(ctx, id);
-        const item = await cube.text.rollback(id, version);
-        if (ctx.json) printJson(io, itemJson(item, { cube_id: cube.cubeId }));
+        const { cube_id, memory: item } = await ctx.mos.rollback(id, version, {
+          userId: ctx.user,
+          cubeId: opts.cube,
+        });
+        if (ctx.json) printJson(io, itemJson(item, { cube_id }));
         else io.stdout(`Restored version ${version} of ${id} as version ${item.metadata.version}\n`);
       });
     });

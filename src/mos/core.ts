@@ -1,0 +1,38 @@
+import type { LanguageModel } from "../core/interfaces/language-model.js";
+import type { MemCube } from "../cube/mem-cube.js";
+import type { CubePool } from "./cube-pool.js";
+import { requireCubeAccess, scopeCubes } from "./guard.js";
+import type { MemosHome } from "./home.js";
+import type { CubeRecord } from "./registry.js";
+import type { Action } from "./roles.js";
+
+/**
+ * What the MOS operations share: the home (registry + cube directories), the open cubes and the
+ * LLM. Operations live in small modules taking a core, and the `MOS` class ties them together.
+ */
+export interface MosCore {
+  readonly home: MemosHome;
+  readonly pool: CubePool;
+  readonly llm: LanguageModel | undefined;
+}
+
+/** Open a cube after the ACL allowed `action` on it for `userId`. */
+export async function openAuthorized(
+  core: MosCore,
+  userId: string,
+  cubeId: string,
+  action: Action,
+): Promise<{ record: CubeRecord; cube: MemCube }> {
+  const record = requireCubeAccess(core.home.registry, userId, cubeId, action);
+  return { record, cube: await core.pool.get(record.cube_id) };
+}
+
+/**
+ * The cubes a read covers: the named ones (each checked before any is searched, so a denied id
+ * fails the whole call and reveals nothing), else every cube the user reads by default.
+ */
+export function readScope(core: MosCore, userId: string, cubeIds: string[] | undefined): CubeRecord[] {
+  if (cubeIds)
+    return [...new Set(cubeIds)].map((id) => requireCubeAccess(core.home.registry, userId, id, "read"));
+  return scopeCubes(core.home.registry, userId, "read");
+}

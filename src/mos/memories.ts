@@ -1,0 +1,369 @@
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { InvalidInputError } from "../core/errors/invalid-input-error.js";
+import { NotFoundError } from "../core/errors/not-found-error.js";
+import type { MemoryFilter } from "../core/schema/filter.js";
+import type { TextualMemoryItem } from "../core/schema/memory.js";
+import type { MemCube } from "../cube/mem-cube.js";
+import { readCubeConfig } from "../cube/mem-cube.js";
+import { readTextualMemory } from "../memory/textual/persist.js";
+import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
+import { authorizeCubeCreation } from "./acl.js";
+import type { PromptMemory } from "./chat-prompt.js";
+import { type MosCore, openAuthorized, readScope } from "./core.js";
+import { checkDirAccess } from "./cube-dirs.js";
+import { type AddInput, addToCube, hitItem, searchCube } from "./cube-ops.js";
+import { accessibleCubes, requireCubeAccess, requireUser } from "./guard.js";
+import { checkName } from "./names.js";
+import { searchPreferences } from "./preference-seam.js";
+import type { CubeRecord } from "./registry.js";
+import type { Action } from "./roles.js";
+import { emptySearchResult, type MOSSearchResult } from "./search-result.js";
+
+/** Options of `MOS.add`: what to add (messages, memoryContent and/or docPath) and where. */
+export interface MOSAddOptions extends AddInput {
+  userId?: string;
+  /** Default: the user's default cube. The user needs write access. */
+  cubeId?: string;
+  sessionId?: string;
+  /** "fast" (default, no LLM) or "fine" (LLM extraction). */
+  mode?: "fast" | "fine";
+}
+
+export interface AddResult {
+  cube_id: string;
+  memories: TextualMemoryItem[];
+  /** Steps after the commit that failed (tree reorganization, ...); the memories are stored regardless. */
+  warnings: string[];
+}
+
+/** Options of `MOS.search`. */
+export interface MOSSearchOptions {
+  query: string;
+  userId?: string;
+  /** Default: every cube the user reads (own and shared). Each named cube needs read access. */
+  cubeIds?: string[];
+  /** Per cube (default 5, MemOS's `top_k`). */
+  topK?: number;
+  mode?: "fast" | "fine";
+}
+
+/** Where a memory-level call acts: the user, and optionally the one cube to look in. */
+export interface MemoryScope {
+  userId?: string;
+  cubeId?: string;
+}
+
+/** A memory and the cube holding it. */
+export interface LocatedMemory {
+  cube_id: string;
+  memory: TextualMemoryItem;
+}
+
+export const DEFAULT_SEARCH_TOP_K = 5;
+
+export async function add(core: MosCore, userId: string, options: MOSAddOptions): Promise<AddResult> {
+  const mode = options.mode ?? "fast";
+  if (mode !== "fast" && mode !== "fine")
+    throw new InvalidInputError({
+      message: `mode must be fast or fine, got "${String(mode)}"`,
+      hint: 'mode: "fast"',
+    });
+  const cubeId = options.cubeId ?? core.home.defaultCubeOf(userId);
+  const { cube } = await openAuthorized(core, userId, cubeId, "write");
+  const { items, warnings } = await addToCube(
+    cube,
+    options,
+    { userId, sessionId: options.sessionId, cubeId, mode },
+    core.llm,
+  );
+  return { cube_id: cubeId, memories: items, warnings };
+}
+
+export async function search(
+  core: MosCore,
+  userId: string,
+  options: MOSSearchOptions,
+): Promise<MOSSearchResult> {
+  const { query } = options;
+  if (typeof query !== "string" || query.trim() === "")
+    throw new InvalidInputError({
+      message: "the search query is empty",
+      hint: 'e.g. query: "where does Alice live?"',
+    });
+  const topK = checkTopK(options.topK ?? DEFAULT_SEARCH_TOP_K);
+  const mode = options.mode ?? "fast";
+  const cubes = readScope(core, userId, options.cubeIds);
+  const result = emptySearchResult();
+  const perCube = await Promise.all(
+    cubes.map(async (record) => {
+      const cube = await core.pool.get(record.cube_id);
+      const [found, prefs] = await Promise.all([
+        searchCube(cube, query, { topK, mode, llm: core.llm }),
+        searchPreferences(cube, query, topK),
+      ]);
+      return { record, found, prefs };
+    }),
+  );
+  for (const { record, found, prefs } of perCube) {
+    result.text_mem.push({ cube_id: record.cube_id, memories: found.hits.map(hitItem) });
+    if (prefs.length > 0) result.pref_mem.push({ cube_id: record.cube_id, memories: prefs });
+    result.warnings.push(...found.warnings.map((w) => `${record.cube_id}: ${w}`));
+  }
+  return result;
+}
+
+/**
+ * The memories a chat prompt gets: the best hits over the user's readable cubes (merged by
+ * score, each id once), then preference memories.
+ */
+export async function retrieveForChat(
+  core: MosCore,
+  userId: string,
+  query: string,
+  topK: number,
+  cubeIds: string[] | undefined,
+): Promise<{ memories: Omit<PromptMemory, "index">[]; warnings: string[] }> {
+  const found = await search(core, userId, { query, topK, cubeIds, mode: "fast" });
+  const hits = found.text_mem.flatMap((c) => c.memories.map((item) => ({ cubeId: c.cube_id, item })));
+  hits.sort((a, b) => score(b.item) - score(a.item));
+  const seen = new Set<string>();
+  const memories: Omit<PromptMemory, "index">[] = [];
+  for (const h of hits) {
+    if (memories.length >= topK || seen.has(h.item.id)) continue;
+    seen.add(h.item.id);
+    memories.push({ memoryId: h.item.id, cubeId: h.cubeId, item: h.item });
+  }
+  const prefs = found.pref_mem.flatMap((c) =>
+    c.memories.map((item) => ({ memoryId: item.id, cubeId: c.cube_id, item })),
+  );
+  for (const p of prefs.slice(0, topK)) if (!seen.has(p.memoryId)) memories.push(p);
+  return { memories, warnings: found.warnings };
+}
+
+export async function get(
+  core: MosCore,
+  userId: string,
+  memoryId: string,
+  scope: MemoryScope = {},
+): Promise<LocatedMemory> {
+  const { record, item } = await locate(core, userId, memoryId, "read", scope.cubeId);
+  return { cube_id: record.cube_id, memory: item };
+}
+
+/** Every memory of the named cube, or of each cube the user reads by default (MemOS's shape). */
+export async function getAll(
+  core: MosCore,
+  userId: string,
+  options: { cubeId?: string; limit?: number; filter?: MemoryFilter } = {},
+): Promise<MOSSearchResult> {
+  const cubes = readScope(core, userId, options.cubeId ? [options.cubeId] : undefined);
+  const result = emptySearchResult();
+  for (const record of cubes) {
+    const cube = await core.pool.get(record.cube_id);
+    const memories = await cube.text.getAll({ limit: options.limit, filter: options.filter });
+    result.text_mem.push({ cube_id: record.cube_id, memories });
+  }
+  return result;
+}
+
+export async function update(
+  core: MosCore,
+  userId: string,
+  memoryId: string,
+  patch: UpdatePatch,
+  scope: MemoryScope = {},
+): Promise<LocatedMemory> {
+  const { record, cube } = await locate(core, userId, memoryId, "write", scope.cubeId);
+  return { cube_id: record.cube_id, memory: await cube.text.update(memoryId, patch) };
+}
+
+/** Delete memories by id; every id is found and checked before anything is deleted. */
+export async function remove(
+  core: MosCore,
+  userId: string,
+  memoryIds: string | string[],
+  scope: MemoryScope = {},
+): Promise<{ cube_id: string; deleted: string[] }[]> {
+  const ids = [...new Set(Array.isArray(memoryIds) ? memoryIds : [memoryIds])];
+  if (ids.length === 0)
+    throw new InvalidInputError({ message: "no memory ids to delete", hint: "pass one id or a list" });
+  const byCube = new Map<string, { cube: MemCube; ids: string[] }>();
+  for (const id of ids) {
+    const { record, cube } = await locate(core, userId, id, "delete", scope.cubeId);
+    const entry = byCube.get(record.cube_id) ?? { cube, ids: [] };
+    entry.ids.push(id);
+    byCube.set(record.cube_id, entry);
+  }
+  const out: { cube_id: string; deleted: string[] }[] = [];
+  for (const [cubeId, { cube, ids: cubeIds }] of byCube) {
+    await cube.text.delete(cubeIds);
+    out.push({ cube_id: cubeId, deleted: cubeIds });
+  }
+  return out;
+}
+
+/** Delete every memory of one cube (default: the user's default cube); the `delete` action. */
+export async function removeAll(
+  core: MosCore,
+  userId: string,
+  cubeId?: string,
+): Promise<{ cube_id: string; deleted: number }> {
+  const id = cubeId ?? core.home.defaultCubeOf(userId);
+  const { cube } = await openAuthorized(core, userId, id, "delete");
+  return { cube_id: id, deleted: await cube.text.deleteAll() };
+}
+
+export async function history(
+  core: MosCore,
+  userId: string,
+  memoryId: string,
+  scope: MemoryScope = {},
+): Promise<MemoryHistory & { cube_id: string }> {
+  const { record, cube } = await locate(core, userId, memoryId, "read", scope.cubeId);
+  return { cube_id: record.cube_id, ...(await cube.text.history(memoryId)) };
+}
+
+export async function rollback(
+  core: MosCore,
+  userId: string,
+  memoryId: string,
+  toVersion: number,
+  scope: MemoryScope = {},
+): Promise<LocatedMemory> {
+  const { record, cube } = await locate(core, userId, memoryId, "write", scope.cubeId);
+  return { cube_id: record.cube_id, memory: await cube.text.rollback(memoryId, toVersion) };
+}
+
+/** Write a cube as a MemOS cube directory; reading it is enough (a reader may see every memory anyway). */
+export async function dump(
+  core: MosCore,
+  userId: string,
+  cubeId: string,
+  dir: string,
+  options: { force?: boolean } = {},
+): Promise<{ cube_id: string; dir: string; memories: number }> {
+  const { cube } = await openAuthorized(core, userId, cubeId, "read");
+  const out = await cube.dump(resolve(dir), { force: options.force });
+  return { cube_id: cubeId, dir: out, memories: await cube.text.store.count() };
+}
+
+export interface LoadResult {
+  cube_id: string;
+  owner: string;
+  memories: number;
+  edges: number;
+  /** Whether the memories were embedded again (the source used another embedder). */
+  reembedded: boolean;
+}
+
+/**
+ * Import a cube directory (ours or MemOS's) as a new cube owned by `userId` (id: `cubeId`, else
+ * the source's cube_id, else the directory's name). Everything is validated before the cube is
+ * made, and a failed import removes it again.
+ */
+export async function load(
+  core: MosCore,
+  userId: string,
+  dir: string,
+  options: { cubeId?: string } = {},
+): Promise<LoadResult> {
+  const user = requireUser(core.home.registry, userId);
+  authorizeCubeCreation(user, user);
+  const source = resolve(dir);
+  checkDirAccess(core.home, userId, source);
+  const data = readTextualMemory(source);
+  const config = existsSync(join(source, "config.json")) ? readCubeConfig(source) : undefined;
+  const cubeId = checkName(options.cubeId ?? config?.cube_id ?? basename(source), "cube");
+  const textBackend = textBackendOf(config) === "tree_text" ? "tree_text" : "general_text";
+  const cube = await core.home.createCube(cubeId, userId, { textBackend, llm: core.llm });
+  const reembed = embedderKey(config) !== embedderKey(cube.config);
+  try {
+    await cube.text.load(source, { reembed });
+  } catch (error) {
+    await cube.close();
+    await core.home.removeCube(cubeId);
+    throw error;
+  }
+  core.pool.adopt(cubeId, cube);
+  return {
+    cube_id: cubeId,
+    owner: userId,
+    memories: data.nodes.length,
+    edges: data.edges.length,
+    reembedded: reembed,
+  };
+}
+
+/**
+ * Find a memory by id, only in cubes the user may read (the named one, else their default cube
+ * first, then the rest they may read), then check `action` on the cube holding it. A memory in a
+ * cube the user may not read is "not found": its existence is not revealed.
+ */
+async function locate(
+  core: MosCore,
+  userId: string,
+  memoryId: string,
+  action: Action,
+  cubeId?: string,
+): Promise<{ record: CubeRecord; cube: MemCube; item: TextualMemoryItem }> {
+  const registry = core.home.registry;
+  if (typeof memoryId !== "string" || memoryId.trim() === "")
+    throw new InvalidInputError({
+      message: "the memory id is empty",
+      hint: "find ids with `memos list` or `memos search`",
+    });
+  const candidates = cubeId
+    ? [requireCubeAccess(registry, userId, cubeId, "read")]
+    : orderedReadable(core, userId);
+  for (const record of candidates) {
+    const cube = await core.pool.get(record.cube_id);
+    const item = await cube.text.store.getItem(memoryId);
+    if (!item) continue;
+    requireCubeAccess(registry, userId, record.cube_id, action);
+    return { record, cube, item };
+  }
+  throw new NotFoundError({
+    message: `no memory ${memoryId} in ${cubeId ? `cube "${cubeId}"` : `the cubes user "${userId}" can read`}`,
+    hint: "find ids with `memos list` or `memos search`",
+  });
+}
+
+function orderedReadable(core: MosCore, userId: string): CubeRecord[] {
+  const all = accessibleCubes(core.home.registry, userId, "read");
+  const home = core.home.registry.getUser(userId)?.default_cube;
+  return [...all.filter((c) => c.cube_id === home), ...all.filter((c) => c.cube_id !== home)];
+}
+
+function checkTopK(topK: number): number {
+  if (!Number.isInteger(topK) || topK < 1 || topK > 1000) {
+    throw new InvalidInputError({
+      message: `topK must be an integer from 1 to 1000, got ${topK}`,
+      hint: "e.g. topK: 10",
+    });
+  }
+  return topK;
+}
+
+function score(item: TextualMemoryItem): number {
+  const r = (item.metadata as { relativity?: unknown }).relativity;
+  return typeof r === "number" ? r : 0;
+}
+
+type CubeConfigLike = { text_mem?: unknown } | undefined;
+
+function textBackendOf(config: CubeConfigLike): string | undefined {
+  const text = config?.text_mem as { backend?: unknown } | undefined;
+  return typeof text?.backend === "string" ? text.backend : undefined;
+}
+
+/** "backend:model" of a cube config's embedder: equal keys mean the stored vectors can be kept. */
+function embedderKey(config: CubeConfigLike): string | undefined {
+  const text = config?.text_mem as
+    | { config?: { embedder?: { backend?: unknown; config?: { model_name_or_path?: unknown } } } }
+    | undefined;
+  const embedder = text?.config?.embedder;
+  if (typeof embedder?.backend !== "string") return undefined;
+  const model = embedder.config?.model_name_or_path;
+  return `${embedder.backend}:${typeof model === "string" ? model : ""}`;
+}
