@@ -102,8 +102,11 @@ const stats = (xs: number[]) => ({
 const fmt = (x: number) => x.toFixed(1);
 
 /** The store, with every call's [start, end] recorded (to tell store time from the searcher's own). */
-function timedStore(store: SqliteMemoryStore): { store: SqliteMemoryStore; intervals: [number, number][] } {
-  const intervals: [number, number][] = [];
+function timedStore(store: SqliteMemoryStore): {
+  store: SqliteMemoryStore;
+  intervals: [number, number, string][];
+} {
+  const intervals: [number, number, string][] = [];
   const wrapped = new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -113,7 +116,7 @@ function timedStore(store: SqliteMemoryStore): { store: SqliteMemoryStore; inter
         try {
           return await value.apply(target, args);
         } finally {
-          intervals.push([start, performance.now()]);
+          intervals.push([start, performance.now(), String(prop)]);
         }
       };
     },
@@ -122,7 +125,7 @@ function timedStore(store: SqliteMemoryStore): { store: SqliteMemoryStore; inter
 }
 
 /** Total length of the union of intervals. */
-function unionMs(intervals: [number, number][]): number {
+function unionMs(intervals: [number, number, string][]): number {
   const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
   let total = 0;
   let end = Number.NEGATIVE_INFINITY;
@@ -162,6 +165,12 @@ try {
       const r = await searcher.search(query, { topK: 10, mode, filter: { user_id: "alice" } });
       const inStore = unionMs(intervals);
       r.timings["store calls (wall)"] = inStore;
+      r.timings["  of which vector+keyword search"] = unionMs(
+        intervals.filter((i) => i[2] === "vectorSearch" || i[2] === "keywordSearch"),
+      );
+      r.timings["  of which other store calls"] = unionMs(
+        intervals.filter((i) => i[2] !== "vectorSearch" && i[2] !== "keywordSearch"),
+      );
       r.timings["searcher's own work"] = (r.timings.total ?? 0) - inStore;
       for (const [stage, ms] of Object.entries(r.timings))
         perStage.set(stage, [...(perStage.get(stage) ?? []), ms]);
