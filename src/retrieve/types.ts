@@ -77,7 +77,12 @@ export interface ParsedQuery {
 export interface TreeSearchResult {
   hits: SearchHit[];
   query: ParsedQuery;
-  /** Milliseconds per stage: parse, embed, each path, fuse, load, rerank, dedup, total. */
+  /**
+   * Milliseconds per stage: parse (fine), embed, vector, keyword, working, graph, graph_lookup
+   * (fine), recall (all paths, wall), fuse, load, rerank, dedup, total. working and graph are their
+   * own work after their inputs arrived; vector and keyword include waiting for the store, which
+   * (SQLite) runs one call at a time, so they overlap.
+   */
   timings: Record<string, number>;
   /** Degradations the caller should know about (LLM parse fell back, reranker failed, ...). Empty when none. */
   warnings: string[];
