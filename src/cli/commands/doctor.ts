@@ -48,7 +48,7 @@ export function registerDoctor(program: Command, io: CliIO): void {
         }),
       );
       if (home) {
-        const h = home;
+        const h: MemosHome = home;
         const user = opts.user ?? h.defaultUser;
         for (const cubeId of h.readableCubes(h.requireUser(user))) {
           checks.push(
@@ -65,6 +65,7 @@ export function registerDoctor(program: Command, io: CliIO): void {
           );
         }
       }
+      (home as MemosHome | undefined)?.close();
       const llmConfig = check("llm", async () => {
         const config = llmConfigFromEnv();
         if (!config) return "not configured (set MEMOS_LLM, e.g. openai:gpt-4o-mini, ollama:qwen2.5, llama-cpp:/path/model.gguf)";

@@ -13,6 +13,7 @@ export function registerInit(program: Command, io: CliIO): void {
       const dir = MemosHome.resolveDir(opts.dir);
       const { home, created } = await MemosHome.init(dir, { user: opts.user });
       const cube = home.defaultCubeOf(opts.user);
+      home.close();
       if (opts.json) printJson(io, { dir, user: opts.user, cube_id: cube, created });
       else io.stdout(`${created ? "Initialised" : "Already initialised:"} MemOS home at ${dir} (user "${opts.user}", cube "${cube}")\n`);
     });

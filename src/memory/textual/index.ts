@@ -3,4 +3,5 @@ export { NaiveTextMemory } from "./naive.js";
 export { readTextualMemory, TEXTUAL_MEMORY_FILE, writeTextualMemory } from "./persist.js";
 export { StoreBackedTextMemory } from "./store-backed.js";
 export * from "./tree/index.js";
-export type * from "./types.js";
+export type { AddContext, GetAllOptions, MemoryHistory, MemoryInput, TextMemory, TextSearchOptions, UpdatePatch } from "./types.js";
+export * from "./preference/index.js";

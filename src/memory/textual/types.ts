@@ -1,6 +1,7 @@
 import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
 import type { HistoryEntry, TextualMemoryItem, TextualMemoryMetadataInput } from "../../core/schema/memory.js";
 import type { ChatMessage } from "../../reader/index.js";
+import type { RecallPath, SearchHit } from "../../retrieve/types.js";
 
 /** What `add` accepts: a bare string, or an item whose id and metadata are optional. */
 export type MemoryInput = string | { id?: string; memory: string; metadata?: TextualMemoryMetadataInput };
@@ -28,14 +29,8 @@ export interface TextSearchOptions {
   includeInactive?: boolean;
 }
 
-export type RecallPath = "vector" | "keyword" | "graph" | "working";
-
-export interface SearchHit {
-  item: TextualMemoryItem;
-  score: number;
-  /** Which recall paths found it. */
-  paths: RecallPath[];
-}
+// One definition of a hit for every memory: the searcher's (retrieve/ sits below memory/).
+export type { RecallPath, SearchHit };
 
 export interface GetAllOptions {
   filter?: MemoryFilter | FilterNode;
