@@ -63,5 +63,14 @@ export function defaultCubeConfig(
     text_mem: textMem,
     act_mem: {},
     para_mem: {},
+    // Preferences live in their own store file; extraction needs an LLM (MEMOS_LLM or extractor_llm).
+    pref_mem: {
+      backend: "pref_text",
+      config: {
+        memory_filename: "preference_textual_memories.json",
+        embedder: embedderConfig,
+        vector_db: { backend: "sqlite", config: { path: "preference.db" } },
+      },
+    },
   };
 }

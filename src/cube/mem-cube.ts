@@ -1,17 +1,25 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { ConfigError } from "../core/errors/config-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import { writeFileAtomic } from "../memory/textual/persist.js";
 import { languageModelFromEnv } from "../providers/from-env.js";
 import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
+import type { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
+import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
+import { readTextualMemory } from "../memory/textual/persist.js";
+import { openPreferenceMemory } from "./preference-memory.js";
+import { fetchRemoteCube, type RemoteCubeOptions } from "./remote.js";
 import { type CubeTextMemory, type OpenTextMemoryOptions, openTextMemory } from "./text-memory.js";
+
+/** The memory sections of a cube that `load` can import. */
+export type CubeMemoryType = "text_mem" | "pref_mem";
 
 /**
  * A container of memories living in one directory: `config.json` (MemOS layout) and the
- * cube's store. This is the foundation's cube: textual memory only; preference, activation and
- * parametric memories join it in later work.
+ * stores of its memories: textual (`text`: general or tree) and preference (`preference`).
+ * Activation and parametric memories join it in later work (`act_mem` / `para_mem` are kept).
  *
  * @example
  * const cube = await MemCube.create("./my-cube", { cubeId: "alice/notes", userId: "alice" });
@@ -23,6 +31,8 @@ export class MemCube {
     readonly dir: string,
     readonly config: MemCubeConfig,
     readonly text: CubeTextMemory,
+    /** Preference memory (`pref_mem`), when the cube's config has one. */
+    readonly preference: PreferenceTextMemory | undefined,
   ) {}
 
   get cubeId(): string {
@@ -60,8 +70,82 @@ export class MemCube {
     if (!textMem) {
       throw new ConfigError({ message: `cube ${config.cube_id} has no text_mem`, hint: "its config.json needs text_mem: {backend, config}" });
     }
-    const llm = options.llm ?? (textMem.backend === "tree_text" ? await languageModelFromEnv() : undefined);
-    return new MemCube(dir, config, await openTextMemory(dir, textMem, { llm }));
+    const llm = options.llm ?? (textMem.backend === "tree_text" || config.pref_mem ? await languageModelFromEnv() : undefined);
+    const text = await openTextMemory(dir, textMem, { llm });
+    const prefMem =
+      config.pref_mem && "backend" in config.pref_mem ? (config.pref_mem as { backend: string; config?: Record<string, unknown> }) : undefined;
+    let preference: PreferenceTextMemory | undefined;
+    try {
+      preference = prefMem ? await openPreferenceMemory(dir, prefMem, { llm }) : undefined;
+    } catch (error) {
+      await text.store.close();
+      throw error;
+    }
+    return new MemCube(dir, config, text, preference);
+  }
+
+  /**
+   * A new cube at `dir` holding what a dumped cube directory holds (ours or MemOS's): its config's
+   * ids unless overridden, its memories re-embedded when the embedder differs.
+   *
+   * @example
+   * const cube = await MemCube.initFromDir("./dumped", { dir: "./cubes/copy", userId: "alice" });
+   */
+  static async initFromDir(
+    source: string,
+    options: { dir: string; cubeId?: string; userId?: string; types?: CubeMemoryType[] } & OpenTextMemoryOptions,
+  ): Promise<MemCube> {
+    const sourceConfig = existsSync(join(source, "config.json")) ? readCubeConfig(source) : undefined;
+    readTextualMemory(source); // validate before creating anything
+    const cube = await MemCube.create(options.dir, {
+      cubeId: options.cubeId ?? sourceConfig?.cube_id ?? basename(source),
+      userId: options.userId ?? sourceConfig?.user_id ?? "default",
+      llm: options.llm,
+    });
+    try {
+      await cube.load(source, { types: options.types });
+      return cube;
+    } catch (error) {
+      await cube.close();
+      rmSync(options.dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Fetch a cube from a `.tar.gz` URL (its sha256 checked before anything is unpacked) or a git
+   * URL, then `initFromDir` it into `dir`.
+   *
+   * @example
+   * await MemCube.initFromRemote("https://example.org/cube.tar.gz", { dir: "./cubes/x", sha256: "9f2c…" });
+   */
+  static async initFromRemote(
+    url: string,
+    options: { dir: string; cubeId?: string; userId?: string } & RemoteCubeOptions & OpenTextMemoryOptions,
+  ): Promise<MemCube> {
+    const fetched = await fetchRemoteCube(url, options);
+    try {
+      return await MemCube.initFromDir(fetched.cubeDir, options);
+    } finally {
+      rmSync(fetched.workDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Import a dumped cube directory's memories into this cube (merge by id): `textual_memory.json`
+   * and, where present, `preference_textual_memories.json`. Embeddings of another model are
+   * recomputed. `types` limits what is imported.
+   */
+  async load(dir: string, options: { types?: CubeMemoryType[]; reembed?: boolean } = {}): Promise<{ text: number; preference: number }> {
+    const types = options.types ?? ["text_mem", "pref_mem"];
+    const source = existsSync(join(dir, "config.json")) ? readCubeConfig(dir) : undefined;
+    const reembed = options.reembed ?? embedderOf(source) !== embedderOf(this.config);
+    const text = types.includes("text_mem") ? await this.text.load(dir, { reembed }) : 0;
+    let preference = 0;
+    if (types.includes("pref_mem") && this.preference && existsSync(join(dir, PREFERENCE_MEMORY_FILE))) {
+      preference = await this.preference.load(dir, { reembed });
+    }
+    return { text, preference };
   }
 
   /**
@@ -75,11 +159,12 @@ export class MemCube {
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(this.config, null, 2));
     await this.text.dump(dir);
+    await this.preference?.dump(dir);
     return dir;
   }
 
   async close(): Promise<void> {
-    await this.text.store.close();
+    await Promise.all([this.text.store.close(), this.preference?.store.close()]);
   }
 }
 
@@ -110,4 +195,12 @@ export function readCubeConfig(dir: string): MemCubeConfig {
     });
   }
   return parsed.data;
+}
+
+/** The embedder backend a cube config names for its text memory (for re-embed decisions). */
+function embedderOf(config: MemCubeConfig | undefined): string | undefined {
+  const text = config?.text_mem;
+  if (!text || !("config" in text)) return undefined;
+  const embedder = (text.config as { embedder?: { backend?: unknown; config?: unknown } }).embedder;
+  return embedder && typeof embedder.backend === "string" ? JSON.stringify([embedder.backend, embedder.config ?? {}]) : undefined;
 }

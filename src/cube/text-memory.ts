@@ -127,7 +127,7 @@ function parseConfig<S extends z.ZodType>(schema: S, raw: unknown, backend: stri
 }
 
 /** Store paths in a cube config are relative to the cube directory. */
-function withCubePaths(dir: string, store: BackendConfig): BackendConfig {
+export function withCubePaths(dir: string, store: BackendConfig): BackendConfig {
   const config = store.config ?? {};
   const path = config.path;
   if (typeof path === "string" && path !== ":memory:" && !isAbsolute(path)) {
