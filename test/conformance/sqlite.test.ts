@@ -72,6 +72,19 @@ describe("SqliteMemoryStore specifics", () => {
     });
   });
 
+  it("drops a query word found in most memories of a large cube when a rarer one is there", async () => {
+    const s = await track(createSqliteMemoryStore({ path: ":memory:" }));
+    const items = Array.from({ length: 2100 }, (_, i) => ({
+      item: item(`p${i}`, i < 3 ? `we visited the zoo ${i}` : `we visited the park ${i}`),
+    }));
+    await s.addItems(items);
+    // "visiting" stems to the indexed "visit", which is in every memory: only "zoo" is searched.
+    const hits = await s.keywordSearch("visiting zoo", { k: 10 });
+    expect(hits.map((h) => h.id).sort()).toEqual(["p0", "p1", "p2"]);
+    // Alone, the common word is still searched.
+    expect(await s.keywordSearch("visiting", { k: 10 })).toHaveLength(10);
+  });
+
   it("shares a cube file between two connections (as two processes would)", async () => {
     const path = freshPath();
     const a = await track(createSqliteMemoryStore({ path }));

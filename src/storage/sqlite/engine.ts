@@ -25,10 +25,11 @@ import {
 } from "../../core/schema/memory.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
 import { compileFilter, resolveFilter, type SqlFragment, vecColumnValue, vecPushdown } from "./filter-sql.js";
-import { buildMatchExpression, ftsColumns } from "./fts.js";
+import { ftsColumns, matchExpression, PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "./fts.js";
 import { type EdgeRow, type ItemRow, scored, toEdge, toItem } from "./rows.js";
 import {
   createVectorTable,
+  FTS_TOKENIZER,
   MAX_DIMENSIONS,
   migrate,
   readMeta,
@@ -37,6 +38,7 @@ import {
   writeMeta,
 } from "./schema.js";
 import { assertCount, assertId, assertIds, edgeTypes, parseEdge, searchK } from "./validate.js";
+import { TermStats } from "./vocab.js";
 import { blobToVector, dimensionMismatch, isZeroVector, toVector, VEC_MAX_K, vectorBlob } from "./vectors.js";
 
 /** What `checkIntegrity` found. `ok` is true when `problems` is empty. */
@@ -99,6 +101,7 @@ export class SqliteEngine {
   private knownDims: number | undefined;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly atomic: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly termStats: TermStats;
 
   private constructor(
     db: Database.Database,
@@ -111,6 +114,7 @@ export class SqliteEngine {
     this.cubeId = cubeId;
     this.knownDims = dims;
     this.atomic = db.transaction((fn: () => unknown) => fn());
+    this.termStats = new TermStats(db, FTS_TOKENIZER);
   }
 
   static open(options: EngineOptions): SqliteEngine {
@@ -672,7 +676,7 @@ export class SqliteEngine {
       });
     }
     const node = resolveFilter(options.filter);
-    const match = buildMatchExpression(query);
+    const match = matchExpression(this.keywordTerms(query));
     if (match === null) return []; // only punctuation: there is no word to look for
     // bm25() is lower-is-better (negative); the interface wants higher-is-better.
     const toScored = (rows: { id: string; rank: number }[]) =>
@@ -702,6 +706,21 @@ export class SqliteEngine {
          ORDER BY rank, i.id LIMIT ?`,
       ).all(match, ...w.params, k) as { id: string; rank: number }[],
     );
+  }
+
+  /**
+   * The query's terms, without those common enough to cost more than they rank (see
+   * pruneCommonTerms): read in one snapshot, so the counts agree with each other.
+   */
+  private keywordTerms(query: string): string[] {
+    const terms = queryTerms(query);
+    if (terms.length < 2) return terms;
+    return this.read(() => {
+      const docs = (this.stmt("SELECT count(*) AS n FROM items").get() as { n: number }).n;
+      if (docs < PRUNE_MIN_DOCS) return terms;
+      const df = this.termStats.documentFrequencies(terms);
+      return pruneCommonTerms(terms, (t) => df.get(t), docs);
+    });
   }
 
   // ---------------------------------------------------------------- edges

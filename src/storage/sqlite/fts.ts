@@ -40,6 +40,22 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
 );
 
 /**
+ * The terms a free-text query searches for: its distinct word tokens without function words
+ * (unless nothing else is left), at most maxTerms of them.
+ */
+export function queryTerms(query: string, maxTerms = MAX_QUERY_TERMS): string[] {
+  const all = tokenize(query);
+  const content = all.filter((t) => !STOP_WORDS.has(t));
+  return (content.length > 0 ? content : all).slice(0, maxTerms);
+}
+
+/** FTS5 MATCH expression OR-ing the terms, each quoted; null when there are none. */
+export function matchExpression(terms: readonly string[]): string | null {
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(" OR ");
+}
+
+/**
  * FTS5 MATCH expression for a free-text query, or null when it has no word tokens (e.g. only
  * punctuation), in which case the search has nothing to look for.
  *
@@ -47,11 +63,39 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
  * buildMatchExpression('tea "hi" AND NEAR(x') // => '"tea" OR "hi" OR "near" OR "x"'
  */
 export function buildMatchExpression(query: string, maxTerms = MAX_QUERY_TERMS): string | null {
-  const all = tokenize(query);
-  const content = all.filter((t) => !STOP_WORDS.has(t));
-  const terms = (content.length > 0 ? content : all).slice(0, maxTerms);
-  if (terms.length === 0) return null;
-  return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(" OR ");
+  return matchExpression(queryTerms(query, maxTerms));
+}
+
+/**
+ * A term found in more than this fraction of a cube's memories is dropped from a query that has
+ * rarer terms. BM25 gives such a term little weight (idf = ln((N - df + 0.5) / (df + 0.5)) is at
+ * most ln 4 = 1.4 at 20%, against 5-10 for a rare term), so it hardly reorders the memories that
+ * match the rare terms; yet FTS5 must score every memory containing it, which is what makes
+ * keyword search slow on large cubes (tens of thousands of matches per common word).
+ */
+export const COMMON_TERM_FRACTION = 0.2;
+/** Below this many memories scoring is cheap and nothing is pruned: ranking stays plain BM25. */
+export const PRUNE_MIN_DOCS = 2000;
+
+/**
+ * Drop the common terms (document frequency above {@link COMMON_TERM_FRACTION} of `docs`) from a
+ * query, but only when at least one term that occurs somewhere remains; otherwise the query is
+ * kept whole, so pruning never turns a query with matches into one without.
+ *
+ * @param df document frequency of a term; undefined when the term is in no memory
+ * @example
+ * pruneCommonTerms(["tea", "like"], (t) => (t === "like" ? 900 : 3), 2000) // => ["tea"]
+ */
+export function pruneCommonTerms(
+  terms: readonly string[],
+  df: (term: string) => number | undefined,
+  docs: number,
+  fraction = COMMON_TERM_FRACTION,
+): string[] {
+  if (docs < PRUNE_MIN_DOCS || terms.length < 2) return [...terms];
+  const limit = docs * fraction;
+  const kept = terms.filter((t) => (df(t) ?? 0) <= limit);
+  return kept.some((t) => (df(t) ?? 0) > 0) ? kept : [...terms];
 }
 
 /** The keyword-index row for an item: its text, key and tags (space-separated). */

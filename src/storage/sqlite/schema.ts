@@ -26,6 +26,9 @@ export type HotColumn = (typeof HOT_COLUMNS)[number];
 export const VEC_METADATA_COLUMNS = ["status", "memory_type", "user_id"] as const;
 export type VecMetadataColumn = (typeof VEC_METADATA_COLUMNS)[number];
 
+/** The keyword index's tokenizer: stems English words, folds case and diacritics. */
+export const FTS_TOKENIZER = "porter unicode61 remove_diacritics 2";
+
 const V1 = `
 CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
@@ -60,7 +63,7 @@ CREATE INDEX edges_target ON edges(target, source, type);
 -- table keeps it self-contained, so integrity checks and rebuilds need nothing else.
 CREATE VIRTUAL TABLE items_fts USING fts5(
   memory, key, tags,
-  tokenize = 'porter unicode61 remove_diacritics 2'
+  tokenize = '${FTS_TOKENIZER}'
 );
 `;
 
