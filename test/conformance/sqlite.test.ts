@@ -21,6 +21,13 @@ runStoreConformance("sqlite (file)", () =>
 runStoreConformance("sqlite (file, dimensions fixed up front)", () =>
   createSqliteMemoryStore({ path: freshPath(), dimensions: 8 }),
 );
+// Every vector search goes through the HNSW index (and its re-scoring and fallbacks).
+runStoreConformance("sqlite (file, ANN from the first vector)", () =>
+  createSqliteMemoryStore({ path: freshPath(), annThreshold: 1 }),
+);
+runStoreConformance("sqlite (in-memory, ANN from the first vector)", () =>
+  createSqliteMemoryStore({ path: ":memory:", annThreshold: 1 }),
+);
 
 const item = (id: string, memory: string, metadata: Record<string, unknown> = {}) =>
   TextualMemoryItem.parse({ id, memory, metadata });

@@ -28,17 +28,21 @@ import { compileFilter, resolveFilter, type SqlFragment, vecColumnValue, vecPush
 import { ftsColumns, matchExpression, PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "./fts.js";
 import { type EdgeRow, type ItemRow, scored, toEdge, toItem } from "./rows.js";
 import {
+  bumpVectorGeneration,
   createVectorTable,
+  ensureVectorEpoch,
   FTS_TOKENIZER,
   MAX_DIMENSIONS,
   migrate,
   readMeta,
+  readVectorStamp,
   tableExists,
   VEC_METADATA_COLUMNS,
   writeMeta,
 } from "./schema.js";
 import { assertCount, assertId, assertIds, edgeTypes, parseEdge, searchK } from "./validate.js";
 import { TermStats } from "./vocab.js";
+import { AnnIndex } from "./ann.js";
 import { blobToVector, dimensionMismatch, isZeroVector, toVector, VEC_MAX_K, vectorBlob } from "./vectors.js";
 
 /** What `checkIntegrity` found. `ok` is true when `problems` is empty. */
@@ -55,7 +59,29 @@ export interface EngineOptions {
   path: string;
   cubeId?: string;
   dimensions?: number;
+  /** Use the HNSW index (ann.ts) once the cube holds more vectors than this; Infinity: never. */
+  annThreshold?: number;
 }
+
+/** Default {@link EngineOptions.annThreshold}: below it sqlite-vec's exact scan takes a few ms. */
+export const DEFAULT_ANN_THRESHOLD = 20_000;
+
+/** What the approximate vector index is doing, for benchmarks and `memos doctor`. */
+export interface AnnStatus {
+  threshold: number;
+  /** Vectors in the in-memory index, when one is held. */
+  size: number | undefined;
+  generation: number | undefined;
+  /** How the index was last obtained, and how long that took. */
+  last: { source: "built" | "loaded"; ms: number } | undefined;
+}
+
+/** A committed change the in-memory index must follow; "bump" marks one generation step. */
+type VectorOp =
+  | { op: "upsert"; rid: number; vector: Float32Array }
+  | { op: "remove"; rid: number }
+  | { op: "reset" }
+  | { op: "bump" };
 
 /** An item validated and split into what the tables store. */
 interface PreparedItem {
@@ -86,6 +112,15 @@ const POINT_LOOKUP_LIMIT = 2000;
  */
 const KEYWORD_OVERFETCH_FACTOR = 20;
 const KEYWORD_OVERFETCH_MIN = 500;
+/**
+ * ANN candidates per wanted result, re-scored exactly. Unfiltered, a small margin absorbs HNSW's
+ * misses; with a filter that runs afterwards, enough that a filter passing 1 in 4 still fills k.
+ * One growth step (x4) follows before the exact path takes over.
+ */
+const ANN_OVERFETCH = 2;
+const ANN_FILTER_OVERFETCH = 8;
+const ANN_MIN_FETCH = 100;
+const ANN_GROWTH = 4;
 /** Upper bound of the memory map of a cube file (address space, not memory). */
 const MMAP_BYTES = 1024 * 1024 * 1024;
 
@@ -102,13 +137,25 @@ export class SqliteEngine {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly atomic: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly termStats: TermStats;
+  private readonly annThreshold: number;
+  /** The HNSW cache of the vectors, when the cube is big enough to want one. */
+  private ann: AnnIndex | undefined;
+  private annLast: AnnStatus["last"];
+  /** Vector changes of the open transaction, applied to `ann` once it commits. */
+  private pendingVec: VectorOp[] = [];
+  /** pendingVec's length at each open transaction or savepoint, to undo on rollback. */
+  private readonly marks: number[] = [];
+  /** Counts vector changes, so write() knows whether to bump the generation. */
+  private vecChanges = 0;
 
   private constructor(
     db: Database.Database,
     path: string,
     cubeId: string | undefined,
     dims: number | undefined,
+    annThreshold: number,
   ) {
+    this.annThreshold = annThreshold;
     this.db = db;
     this.path = path;
     this.cubeId = cubeId;
@@ -118,7 +165,13 @@ export class SqliteEngine {
   }
 
   static open(options: EngineOptions): SqliteEngine {
-    const { path, cubeId, dimensions } = options;
+    const { path, cubeId, dimensions, annThreshold = DEFAULT_ANN_THRESHOLD } = options;
+    if (!(annThreshold === Number.POSITIVE_INFINITY || (Number.isInteger(annThreshold) && annThreshold >= 0))) {
+      throw new InvalidInputError({
+        message: `annThreshold must be a non-negative integer or Infinity, got ${annThreshold}`,
+        hint: `e.g. {annThreshold: ${DEFAULT_ANN_THRESHOLD}}; Infinity keeps vector search exact`,
+      });
+    }
     if (
       dimensions !== undefined &&
       !(Number.isInteger(dimensions) && dimensions > 0 && dimensions <= MAX_DIMENSIONS)
@@ -175,6 +228,7 @@ export class SqliteEngine {
         });
       }
       if (cubeId !== undefined && storedCube === undefined) writeMeta(db, "cube_id", cubeId);
+      if (readMeta(db, "ann_epoch") === undefined) db.transaction(() => ensureVectorEpoch(db)).immediate();
 
       const storedDims = readMeta(db, "dimensions");
       let dims = storedDims === undefined ? undefined : Number(storedDims);
@@ -198,7 +252,7 @@ export class SqliteEngine {
       if (dimensions !== undefined && dims !== dimensions) {
         throw dimensionMismatch(dimensions, dims as number, "the configured embedder");
       }
-      return new SqliteEngine(db, path, cubeId ?? storedCube, dims);
+      return new SqliteEngine(db, path, cubeId ?? storedCube, dims, annThreshold);
     } catch (error) {
       db.close();
       throw toStoreError(error);
@@ -207,6 +261,7 @@ export class SqliteEngine {
 
   close(): void {
     if (!this.db.open) return;
+    this.saveAnn();
     try {
       this.db.pragma("optimize");
     } catch {
@@ -229,12 +284,27 @@ export class SqliteEngine {
 
   /** Run fn atomically: its own BEGIN IMMEDIATE, or a savepoint inside an open transaction. */
   write<T>(fn: () => T): T {
+    const mark = this.pendingVec.length;
+    let out: T;
     try {
-      return this.atomic.immediate(fn) as T;
+      out = this.atomic.immediate(() => {
+        const before = this.vecChanges;
+        const result = fn();
+        // One step per write is enough: readers only compare generations for equality.
+        if (this.vecChanges !== before) {
+          bumpVectorGeneration(this.db);
+          this.pendingVec.push({ op: "bump" });
+        }
+        return result;
+      }) as T;
     } catch (error) {
+      // The savepoint (or the whole transaction) was rolled back, and with it these changes.
+      this.pendingVec.length = this.db.inTransaction ? mark : 0;
       this.reloadDims();
       throw error;
     }
+    if (!this.db.inTransaction) this.applyVectorOps();
+    return out;
   }
 
   /** Run several reads against one snapshot (WAL readers see a fixed point in time). */
@@ -245,10 +315,13 @@ export class SqliteEngine {
 
   begin(savepoint?: string): void {
     this.db.exec(savepoint ? `SAVEPOINT ${savepoint}` : "BEGIN IMMEDIATE");
+    this.marks.push(this.pendingVec.length);
   }
 
   commit(savepoint?: string): void {
     this.db.exec(savepoint ? `RELEASE ${savepoint}` : "COMMIT");
+    this.marks.pop();
+    if (!savepoint) this.applyVectorOps();
   }
 
   rollback(savepoint?: string): void {
@@ -256,6 +329,9 @@ export class SqliteEngine {
     if (this.db.inTransaction) {
       this.db.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : "ROLLBACK");
     }
+    const mark = this.marks.pop() ?? 0;
+    this.pendingVec.length = savepoint && this.db.inTransaction ? Math.min(mark, this.pendingVec.length) : 0;
+    if (!this.db.inTransaction) this.marks.length = 0;
     this.reloadDims();
   }
 
@@ -349,7 +425,15 @@ export class SqliteEngine {
     );
   }
 
+  /** Note a vector change for the generation counter and, when one is held, the ANN index. */
+  private vectorChanged(op: Exclude<VectorOp, { op: "bump" }>): void {
+    this.vecChanges++;
+    if (this.ann) this.pendingVec.push(op);
+  }
+
   private insertVector(rid: number, vector: Float32Array, metadata: Record<string, unknown>): void {
+    // A copy: the caller may reuse its array before the transaction commits.
+    this.vectorChanged({ op: "upsert", rid, vector: vector.slice() });
     const cols = VEC_METADATA_COLUMNS.join(", ");
     this.stmt(`INSERT INTO vec_items(rowid, embedding, ${cols}) VALUES (?, ?, ?, ?, ?)`).run(
       BigInt(rid),
@@ -407,7 +491,10 @@ export class SqliteEngine {
 
   private deleteRids(rids: number[]): void {
     for (const rid of rids) {
-      if (this.dims !== undefined) this.stmt("DELETE FROM vec_items WHERE rowid = ?").run(BigInt(rid));
+      if (this.dims !== undefined) {
+        this.stmt("DELETE FROM vec_items WHERE rowid = ?").run(BigInt(rid));
+        this.vectorChanged({ op: "remove", rid });
+      }
       this.stmt("DELETE FROM items_fts WHERE rowid = ?").run(BigInt(rid));
       // Edges go with the item: ON DELETE CASCADE.
       this.stmt("DELETE FROM items WHERE rid = ?").run(rid);
@@ -422,6 +509,7 @@ export class SqliteEngine {
       // Dropping and recreating is far faster than deleting vec0 rows one chunk at a time.
       this.db.exec("DROP TABLE vec_items");
       createVectorTable(this.db, this.dims);
+      this.vectorChanged({ op: "reset" });
     }
     return n;
   }
@@ -594,9 +682,19 @@ export class SqliteEngine {
     if (q.length !== this.dims) throw dimensionMismatch(q.length, this.dims, "the query vector");
     const blob = vectorBlob(q);
     const w = node ? compileFilter(node) : { sql: "1", params: [] };
-    const push = vecPushdown(node);
 
     if (k > VEC_MAX_K) return this.exactVectorScan(blob, w, k);
+    const ann = this.annFor();
+    if (ann) {
+      const hits = this.annSearch(ann, q, blob, w, node !== undefined, k);
+      if (hits) return hits;
+    }
+    return this.knnSearch(blob, w, node, k);
+  }
+
+  /** Exact KNN by sqlite-vec, with the part of the filter it can run inside the scan. */
+  private knnSearch(blob: Buffer, w: SqlFragment, node: FilterNode | undefined, k: number): ScoredId[] {
+    const push = vecPushdown(node);
 
     const fetch = push.exact ? k : Math.min(VEC_MAX_K, Math.max(k * OVERFETCH_FACTOR, OVERFETCH_MIN));
     // MATERIALIZED keeps the KNN a single sqlite-vec scan instead of one probe per joined row,
@@ -619,6 +717,158 @@ export class SqliteEngine {
     const fetched = rows[0]?.fetched ?? fetch;
     if (rows.length >= k || fetched < fetch) return rows.map(scored);
     return this.exactFilteredSearch(blob, w, k);
+  }
+
+  // ---------------------------------------------------------------- approximate search
+
+  /**
+   * The HNSW index to search, or undefined when exact search must (or may as well) run: the
+   * cube is small, the option is off, or this transaction has uncommitted vector changes (vec0
+   * is then ahead of any index, and an index built from uncommitted rows could outlive a
+   * rollback under a generation that later means something else). A stale index is replaced by
+   * the saved file when that matches, else rebuilt from vec0, here, synchronously.
+   */
+  private annFor(): AnnIndex | undefined {
+    const dims = this.dims;
+    // pendingVec holds at least a "bump" for every uncommitted vector change.
+    if (!Number.isFinite(this.annThreshold) || dims === undefined || this.pendingVec.length > 0) return undefined;
+    const stamp = readVectorStamp(this.db);
+    const ann = this.ann;
+    if (ann && ann.stamp.epoch === stamp.epoch && ann.stamp.generation === stamp.generation) {
+      return ann.size > this.annThreshold ? ann : undefined;
+    }
+    this.ann = undefined;
+    const rows = this.vectorRows();
+    if (rows <= this.annThreshold) return undefined;
+    const start = performance.now();
+    const memory = this.path === ":memory:";
+    let fresh = memory ? undefined : AnnIndex.load(this.path, dims, stamp, rows);
+    if (fresh) {
+      this.annLast = { source: "loaded", ms: performance.now() - start };
+    } else {
+      fresh = this.read(() =>
+        AnnIndex.build(
+          dims,
+          readVectorStamp(this.db),
+          this.stmt("SELECT rowid AS rid, embedding FROM vec_items").iterate() as Iterable<{
+            rid: number;
+            embedding: Buffer;
+          }>,
+        ),
+      );
+      this.annLast = { source: "built", ms: performance.now() - start };
+      if (!memory && !this.db.inTransaction) this.trySave(fresh, rows);
+    }
+    this.ann = fresh;
+    return fresh.size > this.annThreshold ? fresh : undefined;
+  }
+
+  private vectorRows(): number {
+    return (this.stmt("SELECT count(*) AS n FROM vec_items_rowids").get() as { n: number }).n;
+  }
+
+  /** Saving is only a cache write: a failure costs a rebuild at the next open, never data. */
+  private trySave(ann: AnnIndex, rows: number): void {
+    try {
+      ann.save(this.path, rows);
+    } catch {
+      // Already a StorageError with a hint; searching goes on from memory.
+    }
+  }
+
+  /** At close: keep the in-memory index for the next open when it is current and unsaved. */
+  private saveAnn(): void {
+    const ann = this.ann;
+    if (!ann || this.path === ":memory:" || this.pendingVec.length > 0 || this.db.inTransaction) return;
+    if (ann.savedGeneration === ann.stamp.generation) return;
+    const stamp = readVectorStamp(this.db);
+    if (stamp.epoch !== ann.stamp.epoch || stamp.generation !== ann.stamp.generation) return;
+    this.trySave(ann, this.vectorRows());
+  }
+
+  /**
+   * After a commit, replay its vector changes on the in-memory index. They apply only when the
+   * committed generation is exactly the index's plus this transaction's steps; anything else
+   * means another connection wrote in between, and the index is dropped (reloaded or rebuilt on
+   * the next search) rather than patched into something vec0 does not hold.
+   */
+  private applyVectorOps(): void {
+    const ops = this.pendingVec;
+    this.pendingVec = [];
+    this.marks.length = 0;
+    const ann = this.ann;
+    if (!ann) return;
+    const steps = ops.filter((o) => o.op === "bump").length;
+    if (steps === 0) return;
+    const stamp = readVectorStamp(this.db);
+    if (stamp.epoch !== ann.stamp.epoch || stamp.generation !== ann.stamp.generation + steps) {
+      this.ann = undefined;
+      return;
+    }
+    try {
+      let target = ann;
+      for (const o of ops) {
+        if (o.op === "upsert") target.upsert(o.rid, o.vector);
+        else if (o.op === "remove") target.remove(o.rid);
+        else if (o.op === "reset") target = AnnIndex.create(ann.dimensions, stamp);
+      }
+      target.stamp = stamp;
+      this.ann = target;
+    } catch {
+      this.ann = undefined; // a usearch failure only costs a rebuild
+    }
+  }
+
+  /**
+   * Vector search through the HNSW index: fetch candidates, then re-score them exactly against
+   * vec0 (cosine, the same distance the exact path reports) with the full filter applied. The
+   * result equals exact search whenever the true top k are among the candidates. Returns
+   * undefined when too few candidates pass the filter even after growing the fetch once; the
+   * caller then runs the exact path.
+   */
+  private annSearch(
+    ann: AnnIndex,
+    q: Float32Array,
+    blob: Buffer,
+    w: SqlFragment,
+    filtered: boolean,
+    k: number,
+  ): ScoredId[] | undefined {
+    let fetch = Math.max(k * (filtered ? ANN_FILTER_OVERFETCH : ANN_OVERFETCH), ANN_MIN_FETCH);
+    for (let round = 0; round < 2; round++) {
+      const rids = ann.search(q, Math.min(fetch, ann.size));
+      const rows = this.rescore(blob, rids, w, k);
+      if (rows.length >= k) return rows;
+      // The index holds fewer than k matching vectors, or the filter is selective: in both
+      // cases exact search is cheap or needed, and it cannot miss anything.
+      if (fetch >= ann.size) return undefined;
+      fetch *= ANN_GROWTH;
+    }
+    return undefined;
+  }
+
+  /** Exact cosine distances of the candidate rows that pass the filter, best k. */
+  private rescore(blob: Buffer, rids: number[], w: SqlFragment, k: number): ScoredId[] {
+    if (rids.length === 0) return [];
+    const rows = this.stmt(
+      `SELECT i.id AS id, x.distance AS distance FROM (
+         SELECT j.value AS rid, vec_distance_cosine(v.embedding, ?) AS distance
+         FROM json_each(?) AS j CROSS JOIN vec_items v ON v.rowid = j.value
+       ) AS x CROSS JOIN items i ON i.rid = x.rid
+       WHERE x.distance IS NOT NULL AND ${w.sql}
+       ORDER BY x.distance, i.id LIMIT ?`,
+    ).all(blob, JSON.stringify(rids), ...w.params, k) as { id: string; distance: number }[];
+    return rows.map(scored);
+  }
+
+  /** The approximate index's state (see {@link AnnStatus}). */
+  annStatus(): AnnStatus {
+    return {
+      threshold: this.annThreshold,
+      size: this.ann?.size,
+      generation: this.ann?.stamp.generation,
+      last: this.annLast,
+    };
   }
 
   /**

@@ -7,5 +7,5 @@
  * const store = await createSqliteMemoryStore({ path: "cube.db", cubeId: "default" });
  */
 
-export type { IntegrityReport } from "./engine.js";
+export { type AnnStatus, DEFAULT_ANN_THRESHOLD, type IntegrityReport } from "./engine.js";
 export { createSqliteMemoryStore, SqliteMemoryStore, type SqliteMemoryStoreOptions } from "./store.js";

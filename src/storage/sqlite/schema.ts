@@ -127,3 +127,33 @@ export function createVectorTable(db: Database.Database, dimensions: number): vo
   );
   writeMeta(db, "dimensions", String(dimensions));
 }
+
+/** Which committed state of the vectors a derived index (see ann.ts) must match. */
+export interface VectorStamp {
+  /** Random per cube file, so an index left beside a recreated file never matches it. */
+  epoch: string;
+  /** Bumped in the same transaction as every vector write or delete. */
+  generation: number;
+}
+
+/** Give the cube its random epoch if it has none yet (idempotent; call under the write lock). */
+export function ensureVectorEpoch(db: Database.Database): void {
+  db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('ann_epoch', lower(hex(randomblob(8))))").run();
+}
+
+export function readVectorStamp(db: Database.Database): VectorStamp {
+  const rows = db
+    .prepare("SELECT key, value FROM meta WHERE key IN ('ann_epoch', 'vec_generation')")
+    .all() as { key: string; value: string }[];
+  const get = (k: string) => rows.find((r) => r.key === k)?.value;
+  return { epoch: get("ann_epoch") ?? "", generation: Number(get("vec_generation") ?? 0) };
+}
+
+/** Record a vector change; must run inside the transaction that makes it. */
+export function bumpVectorGeneration(db: Database.Database): void {
+  ensureVectorEpoch(db);
+  db.prepare(
+    `INSERT INTO meta(key, value) VALUES ('vec_generation', '1')
+     ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
+  ).run();
+}

@@ -16,7 +16,7 @@ import type {
   TextualMemoryExport,
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
-import { type IntegrityReport, SqliteEngine } from "./engine.js";
+import { type AnnStatus, type IntegrityReport, SqliteEngine } from "./engine.js";
 import { toStoreError } from "./errors.js";
 
 /** A FIFO async mutex: `lock` resolves when the caller owns it; `unlock` hands it to the next. */
@@ -320,6 +320,11 @@ export class SqliteMemoryStore extends SqliteStoreApi {
     return this.runner.engine.cubeId;
   }
 
+  /** The approximate vector index: its threshold, size, and how it was last loaded or built. */
+  annStatus(): Promise<AnnStatus> {
+    return this.call((e) => e.annStatus());
+  }
+
   /** True once `close()` has run. */
   get closed(): boolean {
     return this.runner.closed;
@@ -333,6 +338,14 @@ export interface SqliteMemoryStoreOptions {
   cubeId?: string;
   /** Fix the vector dimension now (the cube's embedder); otherwise the first vector fixes it. */
   dimensions?: number;
+  /**
+   * Search vectors through an HNSW index (usearch) once the cube holds more than this many
+   * (default 20,000; Infinity keeps search exact). The index is a cache kept beside the file as
+   * `<path>.usearch` (in memory only for ":memory:"), checked against the cube on every search
+   * and rebuilt from it when stale. Candidates are re-scored exactly, so scores stay cosine
+   * similarity; a true neighbour the graph misses is the only difference from exact search.
+   */
+  annThreshold?: number;
 }
 
 /**

@@ -1,0 +1,129 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ScoredId } from "../../core/interfaces/store.js";
+import { TextualMemoryItem } from "../../core/schema/memory.js";
+import { annPaths } from "./ann.js";
+import { createSqliteMemoryStore, type SqliteMemoryStore } from "./index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "memos-ann-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const DIM = 16;
+const N = 5000;
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const r = rng(1);
+const vector = () => Float32Array.from({ length: DIM }, () => r() * 2 - 1);
+const item = (i: number) =>
+  TextualMemoryItem.parse({ id: `m${i}`, memory: `memory ${i}`, metadata: { user_id: i % 3 ? "a" : "b" } });
+
+async function fill(path: string, from: number, to: number, store?: SqliteMemoryStore): Promise<void> {
+  const s = store ?? (await createSqliteMemoryStore({ path, annThreshold: Number.POSITIVE_INFINITY }));
+  for (let i = from; i < to; i += 1000) {
+    await s.addItems(
+      Array.from({ length: Math.min(1000, to - i) }, (_, j) => ({ item: item(i + j), embedding: vector() })),
+    );
+  }
+  if (!store) await s.close();
+}
+
+/** The same searches on the ANN store and on an exact connection to the same file. */
+async function expectSameAsExact(ann: SqliteMemoryStore, queries: Float32Array[]): Promise<void> {
+  const exact = await createSqliteMemoryStore({ path: ann.path, annThreshold: Number.POSITIVE_INFINITY });
+  try {
+    const same = (a: ScoredId[], b: ScoredId[]) => {
+      expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
+      a.forEach((h, i) => expect(h.score).toBeCloseTo(b[i]?.score ?? Number.NaN, 6));
+    };
+    for (const q of queries) {
+      same(await ann.vectorSearch(q, { k: 10 }), await exact.vectorSearch(q, { k: 10 }));
+      const filter = { user_id: "b" };
+      same(await ann.vectorSearch(q, { k: 10, filter }), await exact.vectorSearch(q, { k: 10, filter }));
+    }
+  } finally {
+    await exact.close();
+  }
+}
+
+describe("HNSW index beside the cube", () => {
+  const queries = Array.from({ length: 20 }, vector);
+
+  it("is built on the first search, saved, reloaded after a restart, and agrees with exact search", async () => {
+    const path = join(dir, "a.db");
+    await fill(path, 0, N);
+    const a = await createSqliteMemoryStore({ path, annThreshold: 1000 });
+    await expectSameAsExact(a, queries);
+    expect((await a.annStatus()).last?.source).toBe("built");
+    expect((await a.annStatus()).size).toBe(N);
+    await a.close();
+    expect(existsSync(annPaths(path).index)).toBe(true);
+
+    const b = await createSqliteMemoryStore({ path, annThreshold: 1000 });
+    await expectSameAsExact(b, queries);
+    expect((await b.annStatus()).last?.source).toBe("loaded");
+    // In-process writes follow into the index without a rebuild.
+    await b.addItems([{ item: item(N), embedding: queries[0] as Float32Array }]);
+    await b.deleteItems(["m1", "m2"]);
+    expect((await b.vectorSearch(queries[0] as Float32Array, { k: 1 }))[0]?.id).toBe(`m${N}`);
+    expect((await b.annStatus()).last?.source).toBe("loaded");
+    expect((await b.annStatus()).size).toBe(N - 1);
+    await expectSameAsExact(b, queries);
+    await b.close();
+  });
+
+  it("rebuilds an index whose generation is stale (another writer, or a crash before the save)", async () => {
+    const path = join(dir, "b.db");
+    await fill(path, 0, N);
+    const a = await createSqliteMemoryStore({ path, annThreshold: 1000 });
+    await a.vectorSearch(queries[0] as Float32Array, { k: 10 });
+    await a.close(); // index saved at the current generation
+    const sidecar = readFileSync(annPaths(path).sidecar, "utf8");
+
+    // Writes the index never saw: another connection, then "a crash" that keeps the old files.
+    await fill(path, N, N + 50);
+    writeFileSync(annPaths(path).sidecar, sidecar);
+    const b = await createSqliteMemoryStore({ path, annThreshold: 1000 });
+    await expectSameAsExact(b, queries);
+    expect((await b.annStatus()).last?.source).toBe("built");
+    expect((await b.annStatus()).size).toBe(N + 50);
+
+    // A second connection writing while b holds its index: b notices on its next search.
+    const c = await createSqliteMemoryStore({ path, annThreshold: Number.POSITIVE_INFINITY });
+    const far = Float32Array.from({ length: DIM }, (_, i) => (i === 0 ? 1 : 0));
+    await c.addItems([{ item: item(N + 100), embedding: far }]);
+    await c.close();
+    expect((await b.vectorSearch(far, { k: 1 }))[0]?.id).toBe(`m${N + 100}`);
+    await expectSameAsExact(b, queries);
+    await b.close();
+  });
+
+  it("keeps uncommitted vectors out of the index and forgets rolled-back ones", async () => {
+    const s = await createSqliteMemoryStore({ path: ":memory:", annThreshold: 10 });
+    await fill(":memory:", 0, 0, s);
+    for (let i = 0; i < 50; i++) await s.addItems([{ item: item(i), embedding: vector() }]);
+    const far = Float32Array.from({ length: DIM }, (_, i) => (i === 1 ? 1 : 0));
+    await s.vectorSearch(far, { k: 1 });
+    await expect(
+      s.transaction(async (tx) => {
+        await tx.addItems([{ item: item(999), embedding: far }]);
+        // Inside the transaction the new vector is found (exact path over vec0).
+        expect((await tx.vectorSearch(far, { k: 1 }))[0]?.id).toBe("m999");
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect((await s.vectorSearch(far, { k: 1 }))[0]?.id).not.toBe("m999");
+    expect((await s.annStatus()).size).toBe(50);
+    await s.close();
+  });
+});
