@@ -6,13 +6,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, InvalidInputError, MemosError } from "../../src/core/errors/index.js";
+import { createLlmAnswerer, createLlmJudge } from "../lib/llm-eval.js";
+import { addLlmOptions, disposeLlmSetup, type LlmCliFlags, resolveLlmFlags } from "../lib/llm-flags.js";
 import { defaultSystemFactory } from "./factory.js";
 import { writeLocomoReports } from "./render.js";
 import { DEFAULT_DATA_PATH, REPO_ROOT, reproduceCommand, runLocomoBench } from "./run.js";
 import { SYSTEM_NAMES, type SystemName } from "./systems.js";
 
 /** Parsed flags of `memos bench locomo`. */
-export interface LocomoCliOptions {
+export interface LocomoCliOptions extends LlmCliFlags {
   data?: string;
   conv?: string[];
   mode: "fast" | "fine";
@@ -66,12 +68,25 @@ export async function locomoAction(opts: LocomoCliOptions): Promise<void> {
     ...(opts.depth !== undefined ? { depth: positiveInt(opts.depth, "--depth") } : {}),
     ...(opts.systems !== undefined ? { systems: parseSystems(opts.systems) } : {}),
   };
-  const report = await runLocomoBench({
-    ...settings,
-    createSystem: defaultSystemFactory,
-    progress: opts.progress && !opts.json,
-    command: reproduceCommand(settings),
-  });
+  const llm = await resolveLlmFlags(opts);
+  let report: Awaited<ReturnType<typeof runLocomoBench>>;
+  try {
+    report = await runLocomoBench({
+      ...settings,
+      createSystem: defaultSystemFactory,
+      progress: opts.progress && !opts.json,
+      command: [reproduceCommand(settings), ...(llm?.flags ?? [])].join(" "),
+      ...(llm
+        ? {
+            answerer: createLlmAnswerer(llm.answerModel),
+            judge: createLlmJudge(llm.judgeModel, { runs: llm.judgeRuns }),
+            ...(llm.llmQuestions === undefined ? {} : { llmQuestions: llm.llmQuestions }),
+          }
+        : {}),
+    });
+  } finally {
+    await disposeLlmSetup(llm);
+  }
   const files = await writeLocomoReports(report, path.resolve(opts.out));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -85,15 +100,26 @@ export async function locomoAction(opts: LocomoCliOptions): Promise<void> {
       .map((r) => `@${r.budget_tokens}t ${r.recall.toFixed(3)}`);
     process.stdout.write(`  ${system.padEnd(11)} ${cells.join("  ")}\n`);
   }
-  process.stdout.write(
-    `LLM metrics: ${report.llm.status === "skipped" ? `skipped (${report.llm.reason})` : "done"}\n`,
-  );
+  process.stdout.write(`LLM metrics: ${llmSummary(report.llm)}\n`);
   process.stdout.write(`reports: ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}\n`);
+}
+
+/** One line on the LLM half: skipped, or judge accuracy (all categories) per system. */
+function llmSummary(llm: Awaited<ReturnType<typeof runLocomoBench>>["llm"]): string {
+  if (llm.status === "skipped") return `skipped (${llm.reason})`;
+  const cells = llm.rows
+    .filter((r) => r.category === "all")
+    .map(
+      (r) =>
+        `${r.system} F1 ${r.f1.toFixed(3)}` +
+        (r.judge_accuracy === undefined ? "" : ` judge ${r.judge_accuracy.toFixed(3)} ± ${(r.judge_std ?? 0).toFixed(3)}`),
+    );
+  return `answerer ${llm.answerer}${llm.judge ? `, judge ${llm.judge} ×${llm.judge_runs}` : ""}: ${cells.join("; ")}`;
 }
 
 /** Adds the flags and action of the LoCoMo benchmark to `cmd`. */
 export function configureLocomoCommand(cmd: Command): Command {
-  return cmd
+  return addLlmOptions(cmd, "questions")
     .description(
       "LoCoMo retrieval benchmark: evidence recall/hit at k and at token budgets, vs BM25 and GloVe baselines",
     )

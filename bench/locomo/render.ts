@@ -139,8 +139,17 @@ export function renderMarkdown(
   if (report.llm.status === "skipped") {
     lines.push(`LLM metrics: skipped (${report.llm.reason})`);
   } else {
+    const l = report.llm;
     lines.push(
-      `answerer: ${report.llm.answerer}${report.llm.judge ? `, judge: ${report.llm.judge}` : ""}`,
+      `answerer: ${l.answerer}${l.judge ? `, judge: ${l.judge}` : ""}`,
+      "",
+      `Short-answer prompt over the top-${report.settings.top_k} memories, each dated by its session, temperature 0; ` +
+        `questions answered per system: ${l.llm_questions}` +
+        (l.judge
+          ? `; ${l.judge_runs ?? 1} judge run(s) per answer, accuracy as mean ± std (population) of the runs' accuracies`
+          : "") +
+        (l.judge_invalid_outputs ? `; ${l.judge_invalid_outputs} judge outputs unparseable (counted WRONG)` : "") +
+        ".",
       "",
     );
     lines.push(
@@ -152,7 +161,9 @@ export function renderMarkdown(
           r.questions,
           fmt(r.f1),
           fmt(r.bleu1),
-          r.judge_accuracy === undefined ? "–" : fmt(r.judge_accuracy),
+          r.judge_accuracy === undefined
+            ? "–"
+            : `${fmt(r.judge_accuracy)} ± ${fmt(r.judge_std ?? 0)}`,
         ]),
       ),
     );

@@ -84,6 +84,8 @@ export interface LocomoBenchOptions<N extends string = SystemName> {
   /** Optional LLM half: answer each question from the top-k memories, then judge. */
   answerer?: Answerer;
   judge?: Judge;
+  /** Only the first N scored questions (in conversation order, the same for every system) get LLM answers. Default all. */
+  llmQuestions?: number;
   /** The command line to print as "reproduce with". */
   command?: string;
 }
@@ -260,7 +262,22 @@ interface LlmScore {
   category: number;
   f1: number;
   bleu1: number;
-  correct?: boolean;
+  /** One verdict per judge run. */
+  correct?: boolean[];
+}
+
+/** Population standard deviation (NaN for an empty list). */
+function std(values: readonly number[]): number {
+  const m = mean(values);
+  return Math.sqrt(mean(values.map((v) => (v - m) ** 2)));
+}
+
+/** Per-run accuracies of judged questions (run r: the fraction of questions whose r-th verdict is correct). */
+function runAccuracies(qs: readonly LlmScore[]): number[] {
+  const runs = Math.min(...qs.map((q) => q.correct?.length ?? 0));
+  const out: number[] = [];
+  for (let r = 0; r < runs; r++) out.push(mean(qs.map((q) => (q.correct?.[r] ? 1 : 0))));
+  return out;
 }
 
 function aggregateLlm(scores: LlmScore[], systems: string[], withJudge: boolean): LlmRow[] {
@@ -277,11 +294,19 @@ function aggregateLlm(scores: LlmScore[], systems: string[], withJudge: boolean)
         questions: qs.length,
         f1: mean(qs.map((q) => q.f1)),
         bleu1: mean(qs.map((q) => q.bleu1)),
-        ...(withJudge ? { judge_accuracy: mean(qs.map((q) => (q.correct ? 1 : 0))) } : {}),
+        ...(withJudge ? judgeStats(runAccuracies(qs)) : {}),
       });
     }
   }
   return rows;
+}
+
+function judgeStats(accuracies: number[]): Pick<LlmRow, "judge_accuracy" | "judge_std" | "judge_runs"> {
+  return {
+    judge_accuracy: round(mean(accuracies)),
+    judge_std: round(std(accuracies)),
+    judge_runs: accuracies.map((a) => round(a)),
+  };
 }
 
 const round = (x: number, digits = 4) =>
@@ -300,6 +325,8 @@ export async function runLocomoBench<N extends string = SystemName>(
   const kValues = positiveInts(options.kValues ?? [...DEFAULT_K_VALUES], "k values");
   const budgets = positiveInts(options.budgets ?? [...DEFAULT_BUDGETS], "budgets");
   const [depthOpt] = positiveInts([options.depth ?? 200], "--depth");
+  const llmQuestions =
+    options.llmQuestions === undefined ? Number.POSITIVE_INFINITY : (positiveInts([options.llmQuestions], "--llm-questions")[0] as number);
   // Deep enough for every k and for the timed top-k.
   const depth = Math.max(depthOpt as number, ...kValues, topK as number);
   // Without knownSystems, N is SystemName (the default type argument), so this cast holds.
@@ -356,6 +383,7 @@ export async function runLocomoBench<N extends string = SystemName>(
 
   const scored: Scored[] = [];
   const llmScores: LlmScore[] = [];
+  const llmAnswered = new Map<string, number>();
   const stats = new Map<
     string,
     { latencies: number[]; contextTokens: number[]; items: number; memories: number; seconds: number }
@@ -376,6 +404,7 @@ export async function runLocomoBench<N extends string = SystemName>(
         progress.update(conv.sessions.length);
 
         progress.start(`${conv.id} ${system.name} search`, qa.length);
+        const dates = new Map(conv.sessions.flatMap((s) => s.turns.map((t) => [t.diaId, s.dateTime] as const)));
         for (const q of qa) {
           // The timed call is the one a user makes (top-k); a deeper, untimed one feeds the
           // metrics at k up to 20 and at token budgets.
@@ -389,16 +418,19 @@ export async function runLocomoBench<N extends string = SystemName>(
             category: q.category,
             ...scoreRetrieval(deep, q.evidenceIds, kValues, budgets),
           });
-          if (options.answerer) {
+          if (options.answerer && (llmAnswered.get(system.name) ?? 0) < llmQuestions) {
+            llmAnswered.set(system.name, (llmAnswered.get(system.name) ?? 0) + 1);
             const prediction = await options.answerer.answer({
               question: q.question,
               memories: top,
               speakerA: conv.speakerA,
               speakerB: conv.speakerB,
+              dateOf: (id) => dates.get(id),
             });
-            const correct = options.judge
+            const verdicts = options.judge
               ? await options.judge.judge({ question: q.question, gold: q.answer, prediction })
               : undefined;
+            const correct = verdicts === undefined ? undefined : typeof verdicts === "boolean" ? [verdicts] : [...verdicts];
             llmScores.push({
               system: system.name,
               category: q.category,
@@ -440,12 +472,20 @@ export async function runLocomoBench<N extends string = SystemName>(
     ? {
         status: "done",
         answerer: options.answerer.name,
-        ...(options.judge ? { judge: options.judge.name } : {}),
+        ...(options.judge
+          ? {
+              judge: options.judge.name,
+              judge_runs: options.judge.runs ?? 1,
+              ...(options.judge.invalidOutputs === undefined
+                ? {}
+                : { judge_invalid_outputs: options.judge.invalidOutputs }),
+            }
+          : {}),
+        llm_questions: Number.isFinite(llmQuestions) ? llmQuestions : "all",
         rows: aggregateLlm(llmScores, names, options.judge !== undefined).map((r) => ({
           ...r,
           f1: round(r.f1),
           bleu1: round(r.bleu1),
-          ...(r.judge_accuracy === undefined ? {} : { judge_accuracy: round(r.judge_accuracy) }),
         })),
       }
     : LLM_SKIPPED;

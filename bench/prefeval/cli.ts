@@ -6,6 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { choiceListFlag, intFlag, listFlag, runStandalone } from "../lib/flags.js";
+import { addLlmOptions, disposeLlmSetup, type LlmCliFlags, resolveLlmFlags } from "../lib/llm-flags.js";
+import { createPreferenceAnswerer, createPreferenceJudge } from "./llm-impl.js";
 import { REPO_ROOT } from "../locomo/run.js";
 import { defaultPrefevalFactory } from "./factory.js";
 import { writePrefevalReports } from "./render.js";
@@ -18,7 +20,7 @@ import {
 import { PREFEVAL_SYSTEM_NAMES } from "./systems.js";
 
 /** Parsed flags of `memos bench prefeval`. */
-export interface PrefevalCliOptions {
+export interface PrefevalCliOptions extends LlmCliFlags {
   data?: string;
   distractorFile?: string;
   topics?: string[];
@@ -49,12 +51,27 @@ export async function prefevalAction(opts: PrefevalCliOptions): Promise<void> {
     ...(opts.depth !== undefined ? { depth: intFlag(opts.depth, "--depth") } : {}),
     ...(systems ? { systems } : {}),
   };
-  const report = await runPrefevalBench({
-    ...settings,
-    createSystem: defaultPrefevalFactory,
-    progress: opts.progress && !opts.json,
-    command: prefevalReproduceCommand(settings),
-  });
+  const llm = await resolveLlmFlags(opts);
+  let report: Awaited<ReturnType<typeof runPrefevalBench>>;
+  try {
+    report = await runPrefevalBench({
+      ...settings,
+      createSystem: defaultPrefevalFactory,
+      progress: opts.progress && !opts.json,
+      command: [prefevalReproduceCommand(settings), ...(llm?.flags ?? [])].join(" "),
+      ...(llm
+        ? {
+            llm: {
+              answerer: createPreferenceAnswerer(llm.answerModel),
+              judge: createPreferenceJudge(llm.judgeModel),
+              ...(llm.llmQuestions === undefined ? {} : { items: llm.llmQuestions }),
+            },
+          }
+        : {}),
+    });
+  } finally {
+    await disposeLlmSetup(llm);
+  }
   const files = await writePrefevalReports(report, path.resolve(opts.out));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -70,15 +87,23 @@ export async function prefevalAction(opts: PrefevalCliOptions): Promise<void> {
       .map((r) => `@${r.k} ${r.recall.toFixed(3)}`);
     process.stdout.write(`  ${system.padEnd(6)} ${cells.join("  ")}\n`);
   }
+  const l = report.llm;
   process.stdout.write(
-    `LLM metrics: ${report.llm.status === "skipped" ? `skipped (${report.llm.reason})` : "done"}\n`,
+    `LLM metrics: ${
+      l.status === "skipped"
+        ? `skipped (${l.reason})`
+        : `answerer ${l.answerer}, judge ${l.judge}: ${l.rows
+            .filter((r) => r.topic === "all")
+            .map((r) => `${r.system} followed ${r.followed.toFixed(3)} (n=${r.items})`)
+            .join("; ")}`
+    }\n`,
   );
   process.stdout.write(`reports: ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}\n`);
 }
 
 /** Adds the flags and action of the PrefEval benchmark to `cmd`. */
 export function configurePrefevalCommand(cmd: Command): Command {
-  return cmd
+  return addLlmOptions(cmd, "items")
     .description(
       "PrefEval preference recall: is the turn stating a preference retrieved for a later question, among distractor chats",
     )

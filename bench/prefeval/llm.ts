@@ -1,13 +1,13 @@
 /**
  * Plug points for PrefEval's LLM half: answer the question from the retrieved memories, then
  * judge whether the answer follows the stated preference (PrefEval's "preference following").
- * No LLM provider is wired in yet, so reports say the metrics were skipped; the runner fills
- * them in when an answerer and a judge are passed.
+ * The LLM-backed implementations are in llm-impl.ts; without an LLM reports say the metrics were
+ * skipped.
  */
-import type { Answerer } from "../locomo/llm.js";
+import type { AnswerInput, Answerer } from "../locomo/llm.js";
 
 /** The LoCoMo answerer interface, reused: PrefEval passes speakers "User" and "Assistant". */
-export type { Answerer };
+export type { AnswerInput, Answerer };
 
 /** What a preference judge sees. */
 export interface PreferenceJudgeInput {
@@ -52,7 +52,16 @@ export interface PrefLlmRow {
 /** The `llm` section of a PrefEval report. */
 export type PrefLlmSection =
   | { status: "skipped"; reason: string }
-  | { status: "done"; answerer: string; judge: string; rows: PrefLlmRow[] };
+  | {
+      status: "done";
+      answerer: string;
+      judge: string;
+      /** Items per system that got an LLM answer ("all" without --llm-questions). */
+      llm_items?: number | "all";
+      /** Judge outputs that stayed unparseable (counted as not followed). */
+      judge_invalid_outputs?: number;
+      rows: PrefLlmRow[];
+    };
 
 /** What reports say when no LLM is configured. */
 export const PREF_LLM_SKIPPED: PrefLlmSection = { status: "skipped", reason: "no LLM configured" };

@@ -136,7 +136,16 @@ export function renderPrefevalMarkdown(report: PrefevalReport, chartFile?: strin
   if (report.llm.status === "skipped") {
     lines.push(`LLM metrics: skipped (${report.llm.reason})`);
   } else {
-    lines.push(`answerer: ${report.llm.answerer}, judge: ${report.llm.judge}`, "");
+    const l = report.llm;
+    lines.push(
+      `answerer: ${l.answerer}, judge: ${l.judge}`,
+      "",
+      `Answers from the top-${report.settings.top_k} memories, temperature 0; the judge says yes/no once per answer; ` +
+        `items answered per system: ${l.llm_items ?? "all"}` +
+        (l.judge_invalid_outputs ? `; ${l.judge_invalid_outputs} judge outputs unparseable (counted not followed)` : "") +
+        ".",
+      "",
+    );
     lines.push(
       markdownTable(
         ["topic", "system", "items", "preference followed"],

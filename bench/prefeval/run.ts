@@ -68,7 +68,12 @@ export interface PrefevalBenchOptions {
   /** Progress bars on stderr (only on a TTY). Default false. */
   progress?: boolean;
   /** The LLM half: answer from the top-k memories, then judge preference following. */
-  llm?: { answerer: Answerer; judge: PreferenceJudge };
+  llm?: {
+    answerer: Answerer;
+    judge: PreferenceJudge & { readonly invalidOutputs?: number };
+    /** Only the first N items per system (in run order, the same for every system) get LLM answers. Default all. */
+    items?: number;
+  };
   /** The command line to print as "reproduce with". */
   command?: string;
 }
@@ -163,6 +168,8 @@ export async function runPrefevalBench(options: PrefevalBenchOptions): Promise<P
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_PREFEVAL_DIR);
   const distractorFile = path.resolve(options.distractorFile ?? defaultDistractorFile(dataDir));
   const topK = positiveInt(options.topK ?? 5, "--top-k");
+  const llmItems =
+    options.llm?.items === undefined ? Number.POSITIVE_INFINITY : positiveInt(options.llm.items, "--llm-questions");
   const kValues = (options.kValues ?? [...DEFAULT_PREF_K_VALUES]).map((k) => positiveInt(k, "k values"));
   const budgets = (options.budgets ?? [...DEFAULT_PREF_BUDGETS]).map((b) => positiveInt(b, "budgets"));
   const depth = Math.max(positiveInt(options.depth ?? DEFAULT_PREF_DEPTH, "--depth"), topK, ...kValues);
@@ -226,6 +233,7 @@ export async function runPrefevalBench(options: PrefevalBenchOptions): Promise<P
         ingest.memories += got.memories;
       };
       progress.start(`prefeval ${system.name}`, items.length);
+      let llmDone = 0;
       try {
         for (const host of groupOrder) {
           await system.clear();
@@ -242,7 +250,8 @@ export async function runPrefevalBench(options: PrefevalBenchOptions): Promise<P
             const scored = scorePreference(deep, kValues, budgets);
             ranks.push(scored.rank);
             let followed: boolean | undefined;
-            if (options.llm) {
+            if (options.llm && llmDone < llmItems) {
+              llmDone++;
               const answer = await options.llm.answerer.answer({
                 question: item.question,
                 memories: top,
@@ -351,6 +360,10 @@ export async function runPrefevalBench(options: PrefevalBenchOptions): Promise<P
           status: "done",
           answerer: options.llm.answerer.name,
           judge: options.llm.judge.name,
+          llm_items: Number.isFinite(llmItems) ? llmItems : "all",
+          ...(options.llm.judge.invalidOutputs === undefined
+            ? {}
+            : { judge_invalid_outputs: options.llm.judge.invalidOutputs }),
           rows: aggregateLlm(scores, names, topics),
         }
       : PREF_LLM_SKIPPED,

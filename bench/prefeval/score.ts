@@ -104,7 +104,10 @@ export function aggregateLlm(scores: ItemScore[], systems: string[], topics: str
   const rows: PrefLlmRow[] = [];
   for (const system of systems) {
     for (const topic of ["all", ...topics]) {
-      const qs = scores.filter((s) => s.system === system && (topic === "all" || s.topic === topic));
+      // Only judged items: with --llm-questions the others have no verdict.
+      const qs = scores.filter(
+        (s) => s.followed !== undefined && s.system === system && (topic === "all" || s.topic === topic),
+      );
       if (qs.length === 0) continue;
       rows.push({
         system,
