@@ -136,6 +136,15 @@ describe("TreeTextMemory working memory", () => {
     expect(await listWorkingCopies(mem.store)).toHaveLength(1);
   });
 
+  it("copies follow their source's updates and rollbacks", async () => {
+    const mem = await newTree();
+    const [item] = await mem.add(["Ivo studies Dutch"]);
+    await mem.update(item?.id as string, { memory: "Ivo studies Danish" });
+    expect((await listWorkingCopies(mem.store)).map((c) => c.memory)).toEqual(["Ivo studies Danish"]);
+    await mem.rollback(item?.id as string, 1);
+    expect((await listWorkingCopies(mem.store)).map((c) => c.memory)).toEqual(["Ivo studies Dutch"]);
+  });
+
   it("reports a failing reorganizer without losing the committed add", async () => {
     const mem = await newTree();
     Object.assign(mem.reorganizer, {

@@ -10,13 +10,19 @@ import { Searcher } from "../../../retrieve/searcher.js";
 import type { RelevantSubgraph, TreeSearchOptions, TreeSearchResult } from "../../../retrieve/types.js";
 import { materialize } from "../item-ops.js";
 import { StoreBackedTextMemory } from "../store-backed.js";
-import type { AddContext, MemoryInput, SearchHit, TextMemory } from "../types.js";
+import type { AddContext, MemoryInput, SearchHit, TextMemory, UpdatePatch } from "../types.js";
 import { type MemoryCapacities, resolveCapacities } from "./capacities.js";
 import { evictOverCapacity } from "./eviction.js";
 import type { TreeAddReport, TreeAddResult, TreeTextMemoryOptions, UpgradeReport } from "./types.js";
 import { upgradeFastNodes } from "./upgrade.js";
 import { recordUsage } from "./usage.js";
-import { dropWorkingCopies, liveSuccessors, updateWorkingMemory, workingMemoryItems } from "./working-memory.js";
+import {
+  dropWorkingCopies,
+  liveSuccessors,
+  refreshWorkingCopies,
+  updateWorkingMemory,
+  workingMemoryItems,
+} from "./working-memory.js";
 
 /**
  * MemOS's tree textual memory over any MemoryStore: a graph of memories typed WorkingMemory /
@@ -47,6 +53,7 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
   private readonly autoUpgrade: boolean;
   private fine: FineMemReader | undefined;
   private readonly fineOptions: Omit<FineReaderOptions, "llm">;
+  private readonly searchDefaults: TreeSearchOptions;
 
   constructor(options: TreeTextMemoryOptions) {
     super(options.store, options.embedder);
@@ -56,6 +63,7 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     this.reorganizeOnAdd = options.reorganize ?? true;
     this.autoUpgrade = options.autoUpgrade ?? false;
     this.fineOptions = options.fine ?? {};
+    this.searchDefaults = options.searchDefaults ?? {};
     this.searcher = new Searcher({
       ...options.searcher,
       store: this.store,
@@ -72,19 +80,35 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     });
   }
 
-  /** Add memories as given (no reading); then integrate, working memory, eviction. */
+  /**
+   * Add memories as given (no reading); then integrate, working memory, eviction.
+   *
+   * @example
+   * const added = await mem.add(["Ana likes jazz"], { userId: "ana" });
+   * added.report.warnings; // [] unless a step after the commit failed
+   */
   async add(inputs: MemoryInput[], context: AddContext = {}): Promise<TreeAddResult> {
     return this.commitAndOrganize(materialize(inputs, context), context, "fast");
   }
 
-  /** Read a conversation (fast: token windows; fine: LLM extraction) and add the memories. */
+  /**
+   * Read a conversation (fast: token windows; fine: LLM extraction) and add the memories.
+   *
+   * @example
+   * await mem.addMessages(messages, { userId: "u1", sessionId: "s1", mode: "fine" }); // ConfigError without an llm
+   */
   async addMessages(messages: ChatMessage[], context: AddContext = {}): Promise<TreeAddResult> {
     const mode = context.mode ?? "fast";
     const items = mode === "fine" ? await this.fineReader().readChat(messages, context) : await this.reader.readChat(messages, context);
     return this.commitAndOrganize(items, context, mode);
   }
 
-  /** Several sessions (each with its own id), read first and committed in ONE transaction. */
+  /**
+   * Several sessions (each with its own id), read first and committed in ONE transaction.
+   *
+   * @example
+   * await mem.addChatSessions(parseChatSessions(json), { userId: "u1" });
+   */
   async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<TreeAddResult> {
     const mode = context.mode ?? "fast";
     const fine = mode === "fine" ? this.fineReader() : undefined;
@@ -110,7 +134,12 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     return this.commitAndOrganize(await reader.readDocument(text, options, context), context, mode);
   }
 
-  /** Read a .txt / .md / .html / .pdf file and add it as `addDocument` does. */
+  /**
+   * Read a .txt / .md / .html / .pdf file and add it as `addDocument` does.
+   *
+   * @example
+   * await mem.addDocumentFile("handbook.pdf", { cubeId: "c1" });
+   */
   async addDocumentFile(path: string, context: AddContext = {}): Promise<TreeAddResult> {
     const mode = context.mode ?? "fast";
     const reader = mode === "fine" ? this.fineReader() : this.reader;
@@ -120,15 +149,24 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
   /**
    * Search (see the Searcher: working memory, vector, BM25 and graph paths fused, reranked,
    * deduplicated), and record the retrieval in each hit's `metadata.usage`.
+   *
+   * @example
+   * const hits = await mem.search("where does Ana live?", { topK: 5, referenceTime: "2025-06-01" });
    */
   async search(query: string, options: TreeSearchOptions = {}): Promise<SearchHit[]> {
     return (await this.searchDetailed(query, options)).hits;
   }
 
-  /** `search` with the parsed query, per-stage timings and warnings. */
+  /**
+   * `search` with the parsed query, per-stage timings and warnings.
+   *
+   * @example
+   * const { hits, timings, warnings } = await mem.searchDetailed("Ana's plans", { mode: "fine" });
+   */
   async searchDetailed(query: string, options: TreeSearchOptions = {}): Promise<TreeSearchResult> {
-    if (options.mode === "fine") this.requireLlm("fine search");
-    const result = await this.searcher.search(query, options);
+    const merged = { ...this.searchDefaults, ...options };
+    if (merged.mode === "fine") this.requireLlm("fine search");
+    const result = await this.searcher.search(query, merged);
     if (result.hits.length === 0) return result;
     try {
       const written = await recordUsage(
@@ -145,12 +183,22 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     }
   }
 
-  /** Nodes within `depth` hops of the best hits for `query`, and the edges among them (for the UI). */
+  /**
+   * Nodes within `depth` hops of the best hits for `query`, and the edges among them (for the UI).
+   *
+   * @example
+   * const { nodes, edges, seeds } = await mem.getRelevantSubgraph("Ana's trip", 2);
+   */
   async getRelevantSubgraph(query: string, depth = 2, options: { topK?: number } = {}): Promise<RelevantSubgraph> {
     return this.searcher.getRelevantSubgraph(query, { depth, topK: options.topK });
   }
 
-  /** The activated memories in working memory, newest first (sources, not copies). */
+  /**
+   * The activated memories in working memory, newest first (sources, not copies).
+   *
+   * @example
+   * (await mem.workingMemory()).length; // at most capacities.working
+   */
   async workingMemory(): Promise<TextualMemoryItem[]> {
     return workingMemoryItems(this.store);
   }
@@ -159,6 +207,9 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * Upgrade fast-mode nodes to fine ones with the LLM: each successful node is soft-deleted
    * (status "deleted", `evolve_to` = its successors, history `{update_type: "upgrade"}`) in the
    * same transaction that stores its successors. Nodes whose extraction fell back to fast stay.
+   *
+   * @example
+   * const { upgraded, untouched } = await mem.upgradeFastNodes({ limit: 50 });
    */
   async upgradeFastNodes(options: { limit?: number; ids?: string[] } = {}): Promise<UpgradeReport> {
     const report = await upgradeFastNodes(
@@ -174,12 +225,39 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     return report;
   }
 
-  /** Build topic summaries (PARENT nodes), relation and FOLLOWS edges (needs an LLM for summaries). */
+  /**
+   * Build topic summaries (PARENT nodes), relation and FOLLOWS edges (needs an LLM for summaries).
+   *
+   * @example
+   * const { parentIds } = await mem.reorganize({ memoryType: "LongTermMemory" });
+   */
   async reorganize(options: StructureOptions = {}): Promise<StructureReport> {
     return this.reorganizer.optimizeStructure(options);
   }
 
-  /** Hard delete, with vectors, edges and working-memory copies. Returns how many memories existed. */
+  /**
+   * Change a memory (history entry, version bump, new vector when the text changes); its
+   * working-memory copies follow.
+   *
+   * @example
+   * await mem.update(id, { memory: "Ana lives in Porto" }); // version 2, v1 text in history
+   */
+  override async update(id: string, patch: UpdatePatch, updateType = "update"): Promise<TextualMemoryItem> {
+    const next = await super.update(id, patch, updateType);
+    try {
+      await refreshWorkingCopies(this.store, next);
+    } catch (error) {
+      logger.warn({ err: error, id }, "tree memory: working-memory copies not refreshed after an update");
+    }
+    return next;
+  }
+
+  /**
+   * Hard delete, with vectors, edges and working-memory copies. Returns how many memories existed.
+   *
+   * @example
+   * await mem.delete([id]); // 1
+   */
   override async delete(ids: string[]): Promise<number> {
     const n = await super.delete(ids);
     await dropWorkingCopies(this.store, ids);

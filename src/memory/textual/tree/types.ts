@@ -6,7 +6,7 @@ import type { TextualMemoryItem } from "../../../core/schema/memory.js";
 import type { ReorganizeReport, ReorganizerOptions } from "../../../organize/types.js";
 import type { FastMemReader } from "../../../reader/fast-reader.js";
 import type { FineReaderOptions } from "../../../reader/fine-reader.js";
-import type { SearcherOptions } from "../../../retrieve/types.js";
+import type { SearcherOptions, TreeSearchOptions } from "../../../retrieve/types.js";
 import type { MemoryCapacities } from "./capacities.js";
 import type { EvictedMemory } from "./eviction.js";
 import type { WorkingMemoryChange } from "./working-memory.js";
@@ -31,6 +31,8 @@ export interface TreeTextMemoryOptions {
   reorganizer?: Omit<ReorganizerOptions, "store" | "embedder" | "llm">;
   /** Passed to the searcher (path weights, candidates, rerank blend, ...). */
   searcher?: Omit<SearcherOptions, "store" | "embedder" | "llm" | "reranker" | "workingMemory">;
+  /** Defaults for every search (dedup, paths, threshold, ...); a call's own options win. */
+  searchDefaults?: Omit<TreeSearchOptions, "signal">;
 }
 
 /** What happened after the items of an add were committed. */

@@ -32,6 +32,9 @@ function isFastNode(item: TextualMemoryItem): boolean {
  * version bumped) in the SAME transaction that stores its successors, so a crash leaves either
  * the fast node or its replacement, never neither. A node whose extraction fell back to fast
  * (successors still tagged "mode:fast", or none) or that changed meanwhile is left untouched.
+ *
+ * @example
+ * const report = await upgradeFastNodes({ store, reader: new FineMemReader({ llm }), embed }, { limit: 100 });
  */
 export async function upgradeFastNodes(
   deps: UpgradeDeps,

@@ -44,7 +44,12 @@ function oldestFirst(a: TextualMemoryItem, b: TextualMemoryItem): number {
   );
 }
 
-/** All working-memory copies, newest first. */
+/**
+ * All working-memory copies, newest first.
+ *
+ * @example
+ * (await listWorkingCopies(store)).map((c) => c.metadata.working_of); // source ids
+ */
 export async function listWorkingCopies(store: MemoryStore): Promise<TextualMemoryItem[]> {
   return (await store.listItems({ filter: WORKING_FILTER })).sort(oldestFirst).reverse();
 }
@@ -52,6 +57,9 @@ export async function listWorkingCopies(store: MemoryStore): Promise<TextualMemo
 /**
  * The activated memories currently in working memory, newest first, each once: copies are
  * resolved to their sources; MemOS's own copies (no `working_of`) stand for themselves.
+ *
+ * @example
+ * const recent = await workingMemoryItems(store); // what the searcher's working path scores
  */
 export async function workingMemoryItems(store: MemoryStore): Promise<TextualMemoryItem[]> {
   const copies = await listWorkingCopies(store);
@@ -73,6 +81,9 @@ export async function workingMemoryItems(store: MemoryStore): Promise<TextualMem
 /**
  * The activated memories that stand for `id` now: itself when activated, else what it evolved
  * into (`evolve_to`) or was merged into (MERGED_TO), followed transitively.
+ *
+ * @example
+ * await liveSuccessors(store, upgradedFastNodeId); // its fine successors
  */
 export async function liveSuccessors(store: MemoryStore, id: string): Promise<TextualMemoryItem[]> {
   const out: TextualMemoryItem[] = [];
@@ -111,6 +122,9 @@ export interface WorkingMemoryChange {
  * Put `sources` (activated memories, oldest first) at the front of working memory, follow
  * copies whose source is no longer activated to its successors, and drop the oldest copies
  * beyond `capacity`. One transaction.
+ *
+ * @example
+ * const { entered, left } = await updateWorkingMemory(store, justAdded, 20);
  */
 export async function updateWorkingMemory(
   store: MemoryStore,
@@ -199,11 +213,40 @@ export async function updateWorkingMemory(
   });
 }
 
-/** Delete the copies of `sourceIds` (their sources were deleted). Returns how many. */
+/**
+ * Delete the copies of `sourceIds` (their sources were deleted). Returns how many.
+ *
+ * @example
+ * await dropWorkingCopies(store, deletedIds);
+ */
 export async function dropWorkingCopies(store: MemoryStore, sourceIds: string[]): Promise<number> {
   if (sourceIds.length === 0) return 0;
   const wanted = new Set(sourceIds);
   const copies = await store.listItems({ filter: WORKING_FILTER });
   const ids = copies.filter((c) => wanted.has(workingSourceOf(c) ?? "")).map((c) => c.id);
   return ids.length === 0 ? 0 : store.deleteItems(ids);
+}
+
+/**
+ * Give the copies of `source` its current text and vector (after an update or rollback), so a
+ * listing or a dump never shows working memory out of date. One transaction.
+ *
+ * @example
+ * await refreshWorkingCopies(store, await store.getItem(id));
+ */
+export async function refreshWorkingCopies(store: MemoryStore, source: TextualMemoryItem): Promise<number> {
+  return store.transaction(async (tx) => {
+    const copies = (await tx.listItems({ filter: WORKING_FILTER })).filter((c) => workingSourceOf(c) === source.id);
+    if (copies.length === 0) return 0;
+    const vector = (await tx.getEmbedding(source.id)) ?? undefined;
+    for (const copy of copies) {
+      const { embedding: _e, ...meta } = copy.metadata;
+      await tx.updateItem(
+        copy.id,
+        { ...copy, memory: source.memory, metadata: { ...meta, key: source.metadata.key, tags: source.metadata.tags } as TextualMemoryItem["metadata"] },
+        vector,
+      );
+    }
+    return copies.length;
+  });
 }
