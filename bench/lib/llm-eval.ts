@@ -7,7 +7,7 @@ import { z } from "zod";
 import { LLMOutputError } from "../../src/core/errors/llm-output-error.js";
 import type { LanguageModel, LLMMessage } from "../../src/core/interfaces/language-model.js";
 import { generateObject, generateText, stripThinkPrefix } from "../../src/providers/llm/generate.js";
-import type { AnswerInput, Answerer, Judge, JudgeInput } from "../locomo/llm.js";
+import type { Answerer, AnswerInput, Judge, JudgeInput } from "../locomo/llm.js";
 
 /** "provider:modelId", the name reports show for a model. */
 export function modelName(model: LanguageModel): string {
@@ -51,7 +51,7 @@ export function answerPrompt(input: AnswerInput): LLMMessage[] {
     "",
     "How to answer:",
     "1. Read every memory carefully, from both speakers, and use only what they say.",
-    "2. Pay attention to the dates. When a memory uses a relative time (\"last year\", \"two months ago\", \"yesterday\", \"next week\"), work out the absolute date, month or year from that memory's date: a memory dated 4 May 2022 that says \"last year\" means 2021. Answer with the absolute date, never the relative phrase.",
+    '2. Pay attention to the dates. When a memory uses a relative time ("last year", "two months ago", "yesterday", "next week"), work out the absolute date, month or year from that memory\'s date: a memory dated 4 May 2022 that says "last year" means 2021. Answer with the absolute date, never the relative phrase.',
     "3. If memories contradict each other, trust the most recent one.",
     "4. Say what the memories support; do not add facts they do not contain.",
     "5. Answer in at most 5–6 words. No explanation, no full sentence needed.",
@@ -107,7 +107,7 @@ export function judgePrompt(input: JudgeInput): LLMMessage[] {
     "",
     "Be generous:",
     "- If the generated answer contains the key facts of the gold answer, it is CORRECT, even when it is phrased differently or is longer than the gold answer.",
-    "- For dates and times: the same date, month or period written in another format (\"7 May 2023\", \"May 7th\", \"2023-05-07\") is CORRECT, and so is a relative reference (\"the week before 9 May 2023\") that resolves to the gold date.",
+    '- For dates and times: the same date, month or period written in another format ("7 May 2023", "May 7th", "2023-05-07") is CORRECT, and so is a relative reference ("the week before 9 May 2023") that resolves to the gold date.',
     "- It is WRONG when the key facts are missing, contradict the gold answer, or point to a different date or period.",
     "",
     `Question: ${input.question}`,
@@ -146,7 +146,8 @@ export interface LlmJudge extends Judge {
  */
 export function createLlmJudge(model: LanguageModel, options: LlmJudgeOptions = {}): LlmJudge {
   const runs = options.runs ?? 3;
-  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`judge runs must be a positive integer, got ${runs}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new RangeError(`judge runs must be a positive integer, got ${runs}`);
   const temperature = options.temperature ?? 0;
   let invalid = 0;
   return {

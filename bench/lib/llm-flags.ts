@@ -80,7 +80,9 @@ export async function resolveLlmFlags(
   if (answerSpec === undefined) {
     const stray = (["judgeLlm", "judgeRuns", "llmQuestions"] as const).find((k) => flags[k] !== undefined);
     if (stray) {
-      const flag = { judgeLlm: "--judge-llm", judgeRuns: "--judge-runs", llmQuestions: "--llm-questions" }[stray];
+      const flag = { judgeLlm: "--judge-llm", judgeRuns: "--judge-runs", llmQuestions: "--llm-questions" }[
+        stray
+      ];
       throw new InvalidInputError({
         message: `${flag} needs an answering model, and none is configured`,
         hint: "add --llm <backend>:<model> (e.g. --llm openai:gpt-4o-mini) or set MEMOS_LLM",
@@ -89,7 +91,8 @@ export async function resolveLlmFlags(
     return undefined;
   }
   const judgeRuns = flags.judgeRuns === undefined ? 3 : intFlag(flags.judgeRuns, "--judge-runs");
-  const llmQuestions = flags.llmQuestions === undefined ? undefined : intFlag(flags.llmQuestions, "--llm-questions");
+  const llmQuestions =
+    flags.llmQuestions === undefined ? undefined : intFlag(flags.llmQuestions, "--llm-questions");
   const judgeSpec = flags.judgeLlm?.trim() || answerSpec;
   const answerModel = await build.answer(answerSpec);
   const judgeModel = judgeSpec === answerSpec ? answerModel : await build.judge(judgeSpec);
@@ -130,5 +133,8 @@ export function addLlmOptions(cmd: Command, unit: "questions" | "items"): Comman
     .option("--judge-llm <spec>", "judging LLM (default the --llm model)");
   if (unit === "questions")
     cmd.option("--judge-runs <n>", "judge calls per answer; accuracy is mean ± std over runs (default 3)");
-  return cmd.option("--llm-questions <n>", `only the first n ${unit} get LLM answers (default all; LLM calls are slow)`);
+  return cmd.option(
+    "--llm-questions <n>",
+    `only the first n ${unit} get LLM answers (default all; LLM calls are slow)`,
+  );
 }

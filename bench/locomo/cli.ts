@@ -112,7 +112,9 @@ function llmSummary(llm: Awaited<ReturnType<typeof runLocomoBench>>["llm"]): str
     .map(
       (r) =>
         `${r.system} F1 ${r.f1.toFixed(3)}` +
-        (r.judge_accuracy === undefined ? "" : ` judge ${r.judge_accuracy.toFixed(3)} ± ${(r.judge_std ?? 0).toFixed(3)}`),
+        (r.judge_accuracy === undefined
+          ? ""
+          : ` judge ${r.judge_accuracy.toFixed(3)} ± ${(r.judge_std ?? 0).toFixed(3)}`),
     );
   return `answerer ${llm.answerer}${llm.judge ? `, judge ${llm.judge} ×${llm.judge_runs}` : ""}: ${cells.join("; ")}`;
 }

@@ -148,7 +148,9 @@ export function renderMarkdown(
         (l.judge
           ? `; ${l.judge_runs ?? 1} judge run(s) per answer, accuracy as mean ± std (population) of the runs' accuracies`
           : "") +
-        (l.judge_invalid_outputs ? `; ${l.judge_invalid_outputs} judge outputs unparseable (counted WRONG)` : "") +
+        (l.judge_invalid_outputs
+          ? `; ${l.judge_invalid_outputs} judge outputs unparseable (counted WRONG)`
+          : "") +
         ".",
       "",
     );
@@ -161,9 +163,7 @@ export function renderMarkdown(
           r.questions,
           fmt(r.f1),
           fmt(r.bleu1),
-          r.judge_accuracy === undefined
-            ? "–"
-            : `${fmt(r.judge_accuracy)} ± ${fmt(r.judge_std ?? 0)}`,
+          r.judge_accuracy === undefined ? "–" : `${fmt(r.judge_accuracy)} ± ${fmt(r.judge_std ?? 0)}`,
         ]),
       ),
     );

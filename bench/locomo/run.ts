@@ -326,7 +326,9 @@ export async function runLocomoBench<N extends string = SystemName>(
   const budgets = positiveInts(options.budgets ?? [...DEFAULT_BUDGETS], "budgets");
   const [depthOpt] = positiveInts([options.depth ?? 200], "--depth");
   const llmQuestions =
-    options.llmQuestions === undefined ? Number.POSITIVE_INFINITY : (positiveInts([options.llmQuestions], "--llm-questions")[0] as number);
+    options.llmQuestions === undefined
+      ? Number.POSITIVE_INFINITY
+      : (positiveInts([options.llmQuestions], "--llm-questions")[0] as number);
   // Deep enough for every k and for the timed top-k.
   const depth = Math.max(depthOpt as number, ...kValues, topK as number);
   // Without knownSystems, N is SystemName (the default type argument), so this cast holds.
@@ -404,7 +406,9 @@ export async function runLocomoBench<N extends string = SystemName>(
         progress.update(conv.sessions.length);
 
         progress.start(`${conv.id} ${system.name} search`, qa.length);
-        const dates = new Map(conv.sessions.flatMap((s) => s.turns.map((t) => [t.diaId, s.dateTime] as const)));
+        const dates = new Map(
+          conv.sessions.flatMap((s) => s.turns.map((t) => [t.diaId, s.dateTime] as const)),
+        );
         for (const q of qa) {
           // The timed call is the one a user makes (top-k); a deeper, untimed one feeds the
           // metrics at k up to 20 and at token budgets.
@@ -430,7 +434,8 @@ export async function runLocomoBench<N extends string = SystemName>(
             const verdicts = options.judge
               ? await options.judge.judge({ question: q.question, gold: q.answer, prediction })
               : undefined;
-            const correct = verdicts === undefined ? undefined : typeof verdicts === "boolean" ? [verdicts] : [...verdicts];
+            const correct =
+              verdicts === undefined ? undefined : typeof verdicts === "boolean" ? [verdicts] : [...verdicts];
             llmScores.push({
               system: system.name,
               category: q.category,

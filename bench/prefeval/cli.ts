@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { choiceListFlag, intFlag, listFlag, runStandalone } from "../lib/flags.js";
 import { addLlmOptions, disposeLlmSetup, type LlmCliFlags, resolveLlmFlags } from "../lib/llm-flags.js";
-import { createPreferenceAnswerer, createPreferenceJudge } from "./llm-impl.js";
 import { REPO_ROOT } from "../locomo/run.js";
 import { defaultPrefevalFactory } from "./factory.js";
+import { createPreferenceAnswerer, createPreferenceJudge } from "./llm-impl.js";
 import { writePrefevalReports } from "./render.js";
 import {
   DEFAULT_PREFEVAL_DIR,

@@ -8,7 +8,7 @@ import { LLMOutputError } from "../../src/core/errors/llm-output-error.js";
 import type { LanguageModel, LLMMessage } from "../../src/core/interfaces/language-model.js";
 import { generateObject, generateText, stripThinkPrefix } from "../../src/providers/llm/generate.js";
 import { formatMemories, type LlmAnswererOptions, modelName } from "../lib/llm-eval.js";
-import type { AnswerInput, Answerer, PreferenceJudge, PreferenceJudgeInput } from "./llm.js";
+import type { Answerer, AnswerInput, PreferenceJudge, PreferenceJudgeInput } from "./llm.js";
 
 /** The assistant prompt: memories of earlier conversations, then the user's question. */
 export function preferenceAnswerPrompt(input: AnswerInput): LLMMessage[] {
@@ -23,7 +23,12 @@ export function preferenceAnswerPrompt(input: AnswerInput): LLMMessage[] {
     },
     {
       role: "user",
-      content: ["Memories of earlier conversations:", formatMemories(input), "", `Question: ${input.question}`].join("\n"),
+      content: [
+        "Memories of earlier conversations:",
+        formatMemories(input),
+        "",
+        `Question: ${input.question}`,
+      ].join("\n"),
     },
   ];
 }
@@ -83,7 +88,10 @@ export interface LlmPreferenceJudge extends PreferenceJudge {
  * @example
  * const { followed } = await createPreferenceJudge(model).judge({ preference, question, explanation, answer });
  */
-export function createPreferenceJudge(model: LanguageModel, options: { temperature?: number } = {}): LlmPreferenceJudge {
+export function createPreferenceJudge(
+  model: LanguageModel,
+  options: { temperature?: number } = {},
+): LlmPreferenceJudge {
   const temperature = options.temperature ?? 0;
   let invalid = 0;
   return {
@@ -93,11 +101,16 @@ export function createPreferenceJudge(model: LanguageModel, options: { temperatu
     },
     async judge(input) {
       try {
-        const { object } = await generateObject(model, preferenceJudgePrompt(input), PreferenceVerdictSchema, {
-          temperature,
-          maxTokens: 400,
-          schemaName: "preference_verdict",
-        });
+        const { object } = await generateObject(
+          model,
+          preferenceJudgePrompt(input),
+          PreferenceVerdictSchema,
+          {
+            temperature,
+            maxTokens: 400,
+            schemaName: "preference_verdict",
+          },
+        );
         return { followed: object.followed === "yes" };
       } catch (error) {
         if (!LLMOutputError.isInstance(error)) throw error;

@@ -4,10 +4,10 @@
  * The LLM-backed implementations are in llm-impl.ts; without an LLM reports say the metrics were
  * skipped.
  */
-import type { AnswerInput, Answerer } from "../locomo/llm.js";
+import type { Answerer, AnswerInput } from "../locomo/llm.js";
 
 /** The LoCoMo answerer interface, reused: PrefEval passes speakers "User" and "Assistant". */
-export type { AnswerInput, Answerer };
+export type { Answerer, AnswerInput };
 
 /** What a preference judge sees. */
 export interface PreferenceJudgeInput {

@@ -142,7 +142,9 @@ export function renderPrefevalMarkdown(report: PrefevalReport, chartFile?: strin
       "",
       `Answers from the top-${report.settings.top_k} memories, temperature 0; the judge says yes/no once per answer; ` +
         `items answered per system: ${l.llm_items ?? "all"}` +
-        (l.judge_invalid_outputs ? `; ${l.judge_invalid_outputs} judge outputs unparseable (counted not followed)` : "") +
+        (l.judge_invalid_outputs
+          ? `; ${l.judge_invalid_outputs} judge outputs unparseable (counted not followed)`
+          : "") +
         ".",
       "",
     );

@@ -169,7 +169,9 @@ export async function runPrefevalBench(options: PrefevalBenchOptions): Promise<P
   const distractorFile = path.resolve(options.distractorFile ?? defaultDistractorFile(dataDir));
   const topK = positiveInt(options.topK ?? 5, "--top-k");
   const llmItems =
-    options.llm?.items === undefined ? Number.POSITIVE_INFINITY : positiveInt(options.llm.items, "--llm-questions");
+    options.llm?.items === undefined
+      ? Number.POSITIVE_INFINITY
+      : positiveInt(options.llm.items, "--llm-questions");
   const kValues = (options.kValues ?? [...DEFAULT_PREF_K_VALUES]).map((k) => positiveInt(k, "k values"));
   const budgets = (options.budgets ?? [...DEFAULT_PREF_BUDGETS]).map((b) => positiveInt(b, "budgets"));
   const depth = Math.max(positiveInt(options.depth ?? DEFAULT_PREF_DEPTH, "--depth"), topK, ...kValues);
