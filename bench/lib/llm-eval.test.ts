@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { LLMMessage } from "../../src/core/interfaces/language-model.js";
 import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
 import { createLlmAnswerer, createLlmJudge, formatMemories, memoryDate } from "./llm-eval.js";
 
