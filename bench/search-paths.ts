@@ -2,13 +2,16 @@
  * Latency of the tree Searcher per recall path (a measurement, not a test).
  *
  *   npx tsx bench/search-paths.ts [--n 10000,100000] [--queries 200] [--mode fast|fine] [--db-dir DIR]
+ *                                 [--ann-threshold N|Infinity]
  *
  * Fills a file-backed SQLite cube with bench/scale.ts's synthetic memories (GloVe vectors, with a
  * key, two tags, two users, 20% UserMemory, and FOLLOWS edges between neighbours) and times
  * `Searcher.search(query, {topK: 10})`: p50/p95/p99 of the whole search and of each stage it
  * reports in `timings`, then the store calls alone (vectorSearch and keywordSearch with the
  * searcher's filter, k = 50), so a slow search can be pinned on its store call. With --db-dir the
- * cubes are kept there and reused by later runs.
+ * cubes are kept there and reused by later runs. Above the store's ANN threshold (default 20,000
+ * vectors; --ann-threshold Infinity for exact search) it also prints how the HNSW index was
+ * obtained (built or loaded, and how long that took) and its recall@10 against exact search.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,11 +33,14 @@ const { values } = parseArgs({
     queries: { type: "string", default: "200" },
     mode: { type: "string", default: "fast" },
     "db-dir": { type: "string" },
+    "ann-threshold": { type: "string" },
   },
 });
 const sizes = String(values.n).split(",").map(Number);
 const QUERIES = Number(values.queries);
 const mode = values.mode === "fine" ? "fine" : "fast";
+const annThreshold = values["ann-threshold"] === undefined ? undefined : Number(values["ann-threshold"]);
+const notes: string[] = [];
 
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -49,8 +55,11 @@ function rng(seed: number) {
 
 const embedder = await createGloveEmbedder();
 
-async function build(file: string, n: number): Promise<SqliteMemoryStore> {
-  const store = await createSqliteMemoryStore({ path: file });
+async function build(
+  opts: { path: string; annThreshold?: number },
+  n: number,
+): Promise<SqliteMemoryStore> {
+  const store = await createSqliteMemoryStore(opts);
   const r = rng(42);
   let prev: string | undefined;
   for (let i = 0; i < n; i += 1000) {
@@ -144,7 +153,21 @@ console.log(`| memories | stage | p50 ms | p95 ms | p99 ms |\n|---:|---|---:|---
 try {
   for (const n of sizes) {
     const file = path.join(dir, `search-${n}.db`);
-    const raw = existsSync(file) ? await createSqliteMemoryStore({ path: file }) : await build(file, n);
+    const opts = { path: file, ...(annThreshold === undefined ? {} : { annThreshold }) };
+    const raw = existsSync(file) ? await createSqliteMemoryStore(opts) : await build(opts, n);
+    {
+      // The first vector search loads or builds the HNSW index when the cube is above the threshold.
+      const t = performance.now();
+      const [v] = await embedder.doEmbed(["first search"]);
+      await raw.vectorSearch(v as Float32Array, { k: 10 });
+      const ann = await raw.annStatus();
+      notes.push(
+        ann.size === undefined
+          ? `n=${n}: exact vector search (ANN threshold ${ann.threshold})`
+          : `n=${n}: HNSW index of ${ann.size} vectors ${ann.last?.source} in ${fmt(ann.last?.ms ?? 0)} ms ` +
+              `(first search ${fmt(performance.now() - t)} ms)`,
+      );
+    }
     const { store, intervals } = timedStore(raw);
     const llm = createScriptedLanguageModel([
       {
@@ -201,8 +224,26 @@ try {
       const s = stats(xs);
       console.log(`| ${n} | ${name} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} |`);
     }
+    if ((await raw.annStatus()).size !== undefined) {
+      // Recall@10 of the ANN path against exact search on the same file, with and without the filter.
+      const exact = await createSqliteMemoryStore({ path: file, annThreshold: Number.POSITIVE_INFINITY });
+      for (const f of [undefined, filter]) {
+        let found = 0;
+        let total = 0;
+        for (const query of queries) {
+          const [v] = await embedder.doEmbed([query]);
+          const truth = (await exact.vectorSearch(v as Float32Array, { k: 10, filter: f })).map((h) => h.id);
+          const got = new Set((await raw.vectorSearch(v as Float32Array, { k: 10, filter: f })).map((h) => h.id));
+          found += truth.filter((id) => got.has(id)).length;
+          total += truth.length;
+        }
+        notes.push(`n=${n}: ANN recall@10 vs exact ${f ? "(searcher's filter)" : "(no filter)"}: ${(found / total).toFixed(4)}`);
+      }
+      await exact.close();
+    }
     await raw.close();
   }
+  for (const line of notes) console.log(`\n${line}`);
 } finally {
   if (!keep) rmSync(dir, { recursive: true, force: true });
 }

@@ -90,6 +90,9 @@ describe("SqliteMemoryStore specifics", () => {
     expect(hits.map((h) => h.id).sort()).toEqual(["p0", "p1", "p2"]);
     // Alone, the common word is still searched.
     expect(await s.keywordSearch("visiting", { k: 10 })).toHaveLength(10);
+    // Counts follow writes: with no zoo left, "zoo" alone would find nothing, so nothing is dropped.
+    await s.deleteItems(["p0", "p1", "p2"]);
+    expect(await s.keywordSearch("visiting zoo", { k: 10 })).toHaveLength(10);
   });
 
   it("shares a cube file between two connections (as two processes would)", async () => {

@@ -13,7 +13,8 @@ import { isZeroVector } from "./vectors.js";
  * - otherwise it is loaded from `<db>.usearch` when that file's sidecar matches, or rebuilt from
  *   vec0. A crash between a commit and an index save therefore costs a rebuild, not a wrong answer.
  *
- * Distances found here only choose candidates: the engine re-scores them exactly against vec0.
+ * The distances it returns are exact cosine distances of the stored vectors; only the choice of
+ * candidates is approximate.
  */
 
 /** HNSW links per node: usearch's default; 16 keeps recall@10 near 0.99 at 100k x 100-d. */
@@ -152,12 +153,19 @@ export class AnnIndex {
     if (this.index.contains(key)) this.index.remove(key);
   }
 
-  /** Up to `count` rowids nearest to `query`, nearest first (approximate). */
-  search(query: Float32Array, count: number): number[] {
+  /**
+   * Up to `count` rows near `query`, nearest first. Which rows is approximate (the graph may miss
+   * a true neighbour); each distance is exact: usearch computes the cosine distance from the
+   * stored float32 vector, the same quantity sqlite-vec reports (they may differ in the last
+   * float bits only).
+   */
+  search(query: Float32Array, count: number): { rid: number; distance: number }[] {
     if (this.index.size() === 0 || count <= 0) return [];
     // One thread: a query is a few hundred distance computations; a pool only adds latency.
     const found = this.index.search(query, count, 1);
-    return Array.from(found.keys, (k) => Number(k));
+    const out: { rid: number; distance: number }[] = [];
+    found.keys.forEach((k, i) => out.push({ rid: Number(k), distance: found.distances[i] as number }));
+    return out;
   }
 
   /**

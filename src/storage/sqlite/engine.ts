@@ -145,6 +145,8 @@ export class SqliteEngine {
   private pendingVec: VectorOp[] = [];
   /** pendingVec's length at each open transaction or savepoint, to undo on rollback. */
   private readonly marks: number[] = [];
+  /** Commits made through this connection; with PRAGMA data_version, tells when data changed. */
+  private commits = 0;
   /** Counts vector changes, so write() knows whether to bump the generation. */
   private vecChanges = 0;
 
@@ -303,7 +305,10 @@ export class SqliteEngine {
       this.reloadDims();
       throw error;
     }
-    if (!this.db.inTransaction) this.applyVectorOps();
+    if (!this.db.inTransaction) {
+      this.commits++;
+      this.applyVectorOps();
+    }
     return out;
   }
 
@@ -321,7 +326,10 @@ export class SqliteEngine {
   commit(savepoint?: string): void {
     this.db.exec(savepoint ? `RELEASE ${savepoint}` : "COMMIT");
     this.marks.pop();
-    if (!savepoint) this.applyVectorOps();
+    if (!savepoint) {
+      this.commits++;
+      this.applyVectorOps();
+    }
   }
 
   rollback(savepoint?: string): void {
@@ -686,7 +694,7 @@ export class SqliteEngine {
     if (k > VEC_MAX_K) return this.exactVectorScan(blob, w, k);
     const ann = this.annFor();
     if (ann) {
-      const hits = this.annSearch(ann, q, blob, w, node !== undefined, k);
+      const hits = this.annSearch(ann, q, w, node !== undefined, k);
       if (hits) return hits;
     }
     return this.knnSearch(blob, w, node, k);
@@ -820,24 +828,23 @@ export class SqliteEngine {
   }
 
   /**
-   * Vector search through the HNSW index: fetch candidates, then re-score them exactly against
-   * vec0 (cosine, the same distance the exact path reports) with the full filter applied. The
-   * result equals exact search whenever the true top k are among the candidates. Returns
-   * undefined when too few candidates pass the filter even after growing the fetch once; the
-   * caller then runs the exact path.
+   * Vector search through the HNSW index: fetch candidates with their exact cosine distances
+   * (computed by usearch from its stored copy of each vector), keep those the full filter lets
+   * through, best k by (distance, id) as the exact path orders them. The result equals exact
+   * search whenever the true top k are among the candidates. Returns undefined when too few
+   * candidates pass even after growing the fetch once; the caller then runs the exact path.
    */
   private annSearch(
     ann: AnnIndex,
     q: Float32Array,
-    blob: Buffer,
     w: SqlFragment,
     filtered: boolean,
     k: number,
   ): ScoredId[] | undefined {
     let fetch = Math.max(k * (filtered ? ANN_FILTER_OVERFETCH : ANN_OVERFETCH), ANN_MIN_FETCH);
     for (let round = 0; round < 2; round++) {
-      const rids = ann.search(q, Math.min(fetch, ann.size));
-      const rows = this.rescore(blob, rids, w, k);
+      const hits = ann.search(q, Math.min(fetch, ann.size));
+      const rows = this.passing(hits, w, k);
       if (rows.length >= k) return rows;
       // The index holds fewer than k matching vectors, or the filter is selective: in both
       // cases exact search is cheap or needed, and it cannot miss anything.
@@ -847,18 +854,25 @@ export class SqliteEngine {
     return undefined;
   }
 
-  /** Exact cosine distances of the candidate rows that pass the filter, best k. */
-  private rescore(blob: Buffer, rids: number[], w: SqlFragment, k: number): ScoredId[] {
-    if (rids.length === 0) return [];
-    const rows = this.stmt(
-      `SELECT i.id AS id, x.distance AS distance FROM (
-         SELECT j.value AS rid, vec_distance_cosine(v.embedding, ?) AS distance
-         FROM json_each(?) AS j CROSS JOIN vec_items v ON v.rowid = j.value
-       ) AS x CROSS JOIN items i ON i.rid = x.rid
-       WHERE x.distance IS NOT NULL AND ${w.sql}
-       ORDER BY x.distance, i.id LIMIT ?`,
-    ).all(blob, JSON.stringify(rids), ...w.params, k) as { id: string; distance: number }[];
-    return rows.map(scored);
+  /** The candidates whose items pass the filter, best k, ordered as the exact path orders. */
+  private passing(hits: { rid: number; distance: number }[], w: SqlFragment, k: number): ScoredId[] {
+    if (hits.length === 0) return [];
+    const ids = new Map(
+      (
+        this.stmt(
+          `SELECT i.rid AS rid, i.id AS id FROM json_each(?) AS j CROSS JOIN items i ON i.rid = j.value
+           WHERE ${w.sql}`,
+        ).all(JSON.stringify(hits.map((h) => h.rid)), ...w.params) as { rid: number; id: string }[]
+      ).map((r) => [r.rid, r.id]),
+    );
+    const out: { id: string; distance: number }[] = [];
+    for (const h of hits) {
+      const id = ids.get(h.rid);
+      if (id !== undefined) out.push({ id, distance: h.distance });
+    }
+    // Ties break by id in SQLite's BINARY collation (UTF-8 bytes), as ORDER BY id does.
+    out.sort((a, b) => a.distance - b.distance || Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
+    return out.slice(0, k).map(scored);
   }
 
   /** The approximate index's state (see {@link AnnStatus}). */
@@ -965,10 +979,16 @@ export class SqliteEngine {
   private keywordTerms(query: string): string[] {
     const terms = queryTerms(query);
     if (terms.length < 2) return terms;
+    const inTransaction = this.db.inTransaction;
     return this.read(() => {
       const docs = (this.stmt("SELECT count(*) AS n FROM items").get() as { n: number }).n;
       if (docs < PRUNE_MIN_DOCS) return terms;
-      const df = this.termStats.documentFrequencies(terms);
+      // data_version moves with other connections' commits, `commits` with this one's; inside
+      // an open transaction its own uncommitted writes move neither, so do not cache there.
+      const version = inTransaction
+        ? `tx:${Math.random()}`
+        : `${this.db.pragma("data_version", { simple: true })}:${this.commits}`;
+      const df = this.termStats.documentFrequencies(terms, version);
       return pruneCommonTerms(terms, (t) => df.get(t), docs);
     });
   }

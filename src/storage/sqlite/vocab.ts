@@ -14,6 +14,8 @@ const STEM_CACHE_LIMIT = 10_000;
 export class TermStats {
   private ready = false;
   private readonly stems = new Map<string, string | null>();
+  private readonly df = new Map<string, number | undefined>();
+  private dfVersion = "";
 
   constructor(
     private readonly db: Database.Database,
@@ -57,15 +59,29 @@ export class TermStats {
     return new Map(words.map((w) => [w, this.stems.get(w) ?? null]));
   }
 
-  /** How many memories contain each word (undefined: none, or the word has no single stem). */
-  documentFrequencies(words: readonly string[]): Map<string, number | undefined> {
+  /**
+   * How many memories contain each word (undefined: none, or the word has no single stem).
+   * A vocabulary lookup costs about 0.4 ms at 100k memories, so counts are remembered until
+   * `version` changes (the caller passes one that changes with every commit to the cube).
+   */
+  documentFrequencies(words: readonly string[], version: string): Map<string, number | undefined> {
     const stems = this.stemsOf(words);
+    if (version !== this.dfVersion || this.df.size > STEM_CACHE_LIMIT) {
+      this.df.clear();
+      this.dfVersion = version;
+    }
     const lookup = this.db.prepare("SELECT doc FROM temp.memos_fts_vocab WHERE term = ?");
     const out = new Map<string, number | undefined>();
     for (const w of words) {
       const stem = stems.get(w);
-      const row = stem ? (lookup.get(stem) as { doc: number } | undefined) : undefined;
-      out.set(w, row?.doc);
+      if (!stem) {
+        out.set(w, undefined);
+        continue;
+      }
+      if (!this.df.has(stem)) {
+        this.df.set(stem, (lookup.get(stem) as { doc: number } | undefined)?.doc);
+      }
+      out.set(w, this.df.get(stem));
     }
     return out;
   }
