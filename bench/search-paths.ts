@@ -55,10 +55,7 @@ function rng(seed: number) {
 
 const embedder = await createGloveEmbedder();
 
-async function build(
-  opts: { path: string; annThreshold?: number },
-  n: number,
-): Promise<SqliteMemoryStore> {
+async function build(opts: { path: string; annThreshold?: number }, n: number): Promise<SqliteMemoryStore> {
   const store = await createSqliteMemoryStore(opts);
   const r = rng(42);
   let prev: string | undefined;
@@ -233,11 +230,15 @@ try {
         for (const query of queries) {
           const [v] = await embedder.doEmbed([query]);
           const truth = (await exact.vectorSearch(v as Float32Array, { k: 10, filter: f })).map((h) => h.id);
-          const got = new Set((await raw.vectorSearch(v as Float32Array, { k: 10, filter: f })).map((h) => h.id));
+          const got = new Set(
+            (await raw.vectorSearch(v as Float32Array, { k: 10, filter: f })).map((h) => h.id),
+          );
           found += truth.filter((id) => got.has(id)).length;
           total += truth.length;
         }
-        notes.push(`n=${n}: ANN recall@10 vs exact ${f ? "(searcher's filter)" : "(no filter)"}: ${(found / total).toFixed(4)}`);
+        notes.push(
+          `n=${n}: ANN recall@10 vs exact ${f ? "(searcher's filter)" : "(no filter)"}: ${(found / total).toFixed(4)}`,
+        );
       }
       await exact.close();
     }

@@ -44,7 +44,9 @@ async function expectSameAsExact(ann: SqliteMemoryStore, queries: Float32Array[]
   try {
     const same = (a: ScoredId[], b: ScoredId[]) => {
       expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
-      a.forEach((h, i) => expect(h.score).toBeCloseTo(b[i]?.score ?? Number.NaN, 6));
+      a.forEach((h, i) => {
+        expect(h.score).toBeCloseTo(b[i]?.score ?? Number.NaN, 6);
+      });
     };
     for (const q of queries) {
       same(await ann.vectorSearch(q, { k: 10 }), await exact.vectorSearch(q, { k: 10 }));

@@ -163,9 +163,7 @@ export class AnnIndex {
     if (this.index.size() === 0 || count <= 0) return [];
     // One thread: a query is a few hundred distance computations; a pool only adds latency.
     const found = this.index.search(query, count, 1);
-    const out: { rid: number; distance: number }[] = [];
-    found.keys.forEach((k, i) => out.push({ rid: Number(k), distance: found.distances[i] as number }));
-    return out;
+    return Array.from(found.keys, (k, i) => ({ rid: Number(k), distance: found.distances[i] as number }));
   }
 
   /**

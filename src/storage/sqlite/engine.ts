@@ -23,6 +23,7 @@ import {
   TextualMemoryExport,
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
+import { AnnIndex } from "./ann.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
 import { compileFilter, resolveFilter, type SqlFragment, vecColumnValue, vecPushdown } from "./filter-sql.js";
 import { ftsColumns, matchExpression, PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "./fts.js";
@@ -38,12 +39,12 @@ import {
   readVectorStamp,
   tableExists,
   VEC_METADATA_COLUMNS,
+  type VectorStamp,
   writeMeta,
 } from "./schema.js";
 import { assertCount, assertId, assertIds, edgeTypes, parseEdge, searchK } from "./validate.js";
-import { TermStats } from "./vocab.js";
-import { AnnIndex } from "./ann.js";
 import { blobToVector, dimensionMismatch, isZeroVector, toVector, VEC_MAX_K, vectorBlob } from "./vectors.js";
+import { TermStats } from "./vocab.js";
 
 /** What `checkIntegrity` found. `ok` is true when `problems` is empty. */
 export interface IntegrityReport {
@@ -141,6 +142,7 @@ export class SqliteEngine {
   /** The HNSW cache of the vectors, when the cube is big enough to want one. */
   private ann: AnnIndex | undefined;
   private annLast: AnnStatus["last"];
+  private annFailed: VectorStamp | undefined;
   /** Vector changes of the open transaction, applied to `ann` once it commits. */
   private pendingVec: VectorOp[] = [];
   /** pendingVec's length at each open transaction or savepoint, to undo on rollback. */
@@ -168,7 +170,9 @@ export class SqliteEngine {
 
   static open(options: EngineOptions): SqliteEngine {
     const { path, cubeId, dimensions, annThreshold = DEFAULT_ANN_THRESHOLD } = options;
-    if (!(annThreshold === Number.POSITIVE_INFINITY || (Number.isInteger(annThreshold) && annThreshold >= 0))) {
+    if (
+      !(annThreshold === Number.POSITIVE_INFINITY || (Number.isInteger(annThreshold) && annThreshold >= 0))
+    ) {
       throw new InvalidInputError({
         message: `annThreshold must be a non-negative integer or Infinity, got ${annThreshold}`,
         hint: `e.g. {annThreshold: ${DEFAULT_ANN_THRESHOLD}}; Infinity keeps vector search exact`,
@@ -739,7 +743,8 @@ export class SqliteEngine {
   private annFor(): AnnIndex | undefined {
     const dims = this.dims;
     // pendingVec holds at least a "bump" for every uncommitted vector change.
-    if (!Number.isFinite(this.annThreshold) || dims === undefined || this.pendingVec.length > 0) return undefined;
+    if (!Number.isFinite(this.annThreshold) || dims === undefined || this.pendingVec.length > 0)
+      return undefined;
     const stamp = readVectorStamp(this.db);
     const ann = this.ann;
     if (ann && ann.stamp.epoch === stamp.epoch && ann.stamp.generation === stamp.generation) {
@@ -748,27 +753,41 @@ export class SqliteEngine {
     this.ann = undefined;
     const rows = this.vectorRows();
     if (rows <= this.annThreshold) return undefined;
+    // A build that failed (usearch error, memory) is not retried until the vectors change.
+    if (this.annFailed?.epoch === stamp.epoch && this.annFailed.generation === stamp.generation)
+      return undefined;
+    try {
+      const fresh = this.loadOrBuildAnn(dims, stamp, rows);
+      this.ann = fresh;
+      return fresh.size > this.annThreshold ? fresh : undefined;
+    } catch {
+      // The index is only a cache: exact search still answers, just slower.
+      this.annFailed = stamp;
+      return undefined;
+    }
+  }
+
+  private loadOrBuildAnn(dims: number, stamp: VectorStamp, rows: number): AnnIndex {
     const start = performance.now();
     const memory = this.path === ":memory:";
     let fresh = memory ? undefined : AnnIndex.load(this.path, dims, stamp, rows);
     if (fresh) {
       this.annLast = { source: "loaded", ms: performance.now() - start };
-    } else {
-      fresh = this.read(() =>
-        AnnIndex.build(
-          dims,
-          readVectorStamp(this.db),
-          this.stmt("SELECT rowid AS rid, embedding FROM vec_items").iterate() as Iterable<{
-            rid: number;
-            embedding: Buffer;
-          }>,
-        ),
-      );
-      this.annLast = { source: "built", ms: performance.now() - start };
-      if (!memory && !this.db.inTransaction) this.trySave(fresh, rows);
+      return fresh;
     }
-    this.ann = fresh;
-    return fresh.size > this.annThreshold ? fresh : undefined;
+    fresh = this.read(() =>
+      AnnIndex.build(
+        dims,
+        readVectorStamp(this.db),
+        this.stmt("SELECT rowid AS rid, embedding FROM vec_items").iterate() as Iterable<{
+          rid: number;
+          embedding: Buffer;
+        }>,
+      ),
+    );
+    this.annLast = { source: "built", ms: performance.now() - start };
+    if (!memory && !this.db.inTransaction) this.trySave(fresh, rows);
+    return fresh;
   }
 
   private vectorRows(): number {

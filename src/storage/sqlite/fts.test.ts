@@ -42,14 +42,17 @@ describe("common-term pruning", () => {
   const df = (counts: Record<string, number>) => (t: string) => counts[t];
 
   it("drops terms in more than 20% of the memories when a rarer one remains", () => {
-    expect(pruneCommonTerms(["tea", "like", "day"], df({ tea: 30, like: N * 0.5, day: N * 0.21 }), N)).toEqual([
-      "tea",
-    ]);
+    expect(
+      pruneCommonTerms(["tea", "like", "day"], df({ tea: 30, like: N * 0.5, day: N * 0.21 }), N),
+    ).toEqual(["tea"]);
     expect(pruneCommonTerms(["tea", "like"], df({ tea: 30, like: N * 0.2 }), N)).toEqual(["tea", "like"]);
   });
 
   it("keeps the query whole when only common terms, or only unknown ones, would remain", () => {
-    expect(pruneCommonTerms(["like", "day"], df({ like: N * 0.5, day: N * 0.3 }), N)).toEqual(["like", "day"]);
+    expect(pruneCommonTerms(["like", "day"], df({ like: N * 0.5, day: N * 0.3 }), N)).toEqual([
+      "like",
+      "day",
+    ]);
     expect(pruneCommonTerms(["zzz", "like"], df({ like: N * 0.5 }), N)).toEqual(["zzz", "like"]);
   });
 

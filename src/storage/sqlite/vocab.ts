@@ -41,7 +41,9 @@ export class TermStats {
       if (this.stems.size + missing.length > STEM_CACHE_LIMIT) this.stems.clear();
       const insert = this.db.prepare("INSERT INTO temp.memos_stem_probe(rowid, x) VALUES (?, ?)");
       const rows = this.db.transaction(() => {
-        missing.forEach((w, i) => insert.run(i + 1, w));
+        missing.forEach((w, i) => {
+          insert.run(i + 1, w);
+        });
         const out = this.db.prepare("SELECT doc, term FROM temp.memos_stem_vocab").all() as {
           doc: number;
           term: string;
