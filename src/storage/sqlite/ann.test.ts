@@ -38,24 +38,56 @@ async function fill(path: string, from: number, to: number, store?: SqliteMemory
   if (!store) await s.close();
 }
 
-/** The same searches on the ANN store and on an exact connection to the same file. */
-async function expectSameAsExact(ann: SqliteMemoryStore, queries: Float32Array[]): Promise<void> {
+/** Least share of exact top-10 hits the HNSW path must find (it measures about 0.999 here). */
+const MIN_RECALL = 0.97;
+
+/**
+ * The same searches on the ANN store and on an exact connection to the same file. HNSW may miss
+ * a true neighbour now and then, so ids are compared as recall; every hit it returns must carry
+ * the exact cosine score, and the ranking among the hits both found must agree.
+ */
+async function expectCloseToExact(ann: SqliteMemoryStore, queries: Float32Array[]): Promise<ScoredId[][]> {
   const exact = await createSqliteMemoryStore({ path: ann.path, annThreshold: Number.POSITIVE_INFINITY });
+  const results: ScoredId[][] = [];
+  let found = 0;
+  let total = 0;
   try {
-    const same = (a: ScoredId[], b: ScoredId[]) => {
-      expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
-      a.forEach((h, i) => {
-        expect(h.score).toBeCloseTo(b[i]?.score ?? Number.NaN, 6);
-      });
-    };
     for (const q of queries) {
-      same(await ann.vectorSearch(q, { k: 10 }), await exact.vectorSearch(q, { k: 10 }));
-      const filter = { user_id: "b" };
-      same(await ann.vectorSearch(q, { k: 10, filter }), await exact.vectorSearch(q, { k: 10, filter }));
+      for (const filter of [undefined, { user_id: "b" }]) {
+        const got = await ann.vectorSearch(q, { k: 10, filter });
+        const want = await exact.vectorSearch(q, { k: 10, filter });
+        results.push(got);
+        expect(got).toHaveLength(want.length);
+        const wantIds = new Set(want.map((h) => h.id));
+        found += got.filter((h) => wantIds.has(h.id)).length;
+        total += want.length;
+        for (const h of got) {
+          const v = (await exact.getEmbedding(h.id)) as Float32Array;
+          expect(h.score).toBeCloseTo(cosine(q, v), 5);
+        }
+        const common = got.filter((h) => wantIds.has(h.id)).map((h) => h.id);
+        expect(common).toEqual(want.map((h) => h.id).filter((id) => common.includes(id)));
+      }
     }
   } finally {
     await exact.close();
   }
+  expect(found / total).toBeGreaterThanOrEqual(MIN_RECALL);
+  return results;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return dot / Math.sqrt(na * nb);
 }
 
 describe("HNSW index beside the cube", () => {
@@ -65,14 +97,15 @@ describe("HNSW index beside the cube", () => {
     const path = join(dir, "a.db");
     await fill(path, 0, N);
     const a = await createSqliteMemoryStore({ path, annThreshold: 1000 });
-    await expectSameAsExact(a, queries);
+    const before = await expectCloseToExact(a, queries);
     expect((await a.annStatus()).last?.source).toBe("built");
     expect((await a.annStatus()).size).toBe(N);
     await a.close();
     expect(existsSync(annPaths(path).index)).toBe(true);
 
     const b = await createSqliteMemoryStore({ path, annThreshold: 1000 });
-    await expectSameAsExact(b, queries);
+    // The saved index is the same graph: after the restart every result is what it was.
+    expect(await expectCloseToExact(b, queries)).toEqual(before);
     expect((await b.annStatus()).last?.source).toBe("loaded");
     // In-process writes follow into the index without a rebuild.
     await b.addItems([{ item: item(N), embedding: queries[0] as Float32Array }]);
@@ -80,7 +113,7 @@ describe("HNSW index beside the cube", () => {
     expect((await b.vectorSearch(queries[0] as Float32Array, { k: 1 }))[0]?.id).toBe(`m${N}`);
     expect((await b.annStatus()).last?.source).toBe("loaded");
     expect((await b.annStatus()).size).toBe(N - 1);
-    await expectSameAsExact(b, queries);
+    await expectCloseToExact(b, queries);
     await b.close();
   });
 
@@ -96,7 +129,7 @@ describe("HNSW index beside the cube", () => {
     await fill(path, N, N + 50);
     writeFileSync(annPaths(path).sidecar, sidecar);
     const b = await createSqliteMemoryStore({ path, annThreshold: 1000 });
-    await expectSameAsExact(b, queries);
+    await expectCloseToExact(b, queries);
     expect((await b.annStatus()).last?.source).toBe("built");
     expect((await b.annStatus()).size).toBe(N + 50);
 
@@ -106,7 +139,7 @@ describe("HNSW index beside the cube", () => {
     await c.addItems([{ item: item(N + 100), embedding: far }]);
     await c.close();
     expect((await b.vectorSearch(far, { k: 1 }))[0]?.id).toBe(`m${N + 100}`);
-    await expectSameAsExact(b, queries);
+    await expectCloseToExact(b, queries);
     await b.close();
   });
 

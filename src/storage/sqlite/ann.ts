@@ -22,7 +22,7 @@ const CONNECTIVITY = 16;
 /** Candidate-list width while inserting; wider builds a better graph, slower. */
 const EXPANSION_ADD = 128;
 /** Candidate-list width while searching (usearch widens it to the number of results asked). */
-const EXPANSION_SEARCH = 128;
+const EXPANSION_SEARCH = 256;
 /** Vectors per `add` call during a rebuild: bounds the temporary copy. */
 const BUILD_BATCH = 8192;
 const SIDECAR_FORMAT = 1;
