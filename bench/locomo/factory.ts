@@ -14,7 +14,7 @@ function gloveEmbedder(): Promise<Embedder> {
   return embedder;
 }
 
-/** Builds `memos`, `bm25`, `bm25-dated` or `glove`. */
+/** Builds `memos` (TreeTextMemory, fast), `memos-general` (GeneralTextMemory), `bm25`, `bm25-dated` or `glove`. */
 export const defaultSystemFactory: SystemFactory = async (name, { mode }) => {
   switch (name) {
     case "bm25":
@@ -23,13 +23,15 @@ export const defaultSystemFactory: SystemFactory = async (name, { mode }) => {
       return createBm25System({ dated: true });
     case "glove":
       return createDenseSystem(await gloveEmbedder(), "glove");
-    case "memos": {
+    case "memos":
+    case "memos-general": {
       const { createSqliteMemoryStore } = await import("../../src/storage/sqlite/index.js");
       return createMemosSystem({
         embedder: await gloveEmbedder(),
         // In memory: the benchmark measures the memory layer, not the disk, and leaves no files.
         makeStore: (cubeId) => createSqliteMemoryStore({ path: ":memory:", cubeId }),
         mode,
+        memory: name === "memos" ? "tree" : "general",
       });
     }
   }

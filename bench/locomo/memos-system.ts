@@ -1,13 +1,14 @@
 /**
- * Our memory under test: one GeneralTextMemory cube per conversation and speaker, filled the
- * way MemOS's LoCoMo evaluation fills its memories (locomo_ingestion.py), searched per speaker
- * and merged.
+ * Our memory under test: one cube per conversation and speaker (TreeTextMemory by default,
+ * GeneralTextMemory as `memos-general`), filled the way MemOS's LoCoMo evaluation fills its
+ * memories (locomo_ingestion.py), searched per speaker and merged.
  */
 import type { Embedder } from "../../src/core/interfaces/embedder.js";
 import type { MemoryStore } from "../../src/core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../src/core/schema/memory.js";
 import { parseChatTime } from "../../src/core/time.js";
 import { GeneralTextMemory } from "../../src/memory/textual/general.js";
+import { TreeTextMemory, type TreeTextMemoryOptions } from "../../src/memory/textual/tree/index.js";
 import type { ChatMessage } from "../../src/reader/chat-schema.js";
 import type { FastMemReader } from "../../src/reader/fast-reader.js";
 import type { LocomoConversation, LocomoSession } from "./data.js";
@@ -20,11 +21,19 @@ export interface MemosSystemOptions {
   mode?: "fast" | "fine";
   /** The reader (window sizes) the cubes use; the library default when absent. */
   reader?: FastMemReader;
+  /** "tree" (default): TreeTextMemory; "general": GeneralTextMemory. */
+  memory?: "tree" | "general";
+  /** Extra TreeTextMemory options (searcher weights, capacities, reorganize), for tuning runs. */
+  tree?: Partial<Omit<TreeTextMemoryOptions, "store" | "embedder">>;
+  /** System name in reports; default "memos" (tree) or "memos-general". */
+  name?: string;
 }
 
+type Memory = GeneralTextMemory | TreeTextMemory;
+
 interface Cubes {
-  a: GeneralTextMemory;
-  b: GeneralTextMemory;
+  a: Memory;
+  b: Memory;
   stores: MemoryStore[];
 }
 
@@ -79,18 +88,28 @@ export function mergeByScore(a: readonly Retrieved[], b: readonly Retrieved[], k
   return out;
 }
 
-/** The `memos` system of the benchmark. */
+/**
+ * The `memos` system of the benchmark. Tree cubes run with their defaults: working memory,
+ * reorganizer (without an LLM: exact and near-exact duplicates merged), usage tracking; capacities
+ * do not bind here (a LoCoMo speaker cube holds a few hundred memories).
+ */
 export function createMemosSystem(options: MemosSystemOptions): RetrievalSystem {
   const mode = options.mode ?? "fast";
+  const kind = options.memory ?? "tree";
   const cubes = new Map<string, Cubes>();
 
-  async function searchCube(mem: GeneralTextMemory, question: string, k: number): Promise<Retrieved[]> {
+  const open = (store: MemoryStore): Memory =>
+    kind === "tree"
+      ? new TreeTextMemory({ ...options.tree, store, embedder: options.embedder, reader: options.reader })
+      : new GeneralTextMemory({ store, embedder: options.embedder, reader: options.reader });
+
+  async function searchCube(mem: Memory, question: string, k: number): Promise<Retrieved[]> {
     const hits = await mem.search(question, { topK: k });
     return hits.map((h) => ({ text: h.item.memory, diaIds: memoryDiaIds(h.item), score: h.score }));
   }
 
   return {
-    name: "memos",
+    name: options.name ?? (kind === "tree" ? "memos" : "memos-general"),
     async ingest(
       conv: LocomoConversation,
       onProgress?: (done: number, total: number) => void,
@@ -100,15 +119,11 @@ export function createMemosSystem(options: MemosSystemOptions): RetrievalSystem 
         await options.makeStore(`${conv.id}_speaker_b`),
       ];
       const [storeA, storeB] = stores as [MemoryStore, MemoryStore];
-      const entry: Cubes = {
-        a: new GeneralTextMemory({ store: storeA, embedder: options.embedder, reader: options.reader }),
-        b: new GeneralTextMemory({ store: storeB, embedder: options.embedder, reader: options.reader }),
-        stores,
-      };
+      const entry: Cubes = { a: open(storeA), b: open(storeB), stores };
       cubes.set(conv.id, entry);
       let items = 0;
       let memories = 0;
-      const speakers: [GeneralTextMemory, string, string][] = [
+      const speakers: [Memory, string, string][] = [
         [entry.a, conv.speakerA, `${conv.id}_speaker_a`],
         [entry.b, conv.speakerB, `${conv.id}_speaker_b`],
       ];

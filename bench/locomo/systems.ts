@@ -38,7 +38,7 @@ export interface RetrievalSystem {
 }
 
 /** Names of the systems `memos bench locomo` knows. */
-export const SYSTEM_NAMES = ["memos", "bm25", "bm25-dated", "glove"] as const;
+export const SYSTEM_NAMES = ["memos", "bm25", "bm25-dated", "glove", "memos-general"] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 /**

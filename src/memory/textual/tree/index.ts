@@ -6,7 +6,7 @@
  */
 export { DEFAULT_CAPACITIES, type MemoryCapacities, resolveCapacities } from "./capacities.js";
 export { type EvictedMemory, evictOverCapacity } from "./eviction.js";
-export { TreeTextMemory } from "./tree-memory.js";
+export { TREE_PATH_WEIGHTS, TreeTextMemory } from "./tree-memory.js";
 export type { TreeAddReport, TreeAddResult, TreeTextMemoryOptions, UpgradeReport } from "./types.js";
 export { FAST_TAG, upgradeFastNodes } from "./upgrade.js";
 export { recordUsage, USAGE_LIMIT } from "./usage.js";

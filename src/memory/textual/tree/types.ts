@@ -29,7 +29,7 @@ export interface TreeTextMemoryOptions {
   autoUpgrade?: boolean;
   /** Passed to the reorganizer (thresholds, generate options). */
   reorganizer?: Omit<ReorganizerOptions, "store" | "embedder" | "llm">;
-  /** Passed to the searcher (path weights, candidates, rerank blend, ...). */
+  /** Passed to the searcher (candidates, rerank blend, ...); pathWeights default to TREE_PATH_WEIGHTS. */
   searcher?: Omit<SearcherOptions, "store" | "embedder" | "llm" | "reranker" | "workingMemory">;
   /** Defaults for every search (dedup, paths, threshold, ...); a call's own options win. */
   searchDefaults?: Omit<TreeSearchOptions, "signal">;
