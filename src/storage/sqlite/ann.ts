@@ -141,11 +141,25 @@ export class AnnIndex {
     return this.index.size();
   }
 
-  /** Insert or replace the vector of `rid`; a zero vector only removes it. */
-  upsert(rid: number, vector: Float32Array): void {
-    const key = BigInt(rid);
-    if (this.index.contains(key)) this.index.remove(key);
-    if (!isZeroVector(vector)) this.index.add(key, vector, 1);
+  /**
+   * Insert or replace many vectors in one multi-threaded `add` (a commit of a large batch would
+   * otherwise insert one by one on one thread). Later entries for the same rid win.
+   */
+  upsertMany(entries: { rid: number; vector: Float32Array }[]): void {
+    const last = new Map<number, Float32Array>();
+    for (const e of entries) last.set(e.rid, e.vector);
+    const keep: [number, Float32Array][] = [];
+    for (const [rid, vector] of last) {
+      this.remove(rid);
+      if (!isZeroVector(vector)) keep.push([rid, vector]);
+    }
+    if (keep.length === 0) return;
+    const keys = BigUint64Array.from(keep, ([rid]) => BigInt(rid));
+    const flat = new Float32Array(keep.length * this.dimensions);
+    keep.forEach(([, v], i) => {
+      flat.set(v, i * this.dimensions);
+    });
+    this.index.add(keys, flat, keep.length > 64 ? 0 : 1);
   }
 
   remove(rid: number): void {

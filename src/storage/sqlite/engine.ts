@@ -834,11 +834,23 @@ export class SqliteEngine {
     }
     try {
       let target = ann;
+      // Runs of upserts go in as one batch; removes and resets keep their place in the order.
+      let run: { rid: number; vector: Float32Array }[] = [];
+      const flush = () => {
+        if (run.length > 0) target.upsertMany(run);
+        run = [];
+      };
       for (const o of ops) {
-        if (o.op === "upsert") target.upsert(o.rid, o.vector);
-        else if (o.op === "remove") target.remove(o.rid);
-        else if (o.op === "reset") target = AnnIndex.create(ann.dimensions, stamp);
+        if (o.op === "upsert") run.push(o);
+        else if (o.op === "remove") {
+          flush();
+          target.remove(o.rid);
+        } else if (o.op === "reset") {
+          run = [];
+          target = AnnIndex.create(ann.dimensions, stamp);
+        }
       }
+      flush();
       target.stamp = stamp;
       this.ann = target;
     } catch {
