@@ -112,5 +112,12 @@ describe("TreeTextMemory.upgradeFastNodes", () => {
     expect(added.report.mode).toBe("fine");
     expect(added.map((a) => a.memory)).toEqual(["Ida said: I grow peppers", "Jon said: Nice"]);
     expect(added.every((a) => a.metadata.tags.includes("mode:fine"))).toBe(true);
+    expect(added.report).toMatchObject({ fineFallbacks: 0, warnings: [] });
+
+    // A window the model fails on is kept as fast items, and the add says so.
+    const failed = await mem.addMessages(chat("6", ["FAILME please"]), { mode: "fine", sessionId: "s6" });
+    expect(failed.map((f) => f.metadata.tags.includes(FAST_TAG))).toEqual([true]);
+    expect(failed.report.fineFallbacks).toBe(1);
+    expect(failed.report.warnings[0]).toMatch(/fell back to fast items for 1 window/);
   });
 });

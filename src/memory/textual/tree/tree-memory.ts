@@ -4,8 +4,9 @@ import { logger } from "../../../core/logger.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
 import { MemoryReorganizer } from "../../../organize/reorganizer.js";
 import type { StructureOptions, StructureReport } from "../../../organize/types.js";
+import { FineMemReader, type FineReaderOptions, type FineReadReport } from "../../../reader/fine-reader.js";
 import { type ChatMessage, type ChatSession, type DocumentReadOptions, FastMemReader } from "../../../reader/index.js";
-import { FineMemReader, type FineReaderOptions } from "../../../reader/fine-reader.js";
+import { loadDocumentFile } from "../../../reader/parsers/load.js";
 import { Searcher } from "../../../retrieve/searcher.js";
 import type { RelevantSubgraph, TreeSearchOptions, TreeSearchResult } from "../../../retrieve/types.js";
 import { materialize } from "../item-ops.js";
@@ -98,7 +99,7 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * added.report.warnings; // [] unless a step after the commit failed
    */
   async add(inputs: MemoryInput[], context: AddContext = {}): Promise<TreeAddResult> {
-    return this.commitAndOrganize(materialize(inputs, context), context, "fast");
+    return this.commitAndOrganize({ mode: "fast", items: materialize(inputs, context), fallbacks: 0 }, context);
   }
 
   /**
@@ -108,9 +109,12 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * await mem.addMessages(messages, { userId: "u1", sessionId: "s1", mode: "fine" }); // ConfigError without an llm
    */
   async addMessages(messages: ChatMessage[], context: AddContext = {}): Promise<TreeAddResult> {
-    const mode = context.mode ?? "fast";
-    const items = mode === "fine" ? await this.fineReader().readChat(messages, context) : await this.reader.readChat(messages, context);
-    return this.commitAndOrganize(items, context, mode);
+    const read = await this.read(
+      context,
+      () => this.reader.readChat(messages, context),
+      (fine) => fine.readChatReport(messages, context),
+    );
+    return this.commitAndOrganize(read, context);
   }
 
   /**
@@ -120,28 +124,38 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * await mem.addChatSessions(parseChatSessions(json), { userId: "u1" });
    */
   async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<TreeAddResult> {
-    const mode = context.mode ?? "fast";
-    const fine = mode === "fine" ? this.fineReader() : undefined;
-    const items: TextualMemoryItem[] = [];
+    const all: Read = { mode: context.mode ?? "fast", items: [], fallbacks: 0 };
     for (const s of sessions) {
       const ctx = { ...context, sessionId: s.session_id ?? context.sessionId };
-      items.push(...(fine ? await fine.readChat(s.messages, ctx) : await this.reader.readChat(s.messages, ctx)));
+      const read = await this.read(
+        ctx,
+        () => this.reader.readChat(s.messages, ctx),
+        (fine) => fine.readChatReport(s.messages, ctx),
+      );
+      all.items.push(...read.items);
+      all.fallbacks += read.fallbacks;
     }
-    return this.commitAndOrganize(items, context, mode);
+    return this.commitAndOrganize(all, context);
   }
 
   /**
    * Chunk a document (md, txt, html; PDF text) into memories with `doc_path` provenance; in fine
    * mode the LLM extracts facts per chunk (a chunk it fails on is kept as fast chunks).
+   *
+   * @example
+   * await mem.addDocument(markdown, { docPath: "notes.md" }, { userId: "u1" });
    */
   async addDocument(
     text: string,
     options: DocumentReadOptions = {},
     context: AddContext = {},
   ): Promise<TreeAddResult> {
-    const mode = context.mode ?? "fast";
-    const reader = mode === "fine" ? this.fineReader() : this.reader;
-    return this.commitAndOrganize(await reader.readDocument(text, options, context), context, mode);
+    const read = await this.read(
+      context,
+      () => this.reader.readDocument(text, options, context),
+      (fine) => fine.readDocumentReport(text, options, context),
+    );
+    return this.commitAndOrganize(read, context);
   }
 
   /**
@@ -151,9 +165,15 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * await mem.addDocumentFile("handbook.pdf", { cubeId: "c1" });
    */
   async addDocumentFile(path: string, context: AddContext = {}): Promise<TreeAddResult> {
-    const mode = context.mode ?? "fast";
-    const reader = mode === "fine" ? this.fineReader() : this.reader;
-    return this.commitAndOrganize(await reader.readDocumentFile(path, context), context, mode);
+    const read = await this.read(
+      context,
+      () => this.reader.readDocumentFile(path, context),
+      async (fine) => {
+        const doc = await loadDocumentFile(path);
+        return fine.readDocumentReport(doc.text, { docPath: doc.path, format: doc.format }, context);
+      },
+    );
+    return this.commitAndOrganize(read, context);
   }
 
   /**
@@ -236,13 +256,27 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
   }
 
   /**
-   * Build topic summaries (PARENT nodes), relation and FOLLOWS edges (needs an LLM for summaries).
+   * Build topic summaries (PARENT nodes), relation and FOLLOWS edges (needs an LLM for
+   * summaries), for `options.memoryType`, or for LongTermMemory and then UserMemory.
    *
    * @example
-   * const { parentIds } = await mem.reorganize({ memoryType: "LongTermMemory" });
+   * const { parentIds, clusters } = await mem.reorganize();
    */
   async reorganize(options: StructureOptions = {}): Promise<StructureReport> {
-    return this.reorganizer.optimizeStructure(options);
+    if (options.memoryType !== undefined) return this.reorganizer.optimizeStructure(options);
+    const reports: StructureReport[] = [];
+    for (const memoryType of ["LongTermMemory", "UserMemory"]) {
+      reports.push(await this.reorganizer.optimizeStructure({ ...options, memoryType }));
+    }
+    return reports.reduce((a, b) => ({
+      candidates: a.candidates + b.candidates,
+      clusters: [...a.clusters, ...b.clusters],
+      parentIds: [...a.parentIds, ...b.parentIds],
+      parentEdges: a.parentEdges + b.parentEdges,
+      relationEdges: a.relationEdges + b.relationEdges,
+      follows: a.follows + b.follows,
+      failures: a.failures + b.failures,
+    }));
   }
 
   /**
@@ -289,14 +323,28 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     return this.fine;
   }
 
-  /** Commit the items (ONE transaction), then the steps that must not fail the add. */
-  private async commitAndOrganize(
-    items: TextualMemoryItem[],
+  /** Read in the context's mode: the fast reader, or the fine reader with its fallback count. */
+  private async read(
     context: AddContext,
-    mode: "fast" | "fine",
-  ): Promise<TreeAddResult> {
+    fast: () => TextualMemoryItem[] | Promise<TextualMemoryItem[]>,
+    fine: (reader: FineMemReader) => Promise<FineReadReport>,
+  ): Promise<Read> {
+    if (context.mode !== "fine") return { mode: "fast", items: await fast(), fallbacks: 0 };
+    const report = await fine(this.fineReader());
+    return { mode: "fine", items: report.items, fallbacks: report.fallbacks.length };
+  }
+
+  /** Commit the items (ONE transaction), then the steps that must not fail the add. */
+  private async commitAndOrganize(read: Read, context: AddContext): Promise<TreeAddResult> {
+    const { mode, items, fallbacks } = read;
     const added = await this.storeItems(items, context);
-    const report: TreeAddReport = { mode, added: added.length, evicted: [], warnings: [] };
+    const report: TreeAddReport = { mode, added: added.length, fineFallbacks: fallbacks, evicted: [], warnings: [] };
+    if (fallbacks > 0) {
+      // Nothing is lost (those windows are stored as fast items), but the caller asked for fine.
+      report.warnings.push(
+        `fine extraction fell back to fast items for ${fallbacks} window(s) (model failed or found nothing); upgradeFastNodes() retries them`,
+      );
+    }
     const result = Object.assign(added, { report }) as TreeAddResult;
     if (added.length === 0) return result;
     Object.assign(report, await this.afterCommit(added, report.warnings));
@@ -364,6 +412,13 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     logger.warn({ err: error, step }, "tree memory: a step after the commit failed; the added memories are stored");
     warnings.push(`${step} failed: ${message(error)}`);
   }
+}
+
+/** What a read produced: the items, and how many fine windows fell back to fast items. */
+interface Read {
+  mode: "fast" | "fine";
+  items: TextualMemoryItem[];
+  fallbacks: number;
 }
 
 function message(error: unknown): string {
