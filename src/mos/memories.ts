@@ -279,7 +279,8 @@ export async function load(
   const cube = await core.home.createCube(cubeId, userId, { textBackend, llm: core.llm });
   const reembed = embedderKey(config) !== embedderKey(cube.config);
   try {
-    await cube.text.load(source, { reembed });
+    // Text and, where the dump has them, preferences (MemCube.load validates both).
+    await cube.load(source, { reembed });
   } catch (error) {
     await cube.close();
     await core.home.removeCube(cubeId);
