@@ -75,8 +75,11 @@ export async function openTextMemory(
     const config = parseConfig(TreeTextConfig, textMem.config, "tree_text");
     const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
     const llmConfig = config.extractor_llm ?? config.dispatcher_llm;
-    const llm = options.llm ?? (llmConfig ? await createFromConfig<LanguageModel>("llm", llmConfig) : undefined);
-    const reranker = config.reranker ? await createFromConfig<Reranker>("reranker", config.reranker) : undefined;
+    const llm =
+      options.llm ?? (llmConfig ? await createFromConfig<LanguageModel>("llm", llmConfig) : undefined);
+    const reranker = config.reranker
+      ? await createFromConfig<Reranker>("reranker", config.reranker)
+      : undefined;
     const store = await createFromConfig<MemoryStore>("store", withCubePaths(dir, treeStoreConfig(config)));
     const size = config.memory_size ?? {};
     return new TreeTextMemory({
@@ -105,7 +108,10 @@ export function treeStoreConfig(config: Pick<TreeTextConfig, "graph_db" | "vecto
   const registered = listBackends("store");
   if (registered.includes(named.backend)) return named;
   if (MEMOS_GRAPH_BACKENDS.has(named.backend)) {
-    logger.info({ backend: named.backend }, "tree memory: MemOS graph_db mapped to the embedded SQLite store");
+    logger.info(
+      { backend: named.backend },
+      "tree memory: MemOS graph_db mapped to the embedded SQLite store",
+    );
     return SQLITE;
   }
   throw new ConfigError({
@@ -120,7 +126,7 @@ function parseConfig<S extends z.ZodType>(schema: S, raw: unknown, backend: stri
     const issue = parsed.error.issues[0];
     throw new ConfigError({
       message: `text_mem.config (${backend}): ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`,
-      hint: "each part is {backend, config}, e.g. embedder: {backend: \"glove\", config: {}}",
+      hint: 'each part is {backend, config}, e.g. embedder: {backend: "glove", config: {}}',
     });
   }
   return parsed.data;

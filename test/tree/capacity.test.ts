@@ -3,7 +3,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/core/errors/invalid-input-error.js";
-import { listWorkingCopies, memoryValue, recordUsage, USAGE_LIMIT, WORKING_OF } from "../../src/memory/textual/tree/index.js";
+import {
+  listWorkingCopies,
+  memoryValue,
+  recordUsage,
+  USAGE_LIMIT,
+  WORKING_OF,
+} from "../../src/memory/textual/tree/index.js";
 import { daysAgo, newTree, old } from "./helpers.js";
 
 describe("TreeTextMemory capacities and eviction", () => {
@@ -30,7 +36,11 @@ describe("TreeTextMemory capacities and eviction", () => {
       const item = await mem.get(id);
       expect(item.metadata.status).toBe("archived");
       expect(item.metadata.version).toBe(2);
-      expect(item.metadata.history.at(-1)).toMatchObject({ update_type: "evicted", version: 1, memory: item.memory });
+      expect(item.metadata.history.at(-1)).toMatchObject({
+        update_type: "evicted",
+        version: 1,
+        memory: item.memory,
+      });
     }
     expect(await mem.store.count({ status: "activated", memory_type: "LongTermMemory" })).toBe(4);
     // Nothing deleted: all six memories (plus the working copies) are still in the store.
@@ -44,7 +54,11 @@ describe("TreeTextMemory capacities and eviction", () => {
 
   it("caps UserMemory separately", async () => {
     const mem = await newTree({ capacities: { user: 2 } });
-    await mem.add([old("I like jazz", 30, "UserMemory"), old("I live in Porto", 20, "UserMemory"), old("I own a cat", 10, "UserMemory")]);
+    await mem.add([
+      old("I like jazz", 30, "UserMemory"),
+      old("I live in Porto", 20, "UserMemory"),
+      old("I own a cat", 10, "UserMemory"),
+    ]);
     expect(await mem.store.count({ status: "activated", memory_type: "UserMemory" })).toBe(2);
     const archived = await mem.getAll({ filter: { status: "archived" } });
     expect(archived.map((a) => a.memory)).toEqual(["I like jazz"]);
@@ -54,8 +68,16 @@ describe("TreeTextMemory capacities and eviction", () => {
     const now = Date.now();
     const base = { id: "x", memory: "m" };
     const meta = (created: string, uses: number) => ({
-      status: "activated" as const, tags: [], memory_type: "LongTermMemory", sources: [], usage: Array.from({ length: uses }, () => ({ time: created })),
-      version: 1, history: [], evolve_to: [], created_at: created, updated_at: created,
+      status: "activated" as const,
+      tags: [],
+      memory_type: "LongTermMemory",
+      sources: [],
+      usage: Array.from({ length: uses }, () => ({ time: created })),
+      version: 1,
+      history: [],
+      evolve_to: [],
+      created_at: created,
+      updated_at: created,
     });
     expect(memoryValue({ ...base, metadata: meta(new Date(now).toISOString(), 0) }, now)).toBeCloseTo(0.6, 5);
     // 30 days untouched: half the recency.
@@ -104,7 +126,13 @@ describe("TreeTextMemory working memory", () => {
   it("holds copies of the most recent memories, oldest leaving first", async () => {
     const mem = await newTree({ capacities: { working: 3 } });
     const added = [];
-    for (const text of ["first note about apples", "second note about boats", "third note about clouds", "fourth note about dunes", "fifth note about elms"]) {
+    for (const text of [
+      "first note about apples",
+      "second note about boats",
+      "third note about clouds",
+      "fourth note about dunes",
+      "fifth note about elms",
+    ]) {
       added.push(...(await mem.add([text])));
     }
     expect((await mem.workingMemory()).map((i) => i.memory)).toEqual([

@@ -20,9 +20,22 @@ const saved = process.env.MEMOS_LLM;
 const scripted = createScriptedLanguageModel([
   {
     match: "Extract the memories.",
-    reply: { memories: [{ key: "home city", memory_type: "UserMemory", value: "The user moved to Lisbon in May 2025.", tags: ["home"] }], background: "Moving." },
+    reply: {
+      memories: [
+        {
+          key: "home city",
+          memory_type: "UserMemory",
+          value: "The user moved to Lisbon in May 2025.",
+          tags: ["home"],
+        },
+      ],
+      background: "Moving.",
+    },
   },
-  { match: /^Query: /, reply: { rephrased_query: "which city does the user live in", keys: ["home city"], tags: ["home"] } },
+  {
+    match: /^Query: /,
+    reply: { rephrased_query: "which city does the user live in", keys: ["home city"], tags: ["home"] },
+  },
   { match: () => true, reply: { relation: "independent", reason: "-" } },
 ]);
 
@@ -46,14 +59,23 @@ function makeDefaultCubeTree(): string {
   const dir = join(home, "cubes", "default__default");
   const path = join(dir, "config.json");
   const config = JSON.parse(readFileSync(path, "utf8"));
-  config.text_mem = { backend: "tree_text", config: { embedder: { backend: "glove", config: {} }, graph_db: { backend: "sqlite", config: { path: "tree.db" } } } };
+  config.text_mem = {
+    backend: "tree_text",
+    config: {
+      embedder: { backend: "glove", config: {} },
+      graph_db: { backend: "sqlite", config: { path: "tree.db" } },
+    },
+  };
   writeFileSync(path, JSON.stringify(config));
   return dir;
 }
 
 describe.sequential("memos CLI fine mode and tree cubes", () => {
   it("--mode fine without an LLM: one line, exit 2, saying how to configure one", async () => {
-    for (const argv of [["add", "I moved to Lisbon"], ["search", "where do I live"]]) {
+    for (const argv of [
+      ["add", "I moved to Lisbon"],
+      ["search", "where do I live"],
+    ]) {
       const r = await memos(...argv, "--mode", "fine", "--dir", home);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -63,9 +85,19 @@ describe.sequential("memos CLI fine mode and tree cubes", () => {
 
   it("general cube: --mode fine extracts with MEMOS_LLM and searches with a parsed query", async () => {
     process.env.MEMOS_LLM = "llama-cpp:/models/any.gguf";
-    const added = await memos("add", "I moved to Lisbon last week", "--mode", "fine", "--dir", home, "--json");
+    const added = await memos(
+      "add",
+      "I moved to Lisbon last week",
+      "--mode",
+      "fine",
+      "--dir",
+      home,
+      "--json",
+    );
     expect(added.code).toBe(0);
-    expect(json(added).added.map((m: { memory: string }) => m.memory)).toEqual(["The user moved to Lisbon in May 2025."]);
+    expect(json(added).added.map((m: { memory: string }) => m.memory)).toEqual([
+      "The user moved to Lisbon in May 2025.",
+    ]);
     const found = await memos("search", "where do I live", "--mode", "fine", "--dir", home, "--json");
     expect(found.code).toBe(0);
     expect(json(found).results[0].memory).toBe("The user moved to Lisbon in May 2025.");
@@ -74,7 +106,15 @@ describe.sequential("memos CLI fine mode and tree cubes", () => {
   it("tree cube: fine add, fine search with usage, history and rollback", async () => {
     const dir = makeDefaultCubeTree();
     process.env.MEMOS_LLM = "llama-cpp:/models/any.gguf";
-    const added = await memos("add", "I moved to Lisbon last week", "--mode", "fine", "--dir", home, "--json");
+    const added = await memos(
+      "add",
+      "I moved to Lisbon last week",
+      "--mode",
+      "fine",
+      "--dir",
+      home,
+      "--json",
+    );
     expect(added.code).toBe(0);
     const id = json(added).added[0].id as string;
     const found = await memos("search", "where do I live", "--mode", "fine", "--dir", home, "--json");
@@ -89,10 +129,15 @@ describe.sequential("memos CLI fine mode and tree cubes", () => {
     await cube.close();
     const history = await memos("history", id, "--dir", home, "--json");
     expect(history.code).toBe(0);
-    expect(json(history).history.map((h: { memory: string }) => h.memory)).toEqual(["The user moved to Lisbon in May 2025."]);
+    expect(json(history).history.map((h: { memory: string }) => h.memory)).toEqual([
+      "The user moved to Lisbon in May 2025.",
+    ]);
     const rolled = await memos("rollback", id, "--to", "1", "--dir", home, "--json");
     expect(rolled.code).toBe(0);
-    expect(json(rolled)).toMatchObject({ memory: "The user moved to Lisbon in May 2025.", metadata: { version: 3 } });
+    expect(json(rolled)).toMatchObject({
+      memory: "The user moved to Lisbon in May 2025.",
+      metadata: { version: 3 },
+    });
 
     // Fast mode needs no LLM on a tree cube.
     delete process.env.MEMOS_LLM;

@@ -40,7 +40,10 @@ describe("MemCube tree_text", () => {
     const d = dir();
     const cube = await MemCube.create(d, { cubeId: "u/tree", userId: "u", textBackend: "tree_text" });
     expect(cube.text).toBeInstanceOf(TreeTextMemory);
-    expect(cube.config.text_mem).toMatchObject({ backend: "tree_text", config: { graph_db: { backend: "sqlite" } } });
+    expect(cube.config.text_mem).toMatchObject({
+      backend: "tree_text",
+      config: { graph_db: { backend: "sqlite" } },
+    });
     await cube.text.add(["Ola paints ceramic tiles"]);
     await cube.close();
 

@@ -66,7 +66,9 @@ describe("TreeTextMemory dump / load", () => {
     );
     expect((await checkGraphConsistency(copy.store)).ok).toBe(true);
     // Working memory survives too (its copies are nodes).
-    expect((await copy.workingMemory()).map((w) => w.id)).toEqual((await mem.workingMemory()).map((w) => w.id));
+    expect((await copy.workingMemory()).map((w) => w.id)).toEqual(
+      (await mem.workingMemory()).map((w) => w.id),
+    );
   });
 
   it("loads MemOS's tree export (WorkingMemory copies without a source link, encoded sources, edges)", async () => {
@@ -90,7 +92,10 @@ describe("TreeTextMemory reorganizer hook", () => {
   const llm = () =>
     createScriptedLanguageModel([
       { match: PROMPT_MARKERS.pair, reply: { relation: "redundant", reason: "same fact" } },
-      { match: PROMPT_MARKERS.merge, reply: { memory: "Noa drinks green tea every morning.", key: "Noa's tea", tags: ["tea"] } },
+      {
+        match: PROMPT_MARKERS.merge,
+        reply: { memory: "Noa drinks green tea every morning.", key: "Noa's tea", tags: ["tea"] },
+      },
       { match: PROMPT_MARKERS.summary, reply: { memory: "Noa's drinks.", key: "drinks", tags: ["tea"] } },
       { match: PROMPT_MARKERS.relations, reply: { relations: [] } },
     ]);

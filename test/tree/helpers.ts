@@ -47,7 +47,11 @@ export async function holderOf(
       const node = await store.getItem(at);
       if (!node) continue;
       if (node.metadata.status === "activated") return node;
-      if (options.acceptEvicted && node.metadata.status === "archived" && node.metadata.history.at(-1)?.update_type === "evicted") {
+      if (
+        options.acceptEvicted &&
+        node.metadata.status === "archived" &&
+        node.metadata.history.at(-1)?.update_type === "evicted"
+      ) {
         return node;
       }
       const merged = await resolveMerged(store, at);

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
-import { TreeTextMemory } from "../../src/memory/textual/tree/index.js";
 import type { MemoryStore } from "../../src/core/interfaces/store.js";
+import { TreeTextMemory } from "../../src/memory/textual/tree/index.js";
 import { checkGraphConsistency, PROMPT_MARKERS } from "../../src/organize/index.js";
 import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
 import { createLlamaCpp, type LlamaCppLanguageModel } from "../../src/providers/llm/llama-cpp/index.js";
@@ -25,20 +25,37 @@ const session = (day: number, lines: string[]): ChatMessage[] =>
     message_id: `d${day}:${i}`,
   }));
 
-const FINE = session(1, ["I drink green tea every morning before work", "Green tea every morning, nice", "Yes, green tea before work"]);
-const FAST = session(2, ["I drink green tea every morning at work now", "Do you still drink it before work?", "No, green tea at work only"]);
+const FINE = session(1, [
+  "I drink green tea every morning before work",
+  "Green tea every morning, nice",
+  "Yes, green tea before work",
+]);
+const FAST = session(2, [
+  "I drink green tea every morning at work now",
+  "Do you still drink it before work?",
+  "No, green tea at work only",
+]);
 
 /**
  * Every message is the source of some node whose content an activated memory holds (or, with
  * small capacities, a memory archived by eviction: kept, not searched); the graph is consistent.
  */
-async function assertNothingLost(store: MemoryStore, messages: ChatMessage[], acceptEvicted = false): Promise<void> {
+async function assertNothingLost(
+  store: MemoryStore,
+  messages: ChatMessage[],
+  acceptEvicted = false,
+): Promise<void> {
   const nodes = (await store.exportAll()).nodes.filter((n) => n.metadata.memory_type !== "WorkingMemory");
   for (const m of messages) {
-    const carriers = nodes.filter((n) => n.metadata.sources.some((s) => s.message_id === m.message_id && s.content === m.content));
+    const carriers = nodes.filter((n) =>
+      n.metadata.sources.some((s) => s.message_id === m.message_id && s.content === m.content),
+    );
     expect(carriers.length, `message ${m.message_id} has a carrier`).toBeGreaterThan(0);
     const holders = await Promise.all(carriers.map((c) => holderOf(store, c.id, { acceptEvicted })));
-    expect(holders.some((h) => h !== null), `message ${m.message_id} reachable`).toBe(true);
+    expect(
+      holders.some((h) => h !== null),
+      `message ${m.message_id} reachable`,
+    ).toBe(true);
   }
   const consistency = await checkGraphConsistency(store);
   expect(consistency.problems).toEqual([]);
@@ -47,7 +64,13 @@ async function assertNothingLost(store: MemoryStore, messages: ChatMessage[], ac
 describe.sequential("tree memory robustness on a random-weight GGUF", () => {
   let llm: LlamaCppLanguageModel;
   beforeAll(async () => {
-    llm = createLlamaCpp({ modelPath: cachedTestGguf().modelFile, threads: 1, gpu: false, contextSize: 1024, maxTokens: 64 });
+    llm = createLlamaCpp({
+      modelPath: cachedTestGguf().modelFile,
+      threads: 1,
+      gpu: false,
+      contextSize: 1024,
+      maxTokens: 64,
+    });
     await llm.load();
   });
   afterAll(async () => {
@@ -112,18 +135,27 @@ describe.sequential("tree memory robustness on a random-weight GGUF", () => {
             if (roll < 0.3) return junk();
             if (roll < 0.4) return { memories: [], background: "" };
             return {
-              memories: lines(prompt).map((l, i) => ({ key: `fact ${i}`, memory_type: i % 2 ? "LongTermMemory" : "UserMemory", value: `Rui noted: ${l}`, tags: ["tea"] })),
+              memories: lines(prompt).map((l, i) => ({
+                key: `fact ${i}`,
+                memory_type: i % 2 ? "LongTermMemory" : "UserMemory",
+                value: `Rui noted: ${l}`,
+                tags: ["tea"],
+              })),
               background: "Tea habits.",
             };
           }
           if (prompt.startsWith(PROMPT_MARKERS.pair)) {
             if (roll < 0.2) return junk();
-            return { relation: (["redundant", "contradictory", "independent"] as const)[Math.floor(rand() * 3)], reason: "chaos" };
+            return {
+              relation: (["redundant", "contradictory", "independent"] as const)[Math.floor(rand() * 3)],
+              reason: "chaos",
+            };
           }
           if (prompt.startsWith(PROMPT_MARKERS.merge) || prompt.startsWith(PROMPT_MARKERS.summary)) {
             return roll < 0.2 ? junk() : { memory: "Rui drinks green tea.", key: "tea", tags: ["tea"] };
           }
-          if (prompt.startsWith(PROMPT_MARKERS.relations)) return roll < 0.3 ? junk() : { relations: [{ source: 1, target: 2, relation: "RELATE_TO" }] };
+          if (prompt.startsWith(PROMPT_MARKERS.relations))
+            return roll < 0.3 ? junk() : { relations: [{ source: 1, target: 2, relation: "RELATE_TO" }] };
           return junk();
         },
       },
@@ -140,7 +172,11 @@ describe.sequential("tree memory robustness on a random-weight GGUF", () => {
     });
     const all: ChatMessage[] = [];
     for (let day = 1; day <= 6; day++) {
-      const msgs = session(day, [`I drink green tea at ${day} pm`, `Green tea at ${day} pm again?`, `Yes, tea at ${day} pm daily`]);
+      const msgs = session(day, [
+        `I drink green tea at ${day} pm`,
+        `Green tea at ${day} pm again?`,
+        `Yes, tea at ${day} pm daily`,
+      ]);
       all.push(...msgs);
       const added = await mem.addMessages(msgs, { mode: day % 2 ? "fine" : "fast", sessionId: `d${day}` });
       expect(added.length).toBeGreaterThan(0);
@@ -151,8 +187,11 @@ describe.sequential("tree memory robustness on a random-weight GGUF", () => {
     await assertNothingLost(store, all, true);
     // The run went through every kind of change.
     const final = (await store.exportAll()).nodes;
-    const lastChange = (type: string) => final.filter((n) => n.metadata.history.at(-1)?.update_type === type).length;
-    console.log(`chaos: upgrade ${lastChange("upgrade")}, merge ${lastChange("merge")}, evicted ${lastChange("evicted")}, conflict ${lastChange("conflict")}, invalid ${final.filter((n) => n.metadata.invalid_at).length}, nodes ${final.length}`);
+    const lastChange = (type: string) =>
+      final.filter((n) => n.metadata.history.at(-1)?.update_type === type).length;
+    console.log(
+      `chaos: upgrade ${lastChange("upgrade")}, merge ${lastChange("merge")}, evicted ${lastChange("evicted")}, conflict ${lastChange("conflict")}, invalid ${final.filter((n) => n.metadata.invalid_at).length}, nodes ${final.length}`,
+    );
     expect(lastChange("upgrade")).toBeGreaterThan(0);
     expect(lastChange("merge") + lastChange("evicted")).toBeGreaterThan(0);
     expect(final.some((n) => n.metadata.invalid_at)).toBe(true);

@@ -16,12 +16,20 @@ import { holderOf, newTree } from "./helpers.js";
 function extraction(messages: LLMMessage[]) {
   const user = messages.at(-1)?.content ?? "";
   const conversation = user.split("Conversation:\n")[1]?.split("\n\nExtract the memories.")[0] ?? "";
-  const lines = conversation.split("\n").slice(1).map((l) => l.replace(/^\[[^\]]*\]\s*/, ""));
+  const lines = conversation
+    .split("\n")
+    .slice(1)
+    .map((l) => l.replace(/^\[[^\]]*\]\s*/, ""));
   return {
     memories: lines
       .map((l) => /^([^:]+):\s*(.+)$/.exec(l))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ key: `${m[1]} statement`, memory_type: "LongTermMemory", value: `${m[1]} said: ${m[2]}`, tags: ["chat"] })),
+      .map((m) => ({
+        key: `${m[1]} statement`,
+        memory_type: "LongTermMemory",
+        value: `${m[1]} said: ${m[2]}`,
+        tags: ["chat"],
+      })),
     background: "A chat.",
   };
 }
@@ -45,9 +53,18 @@ const chat = (session: string, lines: string[]): ChatMessage[] =>
 
 describe("TreeTextMemory.upgradeFastNodes", () => {
   it("replaces fast nodes by fine successors, soft-deleting each with evolve_to; failures stay", async () => {
-    const mem = await newTree({ llm: model(), reader: new FastMemReader({ windowTokens: 48, overlapTokens: 0 }), capacities: { working: 50 } });
-    const s1 = await mem.addMessages(chat("1", ["I grow tomatoes in my garden", "Do they need much water?", "Every evening in summer"]), { sessionId: "s1" });
-    const s2 = await mem.addMessages(chat("2", ["FAILME this window confuses the model"]), { sessionId: "s2" });
+    const mem = await newTree({
+      llm: model(),
+      reader: new FastMemReader({ windowTokens: 48, overlapTokens: 0 }),
+      capacities: { working: 50 },
+    });
+    const s1 = await mem.addMessages(
+      chat("1", ["I grow tomatoes in my garden", "Do they need much water?", "Every evening in summer"]),
+      { sessionId: "s1" },
+    );
+    const s2 = await mem.addMessages(chat("2", ["FAILME this window confuses the model"]), {
+      sessionId: "s2",
+    });
     const fast = [...s1, ...s2];
     expect(fast.every((f) => f.metadata.tags.includes(FAST_TAG))).toBe(true);
 
@@ -61,10 +78,16 @@ describe("TreeTextMemory.upgradeFastNodes", () => {
       expect(node.metadata.status).toBe("deleted");
       expect(node.metadata.evolve_to).toEqual(to);
       expect(node.metadata.version).toBe(2);
-      expect(node.metadata.history.at(-1)).toMatchObject({ update_type: "upgrade", version: 1, memory: node.memory });
+      expect(node.metadata.history.at(-1)).toMatchObject({
+        update_type: "upgrade",
+        version: 1,
+        memory: node.memory,
+      });
       const successors = await mem.getMany(to);
       expect(successors).toHaveLength(to.length);
-      expect(successors.every((s) => s.metadata.status === "activated" && s.metadata.tags.includes("mode:fine"))).toBe(true);
+      expect(
+        successors.every((s) => s.metadata.status === "activated" && s.metadata.tags.includes("mode:fine")),
+      ).toBe(true);
       // Nothing lost: every message of the fast node is a source of some successor.
       const messageIds = new Set(successors.flatMap((s) => s.metadata.sources.map((src) => src.message_id)));
       for (const src of node.metadata.sources) expect(messageIds.has(src.message_id)).toBe(true);
@@ -108,7 +131,10 @@ describe("TreeTextMemory.upgradeFastNodes", () => {
 
   it("fine mode adds extracted memories directly", async () => {
     const mem = await newTree({ llm: model() });
-    const added = await mem.addMessages(chat("5", ["I grow peppers", "Nice"]), { mode: "fine", sessionId: "s5" });
+    const added = await mem.addMessages(chat("5", ["I grow peppers", "Nice"]), {
+      mode: "fine",
+      sessionId: "s5",
+    });
     expect(added.report.mode).toBe("fine");
     expect(added.map((a) => a.memory)).toEqual(["Ida said: I grow peppers", "Jon said: Nice"]);
     expect(added.every((a) => a.metadata.tags.includes("mode:fine"))).toBe(true);

@@ -3,14 +3,14 @@ import { extname } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
-import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
+import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import type { GeneralTextMemory } from "../../memory/textual/general.js";
-import type { AddContext } from "../../memory/textual/types.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
-import { type ChatSession, decodeUtf8Strict, parseChatSessions } from "../../reader/index.js";
+import type { AddContext } from "../../memory/textual/types.js";
 import { FineMemReader } from "../../reader/fine-reader.js";
+import { type ChatSession, decodeUtf8Strict, parseChatSessions } from "../../reader/index.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { itemJson } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
@@ -27,30 +27,51 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 export function registerAdd(program: Command, io: CliIO): void {
   withCommon(program.command("add").argument("[text]", "a memory to add (or use --file)"))
     .description("add a text, a chat file (.json) or a document (.md, .txt, .html, .pdf) to memory")
-    .option("--file <path>", "chat JSON ([{role, content, chat_time?, speaker?}] or sessions) or a .md/.txt/.html/.pdf document")
+    .option(
+      "--file <path>",
+      "chat JSON ([{role, content, chat_time?, speaker?}] or sessions) or a .md/.txt/.html/.pdf document",
+    )
     .option("--session <id>", "session id recorded on the memories")
     .option("--mode <mode>", "fast (windows, no LLM) or fine (LLM extraction; needs MEMOS_LLM)", "fast")
     .action(async (text: string | undefined, opts: AddOptions) => {
       if (opts.mode !== "fast" && opts.mode !== "fine") {
-        throw new InvalidInputError({ message: `--mode must be fast or fine, got "${opts.mode}"`, hint: "e.g. --mode fast" });
+        throw new InvalidInputError({
+          message: `--mode must be fast or fine, got "${opts.mode}"`,
+          hint: "e.g. --mode fast",
+        });
       }
       if ((text === undefined) === (opts.file === undefined)) {
-        throw new InvalidInputError({ message: "give either TEXT or --file, not both or neither", hint: 'memos add "I like tea" | memos add --file chat.json' });
+        throw new InvalidInputError({
+          message: "give either TEXT or --file, not both or neither",
+          hint: 'memos add "I like tea" | memos add --file chat.json',
+        });
       }
       if (text !== undefined && text.trim() === "") {
         throw new InvalidInputError({ message: "the text to add is empty", hint: 'memos add "I like tea"' });
       }
-      const input: Input = opts.file === undefined ? { kind: "chat", sessions: [{ messages: [{ role: "user", content: text as string }] }] } : readInput(opts.file);
+      const input: Input =
+        opts.file === undefined
+          ? { kind: "chat", sessions: [{ messages: [{ role: "user", content: text as string }] }] }
+          : readInput(opts.file);
       await withContext(io, opts, async (ctx) => {
         const cube = await ctx.writeCube();
         const llm = opts.mode === "fine" ? await fineModeLlm(cube, "memos add") : undefined;
-        const bar = ctx.json || !io.interactive ? undefined : new SingleBar({ stream: process.stderr, format: "embedding {bar} {value}/{total}" });
+        const bar =
+          ctx.json || !io.interactive
+            ? undefined
+            : new SingleBar({ stream: process.stderr, format: "embedding {bar} {value}/{total}" });
         const onProgress = (done: number, total: number) => {
           if (!bar || total < 200) return;
           if (done <= 256) bar.start(total, 0);
           bar.update(done);
         };
-        const context: AddContext = { userId: ctx.user, sessionId: opts.session, cubeId: cube.cubeId, mode: opts.mode as "fast" | "fine", onProgress };
+        const context: AddContext = {
+          userId: ctx.user,
+          sessionId: opts.session,
+          cubeId: cube.cubeId,
+          mode: opts.mode as "fast" | "fine",
+          onProgress,
+        };
         let added: TextualMemoryItem[];
         let warnings: string[] = [];
         try {
@@ -66,7 +87,10 @@ export function registerAdd(program: Command, io: CliIO): void {
         }
         for (const w of warnings) io.stderr(`memos: warning: ${w}\n`);
         if (ctx.json) printJson(io, { cube_id: cube.cubeId, added: added.map((i) => itemJson(i)), warnings });
-        else io.stdout(`Added ${added.length} memor${added.length === 1 ? "y" : "ies"} to cube "${cube.cubeId}"\n`);
+        else
+          io.stdout(
+            `Added ${added.length} memor${added.length === 1 ? "y" : "ies"} to cube "${cube.cubeId}"\n`,
+          );
       });
     });
 }
@@ -84,20 +108,31 @@ function addToTree(mem: TreeTextMemory, input: Input, context: AddContext) {
 }
 
 /** General cubes: fast reading inside the memory; fine mode reads with the LLM first, then stores the items as given. */
-async function addToGeneral(mem: GeneralTextMemory, input: Input, context: AddContext, llm: LanguageModel | undefined) {
+async function addToGeneral(
+  mem: GeneralTextMemory,
+  input: Input,
+  context: AddContext,
+  llm: LanguageModel | undefined,
+) {
   if (!llm) {
     if (input.kind === "chat") return mem.addChatSessions(input.sessions, context);
-    if (input.kind === "file") return mem.add(await mem.reader.readDocumentFile(input.path, context), context);
+    if (input.kind === "file")
+      return mem.add(await mem.reader.readDocumentFile(input.path, context), context);
     return mem.addDocument(input.text, { docPath: input.path, format: input.kind }, context);
   }
   const reader = new FineMemReader({ llm });
   const items: TextualMemoryItem[] = [];
   if (input.kind === "chat") {
-    for (const s of input.sessions) items.push(...(await reader.readChat(s.messages, { ...context, sessionId: s.session_id ?? context.sessionId })));
+    for (const s of input.sessions)
+      items.push(
+        ...(await reader.readChat(s.messages, { ...context, sessionId: s.session_id ?? context.sessionId })),
+      );
   } else if (input.kind === "file") {
     items.push(...(await reader.readDocumentFile(input.path, context)));
   } else {
-    items.push(...(await reader.readDocument(input.text, { docPath: input.path, format: input.kind }, context)));
+    items.push(
+      ...(await reader.readDocument(input.text, { docPath: input.path, format: input.kind }, context)),
+    );
   }
   return mem.add(items, context);
 }
@@ -111,7 +146,10 @@ function readInput(path: string): Input {
     throw new NotFoundError({ message: `file not found: ${path}`, hint: "check the path" });
   }
   if (size > MAX_FILE_BYTES) {
-    throw new InvalidInputError({ message: `${path} is larger than 64 MiB`, hint: "split it into smaller files" });
+    throw new InvalidInputError({
+      message: `${path} is larger than 64 MiB`,
+      hint: "split it into smaller files",
+    });
   }
   const ext = extname(path).toLowerCase();
   // HTML and PDF are parsed by the reader (it validates them); the rest is read here.
@@ -120,5 +158,8 @@ function readInput(path: string): Input {
   if (ext === ".json") return { kind: "chat", sessions: parseChatSessions(text, path) };
   if (ext === ".md" || ext === ".markdown") return { kind: "md", text, path };
   if (ext === ".txt" || ext === "") return { kind: "txt", text, path };
-  throw new InvalidInputError({ message: `cannot read ${ext} files: ${path}`, hint: "use a chat .json, or a .md, .txt, .html or .pdf document" });
+  throw new InvalidInputError({
+    message: `cannot read ${ext} files: ${path}`,
+    hint: "use a chat .json, or a .md, .txt, .html or .pdf document",
+  });
 }

@@ -13,7 +13,12 @@ export const LLM_HINT =
  * extractor_llm), else MEMOS_LLM. None configured is a ConfigError (exit 2) saying how to set one.
  */
 export async function fineModeLlm(cube: MemCube, command: string): Promise<LanguageModel> {
-  const llm = (cube.text instanceof TreeTextMemory ? cube.text.llm : undefined) ?? (await languageModelFromEnv());
-  if (!llm) throw new ConfigError({ message: `${command} --mode fine needs an LLM, and none is configured`, hint: LLM_HINT });
+  const llm =
+    (cube.text instanceof TreeTextMemory ? cube.text.llm : undefined) ?? (await languageModelFromEnv());
+  if (!llm)
+    throw new ConfigError({
+      message: `${command} --mode fine needs an LLM, and none is configured`,
+      hint: LLM_HINT,
+    });
   return llm;
 }

@@ -22,12 +22,22 @@ export function registerSearch(program: Command, io: CliIO): void {
     .action(async (query: string, opts: SearchCliOptions) => {
       const topK = Number(opts.topK);
       if (!Number.isInteger(topK) || topK < 1 || topK > 1000) {
-        throw new InvalidInputError({ message: `--top-k must be an integer from 1 to 1000, got "${opts.topK}"`, hint: "e.g. --top-k 10" });
+        throw new InvalidInputError({
+          message: `--top-k must be an integer from 1 to 1000, got "${opts.topK}"`,
+          hint: "e.g. --top-k 10",
+        });
       }
       if (opts.mode !== "fast" && opts.mode !== "fine") {
-        throw new InvalidInputError({ message: `--mode must be fast or fine, got "${opts.mode}"`, hint: "e.g. --mode fast" });
+        throw new InvalidInputError({
+          message: `--mode must be fast or fine, got "${opts.mode}"`,
+          hint: "e.g. --mode fast",
+        });
       }
-      if (query.trim() === "") throw new InvalidInputError({ message: "the search query is empty", hint: 'memos search "where does Alice live?"' });
+      if (query.trim() === "")
+        throw new InvalidInputError({
+          message: "the search query is empty",
+          hint: 'memos search "where does Alice live?"',
+        });
       const mode = opts.mode;
       await withContext(io, opts, async (ctx) => {
         const cubes = await ctx.readCubes();
@@ -49,7 +59,9 @@ export function registerSearch(program: Command, io: CliIO): void {
           return;
         }
         if (results.length === 0) io.stdout("No memories found.\n");
-        results.forEach((r, i) => io.stdout(itemLines(r.hit.item, `${i + 1}. [${r.hit.score.toFixed(4)}] `)));
+        for (const [i, r] of results.entries()) {
+          io.stdout(itemLines(r.hit.item, `${i + 1}. [${r.hit.score.toFixed(4)}] `));
+        }
       });
     });
 }
@@ -58,14 +70,22 @@ export function registerSearch(program: Command, io: CliIO): void {
  * Tree cubes search themselves (and record usage). A general cube searched in fine mode gets the
  * tree searcher over its store, with the LLM parsing the query.
  */
-async function searchCube(cube: MemCube, query: string, topK: number, mode: "fast" | "fine"): Promise<{ hits: SearchHit[]; warnings: string[] }> {
+async function searchCube(
+  cube: MemCube,
+  query: string,
+  topK: number,
+  mode: "fast" | "fine",
+): Promise<{ hits: SearchHit[]; warnings: string[] }> {
   if (cube.text instanceof TreeTextMemory) {
     if (mode === "fine") await fineModeLlm(cube, "memos search");
     return cube.text.searchDetailed(query, { topK, mode });
   }
   if (mode === "fast") return { hits: await cube.text.search(query, { topK }), warnings: [] };
   const llm = await fineModeLlm(cube, "memos search");
-  return new Searcher({ store: cube.text.store, embedder: cube.text.embedder, llm }).search(query, { topK, mode });
+  return new Searcher({ store: cube.text.store, embedder: cube.text.embedder, llm }).search(query, {
+    topK,
+    mode,
+  });
 }
 
 function resultJson(cubeId: string, hit: SearchHit) {

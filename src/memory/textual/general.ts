@@ -6,7 +6,7 @@ import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/
 import { fuseRrf } from "../../retrieve/rrf.js";
 import { materialize, requireQuery, requireReferenceTime, requireTopK, temporalFactor } from "./item-ops.js";
 import { activeFilter, StoreBackedTextMemory } from "./store-backed.js";
-import type { AddContext, MemoryInput, SearchHit, TextSearchOptions, TextMemory } from "./types.js";
+import type { AddContext, MemoryInput, SearchHit, TextMemory, TextSearchOptions } from "./types.js";
 
 export interface GeneralTextMemoryOptions {
   store: MemoryStore;
@@ -50,7 +50,7 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
     if (context.mode === "fine") {
       throw new ConfigError({
         message: "fine mode needs an LLM and the tree memory",
-        hint: "use mode \"fast\" with GeneralTextMemory, or TreeTextMemory with an LLM configured",
+        hint: 'use mode "fast" with GeneralTextMemory, or TreeTextMemory with an LLM configured',
       });
     }
     return this.storeItems(await this.reader.readChat(messages, context), context);
@@ -63,7 +63,12 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
   async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<TextualMemoryItem[]> {
     const items: TextualMemoryItem[] = [];
     for (const s of sessions) {
-      items.push(...(await this.reader.readChat(s.messages, { ...context, sessionId: s.session_id ?? context.sessionId })));
+      items.push(
+        ...(await this.reader.readChat(s.messages, {
+          ...context,
+          sessionId: s.session_id ?? context.sessionId,
+        })),
+      );
     }
     return this.storeItems(items, context);
   }

@@ -68,7 +68,8 @@ export abstract class StoreBackedTextMemory {
       const old = await tx.getItem(id);
       if (!old) throw new NotFoundError({ message: `no memory ${id}`, hint: "list ids with `memos list`" });
       const next = withoutEmbedding(applyUpdate(old, patch, updateType));
-      const vector = next.memory === old.memory ? undefined : (await this.embedder.doEmbed([embeddingText(next)]))[0];
+      const vector =
+        next.memory === old.memory ? undefined : (await this.embedder.doEmbed([embeddingText(next)]))[0];
       await tx.updateItem(id, next, vector);
       return next;
     });
@@ -129,7 +130,9 @@ export function withoutEmbedding(item: TextualMemoryItem): TextualMemoryItem {
 }
 
 /** The caller's filter, restricted to activated memories unless asked otherwise. */
-export function activeFilter(options: Pick<TextSearchOptions, "filter" | "includeInactive">): FilterNode | undefined {
+export function activeFilter(
+  options: Pick<TextSearchOptions, "filter" | "includeInactive">,
+): FilterNode | undefined {
   const user = options.filter ? normalizeFilter(options.filter) : undefined;
   if (options.includeInactive) return user;
   const status: FilterNode = { kind: "cmp", field: "status", op: "eq", value: "activated" };

@@ -10,7 +10,11 @@ export interface MemoryCapacities {
   user: number;
 }
 
-export const DEFAULT_CAPACITIES: Readonly<MemoryCapacities> = Object.freeze({ working: 20, longTerm: 1500, user: 480 });
+export const DEFAULT_CAPACITIES: Readonly<MemoryCapacities> = Object.freeze({
+  working: 20,
+  longTerm: 1500,
+  user: 480,
+});
 
 /**
  * Fill defaults and check the numbers: each a positive integer, or Infinity for "no limit"

@@ -12,8 +12,8 @@ export { FAST_TAG, upgradeFastNodes } from "./upgrade.js";
 export { recordUsage, USAGE_LIMIT } from "./usage.js";
 export { memoryValue, RECENCY_HALF_LIFE_DAYS, USAGE_SATURATION, usageTime } from "./value.js";
 export {
-  liveSuccessors,
   listWorkingCopies,
+  liveSuccessors,
   updateWorkingMemory,
   WORKING_MEMORY,
   WORKING_OF,

@@ -5,7 +5,12 @@ import type { TextualMemoryItem } from "../../../core/schema/memory.js";
 import { MemoryReorganizer } from "../../../organize/reorganizer.js";
 import type { StructureOptions, StructureReport } from "../../../organize/types.js";
 import { FineMemReader, type FineReaderOptions, type FineReadReport } from "../../../reader/fine-reader.js";
-import { type ChatMessage, type ChatSession, type DocumentReadOptions, FastMemReader } from "../../../reader/index.js";
+import {
+  type ChatMessage,
+  type ChatSession,
+  type DocumentReadOptions,
+  FastMemReader,
+} from "../../../reader/index.js";
 import { loadDocumentFile } from "../../../reader/parsers/load.js";
 import { Searcher } from "../../../retrieve/searcher.js";
 import type { RelevantSubgraph, TreeSearchOptions, TreeSearchResult } from "../../../retrieve/types.js";
@@ -99,7 +104,10 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * added.report.warnings; // [] unless a step after the commit failed
    */
   async add(inputs: MemoryInput[], context: AddContext = {}): Promise<TreeAddResult> {
-    return this.commitAndOrganize({ mode: "fast", items: materialize(inputs, context), fallbacks: 0 }, context);
+    return this.commitAndOrganize(
+      { mode: "fast", items: materialize(inputs, context), fallbacks: 0 },
+      context,
+    );
   }
 
   /**
@@ -219,7 +227,11 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * @example
    * const { nodes, edges, seeds } = await mem.getRelevantSubgraph("Ana's trip", 2);
    */
-  async getRelevantSubgraph(query: string, depth = 2, options: { topK?: number } = {}): Promise<RelevantSubgraph> {
+  async getRelevantSubgraph(
+    query: string,
+    depth = 2,
+    options: { topK?: number } = {},
+  ): Promise<RelevantSubgraph> {
     return this.searcher.getRelevantSubgraph(query, { depth, topK: options.topK });
   }
 
@@ -243,7 +255,11 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    */
   async upgradeFastNodes(options: { limit?: number; ids?: string[] } = {}): Promise<UpgradeReport> {
     const report = await upgradeFastNodes(
-      { store: this.store, reader: this.fineReader("upgrading fast nodes"), embed: (items) => this.embedItems(items) },
+      {
+        store: this.store,
+        reader: this.fineReader("upgrading fast nodes"),
+        embed: (items) => this.embedItems(items),
+      },
       options,
     );
     const successors = report.upgraded.flatMap((u) => u.to);
@@ -338,7 +354,13 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
   private async commitAndOrganize(read: Read, context: AddContext): Promise<TreeAddResult> {
     const { mode, items, fallbacks } = read;
     const added = await this.storeItems(items, context);
-    const report: TreeAddReport = { mode, added: added.length, fineFallbacks: fallbacks, evicted: [], warnings: [] };
+    const report: TreeAddReport = {
+      mode,
+      added: added.length,
+      fineFallbacks: fallbacks,
+      evicted: [],
+      warnings: [],
+    };
     if (fallbacks > 0) {
       // Nothing is lost (those windows are stored as fast items), but the caller asked for fine.
       report.warnings.push(
@@ -409,7 +431,10 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
   }
 
   private warn(warnings: string[], step: string, error: unknown): void {
-    logger.warn({ err: error, step }, "tree memory: a step after the commit failed; the added memories are stored");
+    logger.warn(
+      { err: error, step },
+      "tree memory: a step after the commit failed; the added memories are stored",
+    );
     warnings.push(`${step} failed: ${message(error)}`);
   }
 }

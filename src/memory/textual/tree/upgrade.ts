@@ -42,7 +42,10 @@ export async function upgradeFastNodes(
 ): Promise<UpgradeReport> {
   const { limit } = options;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new InvalidInputError({ message: `limit must be a positive integer, got ${String(limit)}`, hint: "e.g. { limit: 100 }" });
+    throw new InvalidInputError({
+      message: `limit must be a positive integer, got ${String(limit)}`,
+      hint: "e.g. { limit: 100 }",
+    });
   }
   const candidates = options.ids
     ? (await deps.store.getItems(options.ids)).filter(isFastNode).slice(0, limit)
@@ -80,10 +83,15 @@ export async function upgradeFastNodes(
     const done = await deps.store.transaction(async (tx) => {
       const current = await tx.getItem(fromId);
       // Changed since we read it (another upgrade, a merge, an edit): its successors may be stale.
-      if (!current || !isFastNode(current) || current.metadata.version !== original.metadata.version) return false;
+      if (!current || !isFastNode(current) || current.metadata.version !== original.metadata.version)
+        return false;
       await tx.addItems(stored);
       const ids = stored.map((s) => s.item.id);
-      const next = applyUpdate(current, { metadata: { status: "deleted", evolve_to: [...current.metadata.evolve_to, ...ids] } }, "upgrade");
+      const next = applyUpdate(
+        current,
+        { metadata: { status: "deleted", evolve_to: [...current.metadata.evolve_to, ...ids] } },
+        "upgrade",
+      );
       await tx.updateItem(fromId, withoutEmbedding(next));
       return true;
     });

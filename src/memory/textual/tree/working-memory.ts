@@ -8,9 +8,10 @@
  *
  * @module
  */
+
+import { newId } from "../../../core/ids.js";
 import type { MemoryStore, StoredItem } from "../../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
-import { newId } from "../../../core/ids.js";
 import { nowIso } from "../../../core/time.js";
 import { withoutEmbedding } from "../store-backed.js";
 
@@ -64,14 +65,16 @@ export async function listWorkingCopies(store: MemoryStore): Promise<TextualMemo
 export async function workingMemoryItems(store: MemoryStore): Promise<TextualMemoryItem[]> {
   const copies = await listWorkingCopies(store);
   const sources = new Map(
-    (await store.getItems(copies.map(workingSourceOf).filter((id): id is string => id !== undefined))).map((s) => [s.id, s]),
+    (await store.getItems(copies.map(workingSourceOf).filter((id): id is string => id !== undefined))).map(
+      (s) => [s.id, s],
+    ),
   );
   const seen = new Set<string>();
   const out: TextualMemoryItem[] = [];
   for (const copy of copies) {
     const sourceId = workingSourceOf(copy);
     const item = sourceId === undefined ? copy : sources.get(sourceId);
-    if (!item || item.metadata.status !== "activated" || seen.has(item.id)) continue;
+    if (item?.metadata.status !== "activated" || seen.has(item.id)) continue;
     seen.add(item.id);
     out.push(item);
   }
@@ -145,7 +148,13 @@ export async function updateWorkingMemory(
 
     const copyOf = async (source: TextualMemoryItem, at: number) => {
       const embedding = (await tx.getEmbedding(source.id)) ?? undefined;
-      const { usage: _u, history: _h, evolve_to: _e, version: _v, ...meta } = withoutEmbedding(source).metadata;
+      const {
+        usage: _u,
+        history: _h,
+        evolve_to: _e,
+        version: _v,
+        ...meta
+      } = withoutEmbedding(source).metadata;
       const copy: TextualMemoryItem = {
         id: newId(),
         memory: source.memory,
@@ -169,10 +178,14 @@ export async function updateWorkingMemory(
     };
 
     // Existing copies: keep, re-point to successors, or drop.
-    const entering = sources.filter((s) => s.metadata.status === "activated" && s.metadata.memory_type !== WORKING_MEMORY);
+    const entering = sources.filter(
+      (s) => s.metadata.status === "activated" && s.metadata.memory_type !== WORKING_MEMORY,
+    );
     const newIds = new Set(entering.map((s) => s.id));
     const current = new Map(
-      (await tx.getItems(copies.map(workingSourceOf).filter((id): id is string => id !== undefined))).map((s) => [s.id, s]),
+      (await tx.getItems(copies.map(workingSourceOf).filter((id): id is string => id !== undefined))).map(
+        (s) => [s.id, s],
+      ),
     );
     for (const copy of copies) {
       const sourceId = workingSourceOf(copy);
@@ -236,14 +249,24 @@ export async function dropWorkingCopies(store: MemoryStore, sourceIds: string[])
  */
 export async function refreshWorkingCopies(store: MemoryStore, source: TextualMemoryItem): Promise<number> {
   return store.transaction(async (tx) => {
-    const copies = (await tx.listItems({ filter: WORKING_FILTER })).filter((c) => workingSourceOf(c) === source.id);
+    const copies = (await tx.listItems({ filter: WORKING_FILTER })).filter(
+      (c) => workingSourceOf(c) === source.id,
+    );
     if (copies.length === 0) return 0;
     const vector = (await tx.getEmbedding(source.id)) ?? undefined;
     for (const copy of copies) {
       const { embedding: _e, ...meta } = copy.metadata;
       await tx.updateItem(
         copy.id,
-        { ...copy, memory: source.memory, metadata: { ...meta, key: source.metadata.key, tags: source.metadata.tags } as TextualMemoryItem["metadata"] },
+        {
+          ...copy,
+          memory: source.memory,
+          metadata: {
+            ...meta,
+            key: source.metadata.key,
+            tags: source.metadata.tags,
+          } as TextualMemoryItem["metadata"],
+        },
         vector,
       );
     }
