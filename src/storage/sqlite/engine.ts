@@ -480,18 +480,33 @@ export class SqliteEngine {
 
   /** Replace text and metadata of an existing row; the vector too when given, else keep it. */
   private replaceItem(rid: number, p: PreparedItem): void {
+    // Metadata-only changes (usage records, history) are frequent: the keyword row and the
+    // vector's filter columns are rewritten only when what they index changed.
+    const old = this.stmt(
+      "SELECT memory, json(metadata) AS metadata FROM items WHERE rid = ?",
+    ).get(rid) as { memory: string; metadata: string } | undefined;
+    const oldMeta = old ? (JSON.parse(old.metadata) as Record<string, unknown>) : undefined;
+    const sameKeywords =
+      old !== undefined &&
+      oldMeta !== undefined &&
+      ftsColumns(old.memory, oldMeta).join("\u0000") === ftsColumns(p.memory, p.metadata).join("\u0000");
+    const sameVecColumns =
+      oldMeta !== undefined &&
+      VEC_METADATA_COLUMNS.every((c) => vecColumnValue(oldMeta[c]) === vecColumnValue(p.metadata[c]));
     this.stmt("UPDATE items SET memory = ?, metadata = jsonb(?) WHERE rid = ?").run(
       p.memory,
       p.metadataJson,
       rid,
     );
-    this.stmt("DELETE FROM items_fts WHERE rowid = ?").run(BigInt(rid));
-    this.insertKeywordRow(rid, p);
+    if (!sameKeywords) {
+      this.stmt("DELETE FROM items_fts WHERE rowid = ?").run(BigInt(rid));
+      this.insertKeywordRow(rid, p);
+    }
     if (this.dims === undefined) return;
     if (p.vector) {
       this.stmt("DELETE FROM vec_items WHERE rowid = ?").run(BigInt(rid));
       this.insertVector(rid, p.vector, p.metadata);
-    } else {
+    } else if (!sameVecColumns) {
       // The kept vector's filter columns must follow the new metadata.
       const sets = VEC_METADATA_COLUMNS.map((c) => `${c} = ?`).join(", ");
       this.stmt(`UPDATE vec_items SET ${sets} WHERE rowid = ?`).run(
