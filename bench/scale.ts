@@ -48,13 +48,47 @@ export interface ScaleOptions {
 }
 
 const NAMES = ["Maya", "Ana", "Tom", "Priya", "Chen", "Lucas", "Zoe", "Omar", "Ines", "Kofi", "Lena", "Ravi"];
-const VERBS = ["visited", "cooked", "painted", "bought", "read about", "talked about", "planned", "photographed", "repaired", "sold"];
-const THINGS = [
-  "a bicycle", "the old lighthouse", "a vegetable curry", "a jazz album", "the mountain cabin", "a wooden boat",
-  "a pottery class", "the science museum", "a birthday cake", "the garden shed", "a vintage camera", "a chess set",
-  "the marathon route", "a violin", "the farmers market", "a travel guide", "an oil painting", "the city library",
+const VERBS = [
+  "visited",
+  "cooked",
+  "painted",
+  "bought",
+  "read about",
+  "talked about",
+  "planned",
+  "photographed",
+  "repaired",
+  "sold",
 ];
-const WHEN = ["on Monday", "last weekend", "in early spring", "after work", "during the holidays", "yesterday", "in May 2023"];
+const THINGS = [
+  "a bicycle",
+  "the old lighthouse",
+  "a vegetable curry",
+  "a jazz album",
+  "the mountain cabin",
+  "a wooden boat",
+  "a pottery class",
+  "the science museum",
+  "a birthday cake",
+  "the garden shed",
+  "a vintage camera",
+  "a chess set",
+  "the marathon route",
+  "a violin",
+  "the farmers market",
+  "a travel guide",
+  "an oil painting",
+  "the city library",
+];
+const WHEN = [
+  "on Monday",
+  "last weekend",
+  "in early spring",
+  "after work",
+  "during the holidays",
+  "yesterday",
+  "in May 2023",
+];
 
 /** Deterministic PRNG (mulberry32), so every run measures the same corpus. */
 function rng(seed: number) {
@@ -100,7 +134,9 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleRow[]> 
       progress.start(`add ${n}`, n);
       const t0 = performance.now();
       for (let i = 0; i < n; i += options.batch) {
-        const texts = Array.from({ length: Math.min(options.batch, n - i) }, (_, j) => syntheticMemory(r, i + j));
+        const texts = Array.from({ length: Math.min(options.batch, n - i) }, (_, j) =>
+          syntheticMemory(r, i + j),
+        );
         await memory.add(texts, { userId: "bench" });
         progress.increment(texts.length);
       }
@@ -141,7 +177,10 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleRow[]> 
 function parseSizes(text: string): number[] {
   const sizes = text.split(",").map((s) => Number(s.trim()));
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000_000)) {
-    throw new InvalidInputError({ message: `--n takes sizes like 10000,100000, got "${text}"`, hint: "e.g. --n 10000,100000" });
+    throw new InvalidInputError({
+      message: `--n takes sizes like 10000,100000, got "${text}"`,
+      hint: "e.g. --n 10000,100000",
+    });
   }
   return sizes.sort((a, b) => a - b);
 }
@@ -157,39 +196,81 @@ export function registerScaleCommand(bench: Command): void {
     .option("--reorganize", "tree memory: run the reorganizer on every add (slow at 100k)")
     .option("--out <dir>", "report directory", "reports")
     .option("--json", "print the report as JSON on stdout")
-    .action(async (opts: { n: string; queries: string; batch: string; out: string; json?: boolean; memory: string; reorganize?: boolean }) => {
-      if (opts.memory !== "general" && opts.memory !== "tree") {
-        throw new InvalidInputError({ message: `--memory must be general or tree, got "${opts.memory}"`, hint: "e.g. --memory tree" });
-      }
-      const settings: ScaleOptions = {
-        sizes: parseSizes(opts.n),
-        queries: Number(opts.queries),
-        batch: Number(opts.batch),
-        progress: !opts.json,
-        memory: opts.memory,
-        reorganize: Boolean(opts.reorganize),
-      };
-      const rows = await runScaleBench(settings);
-      const report = { commit: gitCommit(process.cwd()), machine: machineInfo(), settings, embedder: "glove-6b-100d-sif", rows };
-      const md = [
-        "# Scale benchmark",
-        "",
-        `commit \`${report.commit}\` · ${report.machine.cores} cores · ${report.machine.memory_gb} GiB · Node ${report.machine.node}`,
-        "",
-        `Reproduce: \`npx memos bench scale --n ${settings.sizes.join(",")} --queries ${settings.queries}${settings.memory === "tree" ? ` --memory tree${settings.reorganize ? " --reorganize" : ""}` : ""}\``,
-        "",
-        settings.memory === "tree"
-          ? "Synthetic one-sentence memories, file-backed SQLite (WAL), GloVe embeddings, TreeTextMemory fast search (working memory + vector + BM25 + graph, RRF, MMR dedup, usage recorded per search), top-10."
-          : "Synthetic one-sentence memories, file-backed SQLite (WAL), GloVe embeddings, hybrid search (vector + BM25, RRF), top-10.",
-        "",
-        markdownTable(
-          ["store", "memory", "memories", "add/s", "search p50 ms", "p95 ms", "p99 ms", "peak RSS MiB", "disk MiB"],
-          rows.map((r) => [r.store, r.memory, r.n, fmt(r.add_items_per_s, 0), fmt(r.search_p50_ms, 2), fmt(r.search_p95_ms, 2), fmt(r.search_p99_ms, 2), fmt(r.peak_rss_mb, 0), fmt(r.disk_mb, 1)]),
-        ),
-        "",
-      ].join("\n");
-      const written = await writeReportFiles(opts.out, "scale", { json: `${JSON.stringify(report, null, 2)}\n`, md });
-      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-      else process.stdout.write(`${md}\nwritten: ${written.join(", ")}\n`);
-    });
+    .action(
+      async (opts: {
+        n: string;
+        queries: string;
+        batch: string;
+        out: string;
+        json?: boolean;
+        memory: string;
+        reorganize?: boolean;
+      }) => {
+        if (opts.memory !== "general" && opts.memory !== "tree") {
+          throw new InvalidInputError({
+            message: `--memory must be general or tree, got "${opts.memory}"`,
+            hint: "e.g. --memory tree",
+          });
+        }
+        const settings: ScaleOptions = {
+          sizes: parseSizes(opts.n),
+          queries: Number(opts.queries),
+          batch: Number(opts.batch),
+          progress: !opts.json,
+          memory: opts.memory,
+          reorganize: Boolean(opts.reorganize),
+        };
+        const rows = await runScaleBench(settings);
+        const report = {
+          commit: gitCommit(process.cwd()),
+          machine: machineInfo(),
+          settings,
+          embedder: "glove-6b-100d-sif",
+          rows,
+        };
+        const md = [
+          "# Scale benchmark",
+          "",
+          `commit \`${report.commit}\` · ${report.machine.cores} cores · ${report.machine.memory_gb} GiB · Node ${report.machine.node}`,
+          "",
+          `Reproduce: \`npx memos bench scale --n ${settings.sizes.join(",")} --queries ${settings.queries}${settings.memory === "tree" ? ` --memory tree${settings.reorganize ? " --reorganize" : ""}` : ""}\``,
+          "",
+          settings.memory === "tree"
+            ? "Synthetic one-sentence memories, file-backed SQLite (WAL), GloVe embeddings, TreeTextMemory fast search (working memory + vector + BM25 + graph, RRF, MMR dedup, usage recorded per search), top-10."
+            : "Synthetic one-sentence memories, file-backed SQLite (WAL), GloVe embeddings, hybrid search (vector + BM25, RRF), top-10.",
+          "",
+          markdownTable(
+            [
+              "store",
+              "memory",
+              "memories",
+              "add/s",
+              "search p50 ms",
+              "p95 ms",
+              "p99 ms",
+              "peak RSS MiB",
+              "disk MiB",
+            ],
+            rows.map((r) => [
+              r.store,
+              r.memory,
+              r.n,
+              fmt(r.add_items_per_s, 0),
+              fmt(r.search_p50_ms, 2),
+              fmt(r.search_p95_ms, 2),
+              fmt(r.search_p99_ms, 2),
+              fmt(r.peak_rss_mb, 0),
+              fmt(r.disk_mb, 1),
+            ]),
+          ),
+          "",
+        ].join("\n");
+        const written = await writeReportFiles(opts.out, "scale", {
+          json: `${JSON.stringify(report, null, 2)}\n`,
+          md,
+        });
+        if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        else process.stdout.write(`${md}\nwritten: ${written.join(", ")}\n`);
+      },
+    );
 }

@@ -28,7 +28,10 @@ export function reportError(io: CliIO, error: unknown, json: boolean): number {
   } else {
     const message = error instanceof Error ? error.message : String(error);
     if (json) io.stderr(`${JSON.stringify({ error: { code: "internal", message } })}\n`);
-    else io.stderr(`memos: unexpected error: ${message} (hint: rerun with MEMOS_LOG_LEVEL=debug and report it)\n`);
+    else
+      io.stderr(
+        `memos: unexpected error: ${message} (hint: rerun with MEMOS_LOG_LEVEL=debug and report it)\n`,
+      );
   }
   return code;
 }

@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 /**
  * The library logs through pino and is quiet by default (level "silent"); set MEMOS_LOG_LEVEL

@@ -64,14 +64,17 @@ export async function createFromConfig<T = unknown>(kind: BackendKind, input: un
     const known = listBackends(kind);
     throw new ConfigError({
       message: `unknown ${kind} backend "${parsed.data.backend}"`,
-      hint: known.length ? `known ${kind} backends: ${known.join(", ")}` : `register one with registerBackend("${kind}", ...)`,
+      hint: known.length
+        ? `known ${kind} backends: ${known.join(", ")}`
+        : `register one with registerBackend("${kind}", ...)`,
     });
   }
   const config = entry.schema.safeParse(parsed.data.config);
   if (!config.success) {
     const issue = config.error.issues[0];
     throw new ConfigError({
-      message: `invalid config for ${kind} backend "${parsed.data.backend}": ${issue?.path.join(".") || "(root)"} ${issue?.message ?? ""}`.trim(),
+      message:
+        `invalid config for ${kind} backend "${parsed.data.backend}": ${issue?.path.join(".") || "(root)"} ${issue?.message ?? ""}`.trim(),
       hint: "check the config against the backend's documentation",
     });
   }

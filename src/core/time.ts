@@ -3,7 +3,20 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
-const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
 
 /**
  * Parse the timestamps found in chat data into an ISO string, or null when unparseable.

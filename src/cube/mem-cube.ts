@@ -3,12 +3,11 @@ import { basename, join } from "node:path";
 import { ConfigError } from "../core/errors/config-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
-import { writeFileAtomic } from "../memory/textual/persist.js";
-import { languageModelFromEnv } from "../providers/from-env.js";
-import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
+import { readTextualMemory, writeFileAtomic } from "../memory/textual/persist.js";
 import type { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
-import { readTextualMemory } from "../memory/textual/persist.js";
+import { languageModelFromEnv } from "../providers/from-env.js";
+import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
 import { openPreferenceMemory } from "./preference-memory.js";
 import { fetchRemoteCube, type RemoteCubeOptions } from "./remote.js";
 import { type CubeTextMemory, type OpenTextMemoryOptions, openTextMemory } from "./text-memory.js";
@@ -51,7 +50,10 @@ export class MemCube {
     } & OpenTextMemoryOptions,
   ): Promise<MemCube> {
     if (existsSync(join(dir, "config.json"))) {
-      throw new InvalidInputError({ message: `${dir} already holds a cube`, hint: "open it instead, or pick another directory" });
+      throw new InvalidInputError({
+        message: `${dir} already holds a cube`,
+        hint: "open it instead, or pick another directory",
+      });
     }
     mkdirSync(dir, { recursive: true });
     const config = defaultCubeConfig(options.cubeId, options.userId, options.embedder, options.textBackend);
@@ -66,14 +68,24 @@ export class MemCube {
   static async open(dir: string, options: OpenTextMemoryOptions = {}): Promise<MemCube> {
     const config = readCubeConfig(dir);
     const section = config.text_mem;
-    const textMem = section && "backend" in section ? (section as { backend: string; config: Record<string, unknown> }) : undefined;
+    const textMem =
+      section && "backend" in section
+        ? (section as { backend: string; config: Record<string, unknown> })
+        : undefined;
     if (!textMem) {
-      throw new ConfigError({ message: `cube ${config.cube_id} has no text_mem`, hint: "its config.json needs text_mem: {backend, config}" });
+      throw new ConfigError({
+        message: `cube ${config.cube_id} has no text_mem`,
+        hint: "its config.json needs text_mem: {backend, config}",
+      });
     }
-    const llm = options.llm ?? (textMem.backend === "tree_text" || config.pref_mem ? await languageModelFromEnv() : undefined);
+    const llm =
+      options.llm ??
+      (textMem.backend === "tree_text" || config.pref_mem ? await languageModelFromEnv() : undefined);
     const text = await openTextMemory(dir, textMem, { llm });
     const prefMem =
-      config.pref_mem && "backend" in config.pref_mem ? (config.pref_mem as { backend: string; config?: Record<string, unknown> }) : undefined;
+      config.pref_mem && "backend" in config.pref_mem
+        ? (config.pref_mem as { backend: string; config?: Record<string, unknown> })
+        : undefined;
     let preference: PreferenceTextMemory | undefined;
     try {
       preference = prefMem ? await openPreferenceMemory(dir, prefMem, { llm }) : undefined;
@@ -93,7 +105,12 @@ export class MemCube {
    */
   static async initFromDir(
     source: string,
-    options: { dir: string; cubeId?: string; userId?: string; types?: CubeMemoryType[] } & OpenTextMemoryOptions,
+    options: {
+      dir: string;
+      cubeId?: string;
+      userId?: string;
+      types?: CubeMemoryType[];
+    } & OpenTextMemoryOptions,
   ): Promise<MemCube> {
     const sourceConfig = existsSync(join(source, "config.json")) ? readCubeConfig(source) : undefined;
     readTextualMemory(source); // validate before creating anything
@@ -136,7 +153,10 @@ export class MemCube {
    * and, where present, `preference_textual_memories.json`. Embeddings of another model are
    * recomputed. `types` limits what is imported.
    */
-  async load(dir: string, options: { types?: CubeMemoryType[]; reembed?: boolean } = {}): Promise<{ text: number; preference: number }> {
+  async load(
+    dir: string,
+    options: { types?: CubeMemoryType[]; reembed?: boolean } = {},
+  ): Promise<{ text: number; preference: number }> {
     const types = options.types ?? ["text_mem", "pref_mem"];
     const source = existsSync(join(dir, "config.json")) ? readCubeConfig(dir) : undefined;
     const reembed = options.reembed ?? embedderOf(source) !== embedderOf(this.config);
@@ -154,7 +174,10 @@ export class MemCube {
    */
   async dump(dir: string, options: { force?: boolean } = {}): Promise<string> {
     if (existsSync(dir) && readdirSync(dir).length > 0 && !options.force) {
-      throw new InvalidInputError({ message: `${dir} is not empty`, hint: "pick an empty directory, or pass --force" });
+      throw new InvalidInputError({
+        message: `${dir} is not empty`,
+        hint: "pick an empty directory, or pass --force",
+      });
     }
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(this.config, null, 2));
@@ -172,13 +195,20 @@ export class MemCube {
 export function readCubeConfig(dir: string): MemCubeConfig {
   const path = join(dir, "config.json");
   if (!existsSync(path)) {
-    throw new NotFoundError({ message: `no cube at ${dir} (config.json missing)`, hint: "create one with `memos init` or `memos cube create`" });
+    throw new NotFoundError({
+      message: `no cube at ${dir} (config.json missing)`,
+      hint: "create one with `memos init` or `memos cube create`",
+    });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
-    throw new InvalidInputError({ message: `${path} is not valid JSON`, hint: "fix or restore the file", cause });
+    throw new InvalidInputError({
+      message: `${path} is not valid JSON`,
+      hint: "fix or restore the file",
+      cause,
+    });
   }
   const parsed = MemCubeConfig.safeParse(raw);
   if (!parsed.success) {
@@ -202,5 +232,7 @@ function embedderOf(config: MemCubeConfig | undefined): string | undefined {
   const text = config?.text_mem;
   if (!text || !("config" in text)) return undefined;
   const embedder = (text.config as { embedder?: { backend?: unknown; config?: unknown } }).embedder;
-  return embedder && typeof embedder.backend === "string" ? JSON.stringify([embedder.backend, embedder.config ?? {}]) : undefined;
+  return embedder && typeof embedder.backend === "string"
+    ? JSON.stringify([embedder.backend, embedder.config ?? {}])
+    : undefined;
 }

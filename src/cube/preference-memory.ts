@@ -36,14 +36,20 @@ export async function openPreferenceMemory(
   }
   const parsed = PreferenceConfig.safeParse(prefMem.config ?? {});
   if (!parsed.success) {
-    throw new ConfigError({ message: `pref_mem.config: ${parsed.error.issues[0]?.message ?? "invalid"}`, hint: "each part is {backend, config}" });
+    throw new ConfigError({
+      message: `pref_mem.config: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+      hint: "each part is {backend, config}",
+    });
   }
   const config = parsed.data;
   // MemOS names a Milvus collection pair here; ours is a store config. Anything else: our default.
   const storeConfig = BackendConfig.safeParse(config.vector_db);
-  const named = storeConfig.success && storeConfig.data.backend === "sqlite" ? storeConfig.data : PREFERENCE_STORE;
+  const named =
+    storeConfig.success && storeConfig.data.backend === "sqlite" ? storeConfig.data : PREFERENCE_STORE;
   const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
   const store = await createFromConfig<MemoryStore>("store", withCubePaths(dir, named));
-  const llm = options.llm ?? (config.extractor_llm ? await createFromConfig<LanguageModel>("llm", config.extractor_llm) : undefined);
+  const llm =
+    options.llm ??
+    (config.extractor_llm ? await createFromConfig<LanguageModel>("llm", config.extractor_llm) : undefined);
   return new PreferenceTextMemory({ store, embedder, llm });
 }

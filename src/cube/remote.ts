@@ -56,27 +56,49 @@ export async function fetchRemoteCube(url: string, options: RemoteCubeOptions = 
 async function fetchArchive(url: string, workDir: string, options: RemoteCubeOptions): Promise<string> {
   const expected = options.sha256?.trim().toLowerCase();
   if (!expected || !/^[0-9a-f]{64}$/.test(expected)) {
-    throw new InvalidInputError({ message: "a cube archive needs its sha256 (64 hex digits)", hint: "pass sha256: the archive's checksum (sha256sum FILE)" });
+    throw new InvalidInputError({
+      message: "a cube archive needs its sha256 (64 hex digits)",
+      hint: "pass sha256: the archive's checksum (sha256sum FILE)",
+    });
   }
   const response = await (options.fetch ?? fetch)(url).catch((cause: unknown) => {
-    throw new ProviderError({ message: `could not download ${url}: ${(cause as Error).message}`, hint: "check the URL and the network", cause, retryable: true });
+    throw new ProviderError({
+      message: `could not download ${url}: ${(cause as Error).message}`,
+      hint: "check the URL and the network",
+      cause,
+      retryable: true,
+    });
   });
   if (!response.ok) {
-    throw new ProviderError({ message: `download of ${url} failed: HTTP ${response.status}`, hint: "check the URL", status: response.status });
+    throw new ProviderError({
+      message: `download of ${url} failed: HTTP ${response.status}`,
+      hint: "check the URL",
+      status: response.status,
+    });
   }
   const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > MAX_ARCHIVE_BYTES) throw new InvalidInputError({ message: `${url} is larger than 2 GiB`, hint: "split the cube" });
+  if (bytes.length > MAX_ARCHIVE_BYTES)
+    throw new InvalidInputError({ message: `${url} is larger than 2 GiB`, hint: "split the cube" });
   const actual = createHash("sha256").update(bytes).digest("hex");
   if (actual !== expected) {
-    throw new InvalidInputError({ message: `sha256 mismatch for ${url}: expected ${expected}, got ${actual}`, hint: "the archive changed or is corrupt; nothing was unpacked" });
+    throw new InvalidInputError({
+      message: `sha256 mismatch for ${url}: expected ${expected}, got ${actual}`,
+      hint: "the archive changed or is corrupt; nothing was unpacked",
+    });
   }
   const archive = join(workDir, "cube.tar.gz");
   writeFileSync(archive, bytes);
   const out = join(workDir, "unpacked");
   await run("mkdir", ["-p", out]);
-  await run("tar", ["-xzf", archive, "-C", out, "--no-same-owner", "--no-same-permissions"]).catch((cause: unknown) => {
-    throw new InvalidInputError({ message: `${url} is not a valid .tar.gz`, hint: "pack the cube with tar -czf", cause });
-  });
+  await run("tar", ["-xzf", archive, "-C", out, "--no-same-owner", "--no-same-permissions"]).catch(
+    (cause: unknown) => {
+      throw new InvalidInputError({
+        message: `${url} is not a valid .tar.gz`,
+        hint: "pack the cube with tar -czf",
+        cause,
+      });
+    },
+  );
   return out;
 }
 
@@ -84,7 +106,11 @@ async function cloneRepo(url: string, workDir: string, options: RemoteCubeOption
   const out = join(workDir, "repo");
   const args = ["clone", "--depth", "1", ...(options.ref ? ["--branch", options.ref] : []), "--", url, out];
   await run("git", args, { env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } }).catch((cause: unknown) => {
-    throw new ProviderError({ message: `git clone of ${url} failed`, hint: "check the URL, the ref and your access to it", cause });
+    throw new ProviderError({
+      message: `git clone of ${url} failed`,
+      hint: "check the URL, the ref and your access to it",
+      cause,
+    });
   });
   return out;
 }
@@ -95,15 +121,22 @@ function findCubeDir(root: string, subdir?: string): string {
   if (subdir) {
     const dir = resolve(root, subdir);
     if (!dir.startsWith(root + sep) || !holdsCube(dir)) {
-      throw new InvalidInputError({ message: `no cube in ${subdir}`, hint: "subdir must name a folder with textual_memory.json" });
+      throw new InvalidInputError({
+        message: `no cube in ${subdir}`,
+        hint: "subdir must name a folder with textual_memory.json",
+      });
     }
     return dir;
   }
   if (holdsCube(root)) return root;
-  const children = readdirSync(root).map((n) => join(root, n)).filter((p) => statSync(p).isDirectory() && holdsCube(p));
+  const children = readdirSync(root)
+    .map((n) => join(root, n))
+    .filter((p) => statSync(p).isDirectory() && holdsCube(p));
   if (children.length === 1) return children[0] as string;
   throw new InvalidInputError({
-    message: children.length ? "several cubes found; choose one with subdir" : "no textual_memory.json found in the download",
+    message: children.length
+      ? "several cubes found; choose one with subdir"
+      : "no textual_memory.json found in the download",
     hint: "a cube directory holds config.json and textual_memory.json",
   });
 }

@@ -24,7 +24,9 @@ try {
   const messages = sessions.flatMap((s) => s.messages);
   const started = performance.now();
   const added = await cube.text.addChatSessions(sessions, { userId: "maya" });
-  console.log(`Added ${messages.length} messages as ${added.length} memories in ${Math.round(performance.now() - started)} ms\n`);
+  console.log(
+    `Added ${messages.length} messages as ${added.length} memories in ${Math.round(performance.now() - started)} ms\n`,
+  );
   for (const q of QUESTIONS) {
     const [top] = await cube.text.search(q, { topK: 3 });
     console.log(pc.cyan(`? ${q}`));
@@ -34,14 +36,25 @@ try {
     }
     const best = top.item.metadata.sources
       .map((s) => `${s.speaker ?? s.role}: ${s.content}`)
-      .find((line) => q.split(/\W+/).some((w) => w.length > 3 && line.toLowerCase().includes(w.toLowerCase())));
+      .find((line) =>
+        q.split(/\W+/).some((w) => w.length > 3 && line.toLowerCase().includes(w.toLowerCase())),
+      );
     console.log(pc.dim(`  best memory (score ${top.score.toFixed(4)}, found by ${top.paths.join(" + ")}):`));
-    console.log(top.item.memory.split("\n").map((l) => `    ${l}`).join("\n"));
+    console.log(
+      top.item.memory
+        .split("\n")
+        .map((l) => `    ${l}`)
+        .join("\n"),
+    );
     if (best) console.log(pc.green(`  → ${best}`));
     console.log();
   }
   await cube.close();
-  console.log(pc.dim("Try the CLI: npx memos init && npx memos add --file examples/sample-chat.json && npx memos search \"pet\""));
+  console.log(
+    pc.dim(
+      'Try the CLI: npx memos init && npx memos add --file examples/sample-chat.json && npx memos search "pet"',
+    ),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,8 +4,13 @@ import { embedderConfigFromEnv, languageModelFromEnv, llmConfigFromEnv } from ".
 
 describe("model choice from the environment", () => {
   it("reads MEMOS_LLM and MEMOS_EMBEDDER specs", () => {
-    expect(llmConfigFromEnv({ MEMOS_LLM: "openai:gpt-4o-mini" })).toEqual({ backend: "openai", config: { model_name_or_path: "gpt-4o-mini" } });
-    expect(llmConfigFromEnv({ MEMOS_LLM: "ollama:qwen2.5:7b" })?.config).toEqual({ model_name_or_path: "qwen2.5:7b" });
+    expect(llmConfigFromEnv({ MEMOS_LLM: "openai:gpt-4o-mini" })).toEqual({
+      backend: "openai",
+      config: { model_name_or_path: "gpt-4o-mini" },
+    });
+    expect(llmConfigFromEnv({ MEMOS_LLM: "ollama:qwen2.5:7b" })?.config).toEqual({
+      model_name_or_path: "qwen2.5:7b",
+    });
     expect(llmConfigFromEnv({ MEMOS_LLM: "llama-cpp:/m/x.gguf" })?.backend).toBe("llama-cpp");
     expect(llmConfigFromEnv({})).toBeUndefined();
     expect(embedderConfigFromEnv({ MEMOS_EMBEDDER: "glove" })).toEqual({ backend: "glove", config: {} });

@@ -29,12 +29,15 @@ export function embedderConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bac
   const { backend, model } = parseModelSpec(spec, "embedder");
   if (backend === "glove") return { backend, config: {} };
   // OpenAI-compatible servers share one embedder backend, told apart by preset.
-  if (OPENAI_EMBEDDER_PRESETS.has(backend)) return { backend: "openai", config: { model_name_or_path: model, preset: backend } };
+  if (OPENAI_EMBEDDER_PRESETS.has(backend))
+    return { backend: "openai", config: { model_name_or_path: model, preset: backend } };
   return { backend, config: { model_name_or_path: model } };
 }
 
 /** Build the LLM `MEMOS_LLM` names; undefined when none is configured. */
-export async function languageModelFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<LanguageModel | undefined> {
+export async function languageModelFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LanguageModel | undefined> {
   const config = llmConfigFromEnv(env);
   return config ? createFromConfig<LanguageModel>("llm", config) : undefined;
 }

@@ -19,7 +19,8 @@ interface Hit {
 }
 
 async function count(): Promise<number> {
-  return json<{ memories: unknown[] }>(await memos("list", "--dir", home, "--json", "--limit", "100000")).memories.length;
+  return json<{ memories: unknown[] }>(await memos("list", "--dir", home, "--json", "--limit", "100000"))
+    .memories.length;
 }
 
 beforeAll(async () => {
@@ -34,7 +35,15 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("memos CLI", () => {
   it("search returns the answering turn with provenance and timestamps", async () => {
-    const r = await memos("search", "--dir", home, "What is the name of Maya's cat?", "--json", "--top-k", "3");
+    const r = await memos(
+      "search",
+      "--dir",
+      home,
+      "What is the name of Maya's cat?",
+      "--json",
+      "--top-k",
+      "3",
+    );
     expect(r.code).toBe(0);
     const { results } = json<{ results: Hit[] }>(r);
     const hit = results.find((h) => h.memory.includes("Pixel"));
@@ -51,7 +60,9 @@ describe("memos CLI", () => {
   });
 
   it("add TEXT, get, history, rollback, delete", async () => {
-    const added = json<{ added: Hit[] }>(await memos("add", "--dir", home, "My bike is a red Brompton", "--json"));
+    const added = json<{ added: Hit[] }>(
+      await memos("add", "--dir", home, "My bike is a red Brompton", "--json"),
+    );
     const id = added.added[0]?.id as string;
     const got = json<Hit>(await memos("get", "--dir", home, id, "--json"));
     expect(got.memory).toContain("Brompton");
@@ -80,14 +91,22 @@ describe("memos CLI", () => {
     expect(d.code).toBe(0);
     const exported = JSON.parse(readFileSync(join(out, "textual_memory.json"), "utf8"));
     expect(exported.total_nodes).toBe(exported.nodes.length);
-    expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).model_schema).toBe("memos.configs.mem_cube.GeneralMemCubeConfig");
+    expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).model_schema).toBe(
+      "memos.configs.mem_cube.GeneralMemCubeConfig",
+    );
     expect((await memos("dump", "--dir", home, out)).code).toBe(2); // non-empty dir refused
-    const l = json<{ cube_id: string; memories: number }>(await memos("load", "--dir", home, out, "--cube", "maya/copy", "--json"));
+    const l = json<{ cube_id: string; memories: number }>(
+      await memos("load", "--dir", home, out, "--cube", "maya/copy", "--json"),
+    );
     expect(l).toMatchObject({ cube_id: "maya/copy", memories: exported.nodes.length });
-    const r = json<{ results: Hit[] }>(await memos("search", "--dir", home, "Pixel", "--cube", "maya/copy", "--json"));
+    const r = json<{ results: Hit[] }>(
+      await memos("search", "--dir", home, "Pixel", "--cube", "maya/copy", "--json"),
+    );
     expect(r.results[0]?.cube_id).toBe("maya/copy");
     // Without --cube, search reads every cube of the user.
-    const all = json<{ results: Hit[] }>(await memos("search", "--dir", home, "Pixel", "--json", "--top-k", "20"));
+    const all = json<{ results: Hit[] }>(
+      await memos("search", "--dir", home, "Pixel", "--json", "--top-k", "20"),
+    );
     expect(new Set(all.results.map((h) => h.cube_id))).toEqual(new Set(["maya/default", "maya/copy"]));
   });
 
@@ -121,7 +140,13 @@ describe("memos CLI", () => {
     it("malformed chat file and non-UTF-8 file", async () => {
       mkdirSync(join(tmp, "bad"), { recursive: true });
       const malformed = join(tmp, "bad/chat.json");
-      writeFileSync(malformed, JSON.stringify([{ role: "user", content: "fine" }, { role: "user", content: 42 }]));
+      writeFileSync(
+        malformed,
+        JSON.stringify([
+          { role: "user", content: "fine" },
+          { role: "user", content: 42 },
+        ]),
+      );
       const latin1 = join(tmp, "bad/notes.txt");
       writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])); // "café" in Latin-1
       const before = await count();
@@ -137,7 +162,10 @@ describe("memos CLI", () => {
 
   it("the real binary exits 2 on bad input and 0 on success", () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", join(root, "src/cli/bin.ts"), ...args], { encoding: "utf8", cwd: root });
+      spawnSync(process.execPath, ["--import", "tsx", join(root, "src/cli/bin.ts"), ...args], {
+        encoding: "utf8",
+        cwd: root,
+      });
     const bad = run("search", "--dir", home, "");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("hint:");

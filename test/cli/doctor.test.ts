@@ -38,7 +38,9 @@ describe("memos doctor", () => {
     expect(r.code).toBe(0);
     const report = json<DoctorReport>(r);
     expect(report.ok).toBe(true);
-    expect(report.checks.find((c) => c.name === "cube default/default")?.detail).toMatch(/glove.*100-d.*sqlite/);
+    expect(report.checks.find((c) => c.name === "cube default/default")?.detail).toMatch(
+      /glove.*100-d.*sqlite/,
+    );
     expect(report.checks.find((c) => c.name === "llm")?.detail).toMatch(/not configured.*MEMOS_LLM/);
   });
 
@@ -53,7 +55,10 @@ describe("memos doctor", () => {
     expect(llm?.ok).toBe(false);
     expect(llm?.error?.code).toBe("auth");
     expect(llm?.error?.hint).toContain("OPENAI_API_KEY");
-    expect(JSON.parse(r.stderr).error).toMatchObject({ code: "auth", message: expect.stringMatching(/^1 check failed; first: llm: /) });
+    expect(JSON.parse(r.stderr).error).toMatchObject({
+      code: "auth",
+      message: expect.stringMatching(/^1 check failed; first: llm: /),
+    });
     server.enqueue({ status: 401, body: readFixture("openai/error-401.json") });
     const human = await memos("doctor", "--dir", home);
     expect(human.stdout).toMatch(/FAIL llm: /);

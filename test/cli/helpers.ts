@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from "node:util";
-import { runCli } from "../../src/cli/main.js";
 import type { CliIO } from "../../src/cli/io.js";
+import { runCli } from "../../src/cli/main.js";
 
 export interface CliResult {
   code: number;
@@ -12,12 +12,21 @@ export interface CliResult {
 export async function memos(...argv: string[]): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false };
+  const io: CliIO = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    interactive: false,
+  };
   const code = await runCli(argv, io);
   // Colours depend on the terminal and on CI=true (picocolors); tests read plain text.
   return { code, stdout: stripVTControlCharacters(stdout), stderr: stripVTControlCharacters(stderr) };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read loosely typed JSON output
 export function json<T = any>(r: CliResult): T {
   return JSON.parse(r.stdout) as T;
 }

@@ -27,7 +27,9 @@ async function snapshot(cube: MemCube) {
       .sort((a, b) => a.id.localeCompare(b.id));
   return {
     nodes: strip(text.nodes),
-    edges: [...text.edges].sort((a, b) => `${a.source}${a.target}${a.type}`.localeCompare(`${b.source}${b.target}${b.type}`)),
+    edges: [...text.edges].sort((a, b) =>
+      `${a.source}${a.target}${a.type}`.localeCompare(`${b.source}${b.target}${b.type}`),
+    ),
     prefs: strip(prefs),
   };
 }
@@ -37,20 +39,43 @@ describe("MemCube", () => {
   let dumped: string;
 
   beforeAll(async () => {
-    source = await MemCube.create(join(tmp, "src"), { cubeId: "maya/notes", userId: "maya", textBackend: "tree_text" });
+    source = await MemCube.create(join(tmp, "src"), {
+      cubeId: "maya/notes",
+      userId: "maya",
+      textBackend: "tree_text",
+    });
     const added = await source.text.addMessages(
       [
-        { role: "user", speaker: "Maya", content: "I adopted a grey cat called Pixel.", chat_time: "2025-03-09T18:40:00Z" },
+        {
+          role: "user",
+          speaker: "Maya",
+          content: "I adopted a grey cat called Pixel.",
+          chat_time: "2025-03-09T18:40:00Z",
+        },
         { role: "assistant", content: "Congratulations on Pixel!", chat_time: "2025-03-09T18:41:00Z" },
       ],
       { userId: "maya", sessionId: "s1" },
     );
     const [first] = added;
-    const [other] = await source.text.add(["Maya runs along the river every morning."], { userId: "maya", sessionId: "s1" });
-    await source.text.store.addEdges([{ source: first?.id as string, target: other?.id as string, type: "RELATE_TO" }]);
+    const [other] = await source.text.add(["Maya runs along the river every morning."], {
+      userId: "maya",
+      sessionId: "s1",
+    });
+    await source.text.store.addEdges([
+      { source: first?.id as string, target: other?.id as string, type: "RELATE_TO" },
+    ]);
     await source.text.update(other?.id as string, { memory: "Maya runs along the Tagus every morning." });
     await source.preference?.add(
-      [{ memory: "The user is vegetarian", metadata: { memory_type: "PreferenceMemory", preference_type: "explicit_preference", user_id: "maya" } }],
+      [
+        {
+          memory: "The user is vegetarian",
+          metadata: {
+            memory_type: "PreferenceMemory",
+            preference_type: "explicit_preference",
+            user_id: "maya",
+          },
+        },
+      ],
       { userId: "maya" },
     );
     dumped = join(tmp, "dumped");
@@ -103,7 +128,10 @@ describe("MemCube", () => {
     const bad = join(tmp, "bad");
     cpSync(dumped, bad, { recursive: true });
     const config = JSON.parse(readFileSync(join(bad, "config.json"), "utf8"));
-    writeFileSync(join(bad, "config.json"), JSON.stringify({ ...config, model_schema: "something.else.Config" }));
+    writeFileSync(
+      join(bad, "config.json"),
+      JSON.stringify({ ...config, model_schema: "something.else.Config" }),
+    );
     await expect(MemCube.open(bad)).rejects.toBeInstanceOf(ConfigError);
   });
 
@@ -126,7 +154,11 @@ describe("MemCube", () => {
 
     it("unpacks a .tar.gz whose sha256 matches", async () => {
       const sha256 = createHash("sha256").update(archive).digest("hex");
-      const cube = await MemCube.initFromRemote(`${base}/cube.tar.gz`, { dir: join(tmp, "remote"), sha256, cubeId: "maya/remote" });
+      const cube = await MemCube.initFromRemote(`${base}/cube.tar.gz`, {
+        dir: join(tmp, "remote"),
+        sha256,
+        cubeId: "maya/remote",
+      });
       try {
         expect((await snapshot(cube)).nodes).toEqual((await snapshot(source)).nodes);
       } finally {
@@ -136,8 +168,12 @@ describe("MemCube", () => {
 
     it("refuses a wrong or missing sha256 and creates nothing", async () => {
       const dir = join(tmp, "remote-bad");
-      await expect(MemCube.initFromRemote(`${base}/cube.tar.gz`, { dir, sha256: "0".repeat(64) })).rejects.toThrow(/sha256 mismatch/);
-      await expect(MemCube.initFromRemote(`${base}/cube.tar.gz`, { dir })).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(
+        MemCube.initFromRemote(`${base}/cube.tar.gz`, { dir, sha256: "0".repeat(64) }),
+      ).rejects.toThrow(/sha256 mismatch/);
+      await expect(MemCube.initFromRemote(`${base}/cube.tar.gz`, { dir })).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
       expect(existsSync(dir)).toBe(false);
     });
 

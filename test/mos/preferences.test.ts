@@ -25,7 +25,12 @@ describe("MOS with preference memory", () => {
     await mos.add({ memoryContent: "Maya moved to Lisbon for a job at the aquarium" });
     const cube = await mos.openCube(mos.defaultCubeOf("maya"));
     await cube.preference?.add(
-      [{ memory: "The user is vegetarian and avoids all meat", metadata: { memory_type: "PreferenceMemory", preference_type: "explicit_preference" } }],
+      [
+        {
+          memory: "The user is vegetarian and avoids all meat",
+          metadata: { memory_type: "PreferenceMemory", preference_type: "explicit_preference" },
+        },
+      ],
       { userId: "maya" },
     );
   });

@@ -3,5 +3,11 @@ import { describe } from "vitest";
 import { itWithService } from "./services.js";
 
 describe("probe", () => {
-  itWithService("nonexistent-db", undefined, "set MEMOS_TEST_NONEXISTENT_URL", "talks to the service", () => {});
+  itWithService(
+    "nonexistent-db",
+    undefined,
+    "set MEMOS_TEST_NONEXISTENT_URL",
+    "talks to the service",
+    () => {},
+  );
 });

@@ -6,12 +6,26 @@ const root = new URL("../../", import.meta.url).pathname;
 
 /** Runs a tiny suite that uses itWithService for a service that does not exist. */
 function runProbe(requireServices: boolean) {
-  const env = { ...process.env, MEMOS_REQUIRE_SERVICES: requireServices ? "1" : "0", MEMOS_SERVICE_PROBE: "1" };
-  return spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "test/support/service-probe.check.ts", "--config", join(root, "test/support/probe.config.ts")], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-  });
+  const env = {
+    ...process.env,
+    MEMOS_REQUIRE_SERVICES: requireServices ? "1" : "0",
+    MEMOS_SERVICE_PROBE: "1",
+  };
+  return spawnSync(
+    process.execPath,
+    [
+      join(root, "node_modules/vitest/vitest.mjs"),
+      "run",
+      "test/support/service-probe.check.ts",
+      "--config",
+      join(root, "test/support/probe.config.ts"),
+    ],
+    {
+      cwd: root,
+      env,
+      encoding: "utf8",
+    },
+  );
 }
 
 describe("itWithService", () => {

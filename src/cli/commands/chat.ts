@@ -45,7 +45,10 @@ export function registerChat(program: Command, io: ChatIO): void {
       }
       const llm = await languageModelFromEnv();
       if (!llm)
-        throw new ConfigError({ message: "memos chat needs an LLM, and none is configured", hint: LLM_ENV_HINT });
+        throw new ConfigError({
+          message: "memos chat needs an LLM, and none is configured",
+          hint: LLM_ENV_HINT,
+        });
       await withContext(
         io,
         opts,

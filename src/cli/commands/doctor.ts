@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import { MemosError } from "../../core/errors/index.js";
 import { MemosHome } from "../../mos/home.js";
-import { embedderConfigFromEnv, embedderFromEnv, languageModelFromEnv, llmConfigFromEnv } from "../../providers/from-env.js";
+import {
+  embedderConfigFromEnv,
+  embedderFromEnv,
+  languageModelFromEnv,
+  llmConfigFromEnv,
+} from "../../providers/from-env.js";
 import { generateText } from "../../providers/llm/generate.js";
 import { type CliIO, printJson } from "../io.js";
 
@@ -68,13 +73,18 @@ export function registerDoctor(program: Command, io: CliIO): void {
       (home as MemosHome | undefined)?.close();
       const llmConfig = check("llm", async () => {
         const config = llmConfigFromEnv();
-        if (!config) return "not configured (set MEMOS_LLM, e.g. openai:gpt-4o-mini, ollama:qwen2.5, llama-cpp:/path/model.gguf)";
+        if (!config)
+          return "not configured (set MEMOS_LLM, e.g. openai:gpt-4o-mini, ollama:qwen2.5, llama-cpp:/path/model.gguf)";
         const model = await languageModelFromEnv();
         if (!model) return "not configured";
-        const { text } = await generateText(model, [{ role: "user", content: "Reply with the single word OK." }], {
-          maxTokens: 8,
-          timeoutMs: Number(opts.timeout),
-        });
+        const { text } = await generateText(
+          model,
+          [{ role: "user", content: "Reply with the single word OK." }],
+          {
+            maxTokens: 8,
+            timeoutMs: Number(opts.timeout),
+          },
+        );
         return `${model.provider}:${model.modelId} answered ${JSON.stringify(text.trim().slice(0, 40))}`;
       });
       checks.push(await llmConfig);
@@ -113,4 +123,3 @@ class DoctorFailed extends MemosError {
     });
   }
 }
-

@@ -15,6 +15,9 @@ export function registerInit(program: Command, io: CliIO): void {
       const cube = home.defaultCubeOf(opts.user);
       home.close();
       if (opts.json) printJson(io, { dir, user: opts.user, cube_id: cube, created });
-      else io.stdout(`${created ? "Initialised" : "Already initialised:"} MemOS home at ${dir} (user "${opts.user}", cube "${cube}")\n`);
+      else
+        io.stdout(
+          `${created ? "Initialised" : "Already initialised:"} MemOS home at ${dir} (user "${opts.user}", cube "${cube}")\n`,
+        );
     });
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { AccessDeniedError, AuthenticationError, exitCodeFor, InvalidInputError, MemosError, ProviderError } from "./index.js";
+import {
+  AccessDeniedError,
+  AuthenticationError,
+  exitCodeFor,
+  InvalidInputError,
+  MemosError,
+  ProviderError,
+} from "./index.js";
 
 describe("typed errors", () => {
   it("carry code, message and hint, and are recognised by isInstance", () => {
@@ -8,7 +15,12 @@ describe("typed errors", () => {
     expect(InvalidInputError.isInstance(e)).toBe(true);
     expect(AccessDeniedError.isInstance(e)).toBe(false);
     expect(e.toJSON()).toEqual({ code: "invalid_input", message: "bad", hint: "do this" });
-    const auth = new AuthenticationError({ message: "401", provider: "openai", status: 401, hint: "set OPENAI_API_KEY" });
+    const auth = new AuthenticationError({
+      message: "401",
+      provider: "openai",
+      status: 401,
+      hint: "set OPENAI_API_KEY",
+    });
     expect(ProviderError.isInstance(auth)).toBe(true);
     expect(auth.code).toBe("auth");
   });

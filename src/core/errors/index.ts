@@ -1,6 +1,7 @@
 export { AccessDeniedError } from "./access-denied-error.js";
 export { AuthenticationError } from "./authentication-error.js";
 export { ConfigError } from "./config-error.js";
+export { exitCodeFor } from "./exit-code.js";
 export { InvalidInputError } from "./invalid-input-error.js";
 export { LLMOutputError } from "./llm-output-error.js";
 export { MemosError, type MemosErrorCode, type MemosErrorOptions } from "./memos-error.js";
@@ -8,4 +9,3 @@ export { MissingDependencyError } from "./missing-dependency-error.js";
 export { NotFoundError } from "./not-found-error.js";
 export { ProviderError, type ProviderErrorOptions } from "./provider-error.js";
 export { StorageError } from "./storage-error.js";
-export { exitCodeFor } from "./exit-code.js";

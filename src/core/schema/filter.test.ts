@@ -5,7 +5,13 @@ import { matchesFilter, normalizeFilter } from "./filter.js";
 const item = {
   id: "a",
   memory: "Maya adopted a cat",
-  metadata: { user_id: "maya", tags: ["pets", "home"], confidence: 80, created_at: "2025-03-09T18:40:00Z", pinned: true },
+  metadata: {
+    user_id: "maya",
+    tags: ["pets", "home"],
+    confidence: 80,
+    created_at: "2025-03-09T18:40:00Z",
+    pinned: true,
+  },
 };
 const m = (f: unknown) => matchesFilter(item, normalizeFilter(f));
 
@@ -31,7 +37,14 @@ describe("filter DSL", () => {
   });
 
   it("rejects malformed filters with a typed error and hint", () => {
-    for (const bad of [null, [], { "user id": "x" }, { user_id: { like: "x" } }, { or: {} }, { user_id: [1] }]) {
+    for (const bad of [
+      null,
+      [],
+      { "user id": "x" },
+      { user_id: { like: "x" } },
+      { or: {} },
+      { user_id: [1] },
+    ]) {
       expect(() => normalizeFilter(bad)).toThrow(InvalidInputError);
     }
     try {

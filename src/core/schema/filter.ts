@@ -71,7 +71,8 @@ export function normalizeFilter(filter: unknown, path = "filter"): FilterNode {
       continue;
     }
     const s = scalar.safeParse(value);
-    if (!s.success) throw badFilter(`${path}.${key}`, "must be a string, number, boolean, null or an operator object");
+    if (!s.success)
+      throw badFilter(`${path}.${key}`, "must be a string, number, boolean, null or an operator object");
     children.push({ kind: "cmp", field: key, op: "eq", value: s.data });
   }
   if (children.length === 1) return children[0] as FilterNode;
@@ -86,7 +87,10 @@ function badFilter(path: string, what: string): InvalidInputError {
 }
 
 /** Reads a field of an item the way every store must: `id`, `memory`, else metadata[field]. */
-export function fieldOf(item: { id: string; memory: string; metadata: Record<string, unknown> }, field: string) {
+export function fieldOf(
+  item: { id: string; memory: string; metadata: Record<string, unknown> },
+  field: string,
+) {
   if (field === "id") return item.id;
   if (field === "memory") return item.memory;
   return item.metadata[field];

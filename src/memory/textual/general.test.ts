@@ -10,7 +10,9 @@ import { parseChatFile } from "../../reader/index.js";
 import { createSqliteMemoryStore } from "../../storage/sqlite/index.js";
 import { GeneralTextMemory } from "./general.js";
 
-const sample = parseChatFile(readFileSync(new URL("../../../examples/sample-chat.json", import.meta.url), "utf8"));
+const sample = parseChatFile(
+  readFileSync(new URL("../../../examples/sample-chat.json", import.meta.url), "utf8"),
+);
 const fixtureCube = new URL("../../../test/fixtures/memos-general-cube", import.meta.url).pathname;
 
 let embedder: Embedder;
@@ -71,7 +73,9 @@ describe("GeneralTextMemory over SQLite + GloVe", () => {
   it("rejects an empty query and a bad topK with typed errors", async () => {
     await expect(mem.search("   ")).rejects.toBeInstanceOf(InvalidInputError);
     await expect(mem.search("cat", { topK: 0 })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(mem.search("cat", { referenceTime: "not a date" })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(mem.search("cat", { referenceTime: "not a date" })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
   });
 
   it("applies filters and the reference time", async () => {
@@ -89,7 +93,9 @@ describe("GeneralTextMemory over SQLite + GloVe", () => {
     const id = item?.id as string;
     const updated = await mem.update(id, { memory: "Maya's favourite colour is green." });
     expect(updated.metadata.version).toBe(2);
-    expect(updated.metadata.history).toMatchObject([{ version: 1, memory: "Maya's favourite colour is blue.", update_type: "update" }]);
+    expect(updated.metadata.history).toMatchObject([
+      { version: 1, memory: "Maya's favourite colour is blue.", update_type: "update" },
+    ]);
     expect(await topTurns(mem, "favourite colour green", 1)).not.toContain("blue");
     const [hit] = await mem.search("favourite colour", { topK: 1 });
     expect(hit?.item.memory).toContain("green");
@@ -106,7 +112,9 @@ describe("GeneralTextMemory over SQLite + GloVe", () => {
     const ids = hits.filter((h) => h.item.memory.includes("Pixel")).map((h) => h.item.id);
     expect(ids.length).toBeGreaterThan(0);
     expect(await mem.delete(ids)).toBe(ids.length);
-    expect((await mem.search("Pixel cat", { topK: 10 })).some((h) => h.item.memory.includes("Pixel"))).toBe(false);
+    expect((await mem.search("Pixel cat", { topK: 10 })).some((h) => h.item.memory.includes("Pixel"))).toBe(
+      false,
+    );
     await expect(mem.get(ids[0] as string)).rejects.toBeInstanceOf(NotFoundError);
     expect(await mem.deleteAll()).toBeGreaterThan(0);
     expect(await mem.getAll()).toEqual([]);
@@ -118,7 +126,9 @@ describe("GeneralTextMemory over SQLite + GloVe", () => {
     const copy = await fresh();
     expect(await copy.load(dir)).toBe((await mem.getAll()).length);
     const strip = (xs: Awaited<ReturnType<GeneralTextMemory["getAll"]>>) =>
-      xs.map(({ id, memory, metadata }) => ({ id, memory, metadata })).sort((a, b) => a.id.localeCompare(b.id));
+      xs
+        .map(({ id, memory, metadata }) => ({ id, memory, metadata }))
+        .sort((a, b) => a.id.localeCompare(b.id));
     expect(strip(await copy.getAll())).toEqual(strip(await mem.getAll()));
     expect(await topTurns(copy, "What is the name of Maya's cat?")).toContain("Pixel");
   });

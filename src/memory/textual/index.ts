@@ -1,7 +1,15 @@
 export { GeneralTextMemory, type GeneralTextMemoryOptions } from "./general.js";
 export { NaiveTextMemory } from "./naive.js";
 export { readTextualMemory, TEXTUAL_MEMORY_FILE, writeTextualMemory } from "./persist.js";
+export * from "./preference/index.js";
 export { StoreBackedTextMemory } from "./store-backed.js";
 export * from "./tree/index.js";
-export type { AddContext, GetAllOptions, MemoryHistory, MemoryInput, TextMemory, TextSearchOptions, UpdatePatch } from "./types.js";
-export * from "./preference/index.js";
+export type {
+  AddContext,
+  GetAllOptions,
+  MemoryHistory,
+  MemoryInput,
+  TextMemory,
+  TextSearchOptions,
+  UpdatePatch,
+} from "./types.js";

@@ -8,7 +8,10 @@ import type { AddContext, MemoryHistory, MemoryInput, TextSearchOptions, UpdateP
 /** Validate `add` input and fill ids, timestamps and context fields. */
 export function materialize(inputs: MemoryInput[], context: AddContext = {}): TextualMemoryItem[] {
   if (!Array.isArray(inputs)) {
-    throw new InvalidInputError({ message: "add() takes a list of memories", hint: 'e.g. add(["Alice likes tea"])' });
+    throw new InvalidInputError({
+      message: "add() takes a list of memories",
+      hint: 'e.g. add(["Alice likes tea"])',
+    });
   }
   const now = nowIso();
   return inputs.map((input, i) => {
@@ -38,7 +41,11 @@ export function materialize(inputs: MemoryInput[], context: AddContext = {}): Te
 }
 
 /** The item after an update: version bumped, the previous state appended to history. */
-export function applyUpdate(old: TextualMemoryItem, patch: UpdatePatch, updateType = "update"): TextualMemoryItem {
+export function applyUpdate(
+  old: TextualMemoryItem,
+  patch: UpdatePatch,
+  updateType = "update",
+): TextualMemoryItem {
   const memory = patch.memory === undefined ? old.memory : patch.memory.trim();
   const now = nowIso();
   const parsed = TextualMemoryItem.safeParse({
@@ -97,7 +104,10 @@ export function textAtVersion(item: TextualMemoryItem, version: number): string 
 
 export function requireQuery(query: unknown): string {
   if (typeof query !== "string" || query.trim() === "") {
-    throw new InvalidInputError({ message: "the search query is empty", hint: 'pass some text, e.g. search("where does Alice live?")' });
+    throw new InvalidInputError({
+      message: "the search query is empty",
+      hint: 'pass some text, e.g. search("where does Alice live?")',
+    });
   }
   return query.trim();
 }
@@ -105,7 +115,10 @@ export function requireQuery(query: unknown): string {
 export function requireTopK(options: TextSearchOptions): number {
   const k = options.topK ?? 10;
   if (!Number.isInteger(k) || k < 1 || k > 1000) {
-    throw new InvalidInputError({ message: `topK must be an integer from 1 to 1000, got ${k}`, hint: "e.g. --top-k 10" });
+    throw new InvalidInputError({
+      message: `topK must be an integer from 1 to 1000, got ${k}`,
+      hint: "e.g. --top-k 10",
+    });
   }
   return k;
 }
@@ -114,7 +127,10 @@ export function requireReferenceTime(value: TextSearchOptions["referenceTime"]):
   if (value === undefined) return undefined;
   const t = value instanceof Date ? value.getTime() : Date.parse(value);
   if (Number.isNaN(t)) {
-    throw new InvalidInputError({ message: `referenceTime is not a date: ${String(value)}`, hint: "use ISO 8601, e.g. 2025-05-08T13:56:00Z" });
+    throw new InvalidInputError({
+      message: `referenceTime is not a date: ${String(value)}`,
+      hint: "use ISO 8601, e.g. 2025-05-08T13:56:00Z",
+    });
   }
   return t;
 }

@@ -1,7 +1,7 @@
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import { matchesFilter, normalizeFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import { FastMemReader, type ChatMessage } from "../../reader/index.js";
+import { type ChatMessage, FastMemReader } from "../../reader/index.js";
 import {
   applyUpdate,
   historyOf,
@@ -19,8 +19,8 @@ import type {
   MemoryHistory,
   MemoryInput,
   SearchHit,
-  TextSearchOptions,
   TextMemory,
+  TextSearchOptions,
   UpdatePatch,
 } from "./types.js";
 

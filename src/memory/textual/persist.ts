@@ -13,10 +13,17 @@ export function writeFileAtomic(path: string, data: string): void {
   renameSync(tmp, path);
 }
 
-export function writeTextualMemory(dir: string, data: TextualMemoryExport, filename = TEXTUAL_MEMORY_FILE): string {
+export function writeTextualMemory(
+  dir: string,
+  data: TextualMemoryExport,
+  filename = TEXTUAL_MEMORY_FILE,
+): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, filename);
-  writeFileAtomic(path, JSON.stringify({ ...data, total_nodes: data.nodes.length, total_edges: data.edges.length }, null, 2));
+  writeFileAtomic(
+    path,
+    JSON.stringify({ ...data, total_nodes: data.nodes.length, total_edges: data.edges.length }, null, 2),
+  );
   return path;
 }
 
@@ -27,20 +34,30 @@ export function writeTextualMemory(dir: string, data: TextualMemoryExport, filen
 export function readTextualMemory(dir: string, filename = TEXTUAL_MEMORY_FILE): TextualMemoryExport {
   const path = join(dir, filename);
   if (!existsSync(path)) {
-    throw new NotFoundError({ message: `no ${filename} in ${dir}`, hint: "point at a directory written by dump()" });
+    throw new NotFoundError({
+      message: `no ${filename} in ${dir}`,
+      hint: "point at a directory written by dump()",
+    });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
-    throw new InvalidInputError({ message: `${path} is not valid JSON`, hint: "restore it from a dump", cause });
+    throw new InvalidInputError({
+      message: `${path} is not valid JSON`,
+      hint: "restore it from a dump",
+      cause,
+    });
   }
   if (Array.isArray(raw)) {
     const nodes = raw.map((entry, i) => {
       const point = GeneralMemoryPoint.safeParse(entry);
       if (point.success) {
         const { payload, vector } = point.data;
-        return { ...payload, metadata: { ...payload.metadata, embedding: payload.metadata.embedding ?? vector ?? null } };
+        return {
+          ...payload,
+          metadata: { ...payload.metadata, embedding: payload.metadata.embedding ?? vector ?? null },
+        };
       }
       return parseNode(entry, `${path}[${i}]`);
     });

@@ -1,5 +1,9 @@
 import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
-import type { HistoryEntry, TextualMemoryItem, TextualMemoryMetadataInput } from "../../core/schema/memory.js";
+import type {
+  HistoryEntry,
+  TextualMemoryItem,
+  TextualMemoryMetadataInput,
+} from "../../core/schema/memory.js";
 import type { ChatMessage } from "../../reader/index.js";
 import type { RecallPath, SearchHit } from "../../retrieve/types.js";
 

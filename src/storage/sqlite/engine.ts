@@ -482,9 +482,9 @@ export class SqliteEngine {
   private replaceItem(rid: number, p: PreparedItem): void {
     // Metadata-only changes (usage records, history) are frequent: the keyword row and the
     // vector's filter columns are rewritten only when what they index changed.
-    const old = this.stmt(
-      "SELECT memory, json(metadata) AS metadata FROM items WHERE rid = ?",
-    ).get(rid) as { memory: string; metadata: string } | undefined;
+    const old = this.stmt("SELECT memory, json(metadata) AS metadata FROM items WHERE rid = ?").get(rid) as
+      | { memory: string; metadata: string }
+      | undefined;
     const oldMeta = old ? (JSON.parse(old.metadata) as Record<string, unknown>) : undefined;
     const sameKeywords =
       old !== undefined &&
