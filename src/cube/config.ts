@@ -20,7 +20,7 @@ export const MemCubeConfig = z.looseObject({
 export type MemCubeConfig = z.infer<typeof MemCubeConfig>;
 
 /** Text memory backends a new cube can be created with. */
-export type CubeTextBackend = "general_text" | "tree_text";
+export type CubeTextBackend = "general_text" | "tree_text" | "naive_text";
 
 /**
  * Our embedded defaults: text memory on SQLite with the offline GloVe embedder; general text
@@ -47,7 +47,7 @@ export function defaultCubeConfig(
           },
         }
       : {
-          backend: "general_text",
+          backend: textBackend,
           config: {
             cube_id: cubeId,
             memory_filename: "textual_memory.json",

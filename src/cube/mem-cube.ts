@@ -114,9 +114,12 @@ export class MemCube {
   ): Promise<MemCube> {
     const sourceConfig = existsSync(join(source, "config.json")) ? readCubeConfig(source) : undefined;
     readTextualMemory(source); // validate before creating anything
+    const named = (sourceConfig?.text_mem as { backend?: string } | undefined)?.backend;
     const cube = await MemCube.create(options.dir, {
       cubeId: options.cubeId ?? sourceConfig?.cube_id ?? basename(source),
       userId: options.userId ?? sourceConfig?.user_id ?? "default",
+      // Keep the source's kind of text memory; anything we cannot open becomes general.
+      textBackend: named === "tree_text" || named === "naive_text" ? named : "general_text",
       llm: options.llm,
     });
     try {

@@ -9,12 +9,13 @@ import { logger } from "../core/logger.js";
 import { createFromConfig, listBackends } from "../core/registry.js";
 import { BackendConfig } from "../core/schema/config.js";
 import { GeneralTextMemory } from "../memory/textual/general.js";
+import { NaiveStoreTextMemory } from "../memory/textual/naive-store.js";
 import { TreeTextMemory } from "../memory/textual/tree/tree-memory.js";
 import "../providers/register-defaults.js";
 
 /** The text memories a cube can hold. */
 export type CubeTextMemory = GeneralTextMemory | TreeTextMemory;
-export const TEXT_MEMORY_BACKENDS = ["general_text", "tree_text"] as const;
+export const TEXT_MEMORY_BACKENDS = ["general_text", "tree_text", "naive_text"] as const;
 
 const GLOVE = { backend: "glove", config: {} };
 const SQLITE = { backend: "sqlite", config: { path: "memory.db" } };
@@ -65,11 +66,13 @@ export async function openTextMemory(
   textMem: { backend: string; config?: Record<string, unknown> },
   options: OpenTextMemoryOptions = {},
 ): Promise<CubeTextMemory> {
-  if (textMem.backend === "general_text") {
-    const config = parseConfig(GeneralTextConfig, textMem.config, "general_text");
+  if (textMem.backend === "general_text" || textMem.backend === "naive_text") {
+    const config = parseConfig(GeneralTextConfig, textMem.config, textMem.backend);
     const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
     const store = await createFromConfig<MemoryStore>("store", withCubePaths(dir, config.vector_db));
-    return new GeneralTextMemory({ store, embedder });
+    return textMem.backend === "naive_text"
+      ? new NaiveStoreTextMemory({ store, embedder })
+      : new GeneralTextMemory({ store, embedder });
   }
   if (textMem.backend === "tree_text") {
     const config = parseConfig(TreeTextConfig, textMem.config, "tree_text");

@@ -275,7 +275,9 @@ export async function load(
   const data = readTextualMemory(source);
   const config = existsSync(join(source, "config.json")) ? readCubeConfig(source) : undefined;
   const cubeId = checkName(options.cubeId ?? config?.cube_id ?? basename(source), "cube");
-  const textBackend = textBackendOf(config) === "tree_text" ? "tree_text" : "general_text";
+  // A dump keeps its kind of text memory; anything we cannot open is imported as general.
+  const named = textBackendOf(config);
+  const textBackend = named === "tree_text" || named === "naive_text" ? named : "general_text";
   const cube = await core.home.createCube(cubeId, userId, { textBackend, llm: core.llm });
   const reembed = embedderKey(config) !== embedderKey(cube.config);
   try {

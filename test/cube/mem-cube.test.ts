@@ -124,6 +124,31 @@ describe("MemCube", () => {
     }
   });
 
+  it("holds a naive text memory (MemOS naive_text): stored in the cube, word-overlap search, round trip", async () => {
+    const naive = await MemCube.create(join(tmp, "naive"), {
+      cubeId: "maya/naive",
+      userId: "maya",
+      textBackend: "naive_text",
+    });
+    try {
+      await naive.text.add(["Alice lives in Paris", "Bob plays the cello"], { userId: "maya" });
+      const [hit] = await naive.text.search("where does Alice live", { topK: 1 });
+      expect(hit?.item.memory).toBe("Alice lives in Paris");
+      expect(hit?.paths).toEqual(["keyword"]);
+      expect(await naive.text.search("zebra xylophone", { topK: 5 })).toEqual([]);
+      await naive.dump(join(tmp, "naive-dump"));
+    } finally {
+      await naive.close();
+    }
+    const reopened = await MemCube.initFromDir(join(tmp, "naive-dump"), { dir: join(tmp, "naive-copy") });
+    try {
+      expect((reopened.config.text_mem as { backend: string }).backend).toBe("naive_text");
+      expect((await reopened.text.search("cello", { topK: 1 }))[0]?.item.memory).toBe("Bob plays the cello");
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it("validates model_schema on open", async () => {
     const bad = join(tmp, "bad");
     cpSync(dumped, bad, { recursive: true });

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
+import type { CubeTextBackend } from "../../cube/config.js";
+import { TEXT_MEMORY_BACKENDS } from "../../cube/text-memory.js";
 import { cubeIdFor } from "../../mos/names.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { type CliIO, printJson } from "../io.js";
@@ -16,15 +18,15 @@ export function registerCube(program: Command, io: CliIO): void {
   withCommon(cube.command("create").argument("<name>", "cube name (id: OWNER/NAME) or full id"))
     .description("create a cube owned by --owner (default: --user)")
     .option("--owner <user>", "who owns it (root and admins may create cubes for others)")
-    .option("--text-backend <backend>", "general_text or tree_text", "general_text")
+    .option("--text-backend <backend>", "general_text, tree_text or naive_text", "general_text")
     .action(async (name: string, opts: CommonOptions & { owner?: string; textBackend: string }) => {
-      if (opts.textBackend !== "general_text" && opts.textBackend !== "tree_text") {
+      if (!(TEXT_MEMORY_BACKENDS as readonly string[]).includes(opts.textBackend)) {
         throw new InvalidInputError({
-          message: `--text-backend must be general_text or tree_text, got "${opts.textBackend}"`,
+          message: `--text-backend must be ${TEXT_MEMORY_BACKENDS.join(", ")}, got "${opts.textBackend}"`,
           hint: "e.g. --text-backend tree_text",
         });
       }
-      const textBackend = opts.textBackend;
+      const textBackend = opts.textBackend as CubeTextBackend;
       await withContext(io, { ...opts, cube: undefined }, async (ctx) => {
         const owner = opts.owner ?? ctx.user;
         const cubeId = await ctx.mos.createCubeForUser(name, owner, { actingUser: ctx.user, textBackend });

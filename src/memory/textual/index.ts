@@ -1,5 +1,6 @@
 export { GeneralTextMemory, type GeneralTextMemoryOptions } from "./general.js";
 export { NaiveTextMemory } from "./naive.js";
+export { NaiveStoreTextMemory } from "./naive-store.js";
 export { readTextualMemory, TEXTUAL_MEMORY_FILE, writeTextualMemory } from "./persist.js";
 export * from "./preference/index.js";
 export { StoreBackedTextMemory } from "./store-backed.js";

@@ -58,21 +58,7 @@ export class NaiveTextMemory implements TextMemory {
   }
 
   async search(query: string, options: TextSearchOptions = {}): Promise<SearchHit[]> {
-    const q = words(requireQuery(query));
-    const k = requireTopK(options);
-    const ref = requireReferenceTime(options.referenceTime);
-    const filter = options.filter ? normalizeFilter(options.filter) : undefined;
-    const hits: SearchHit[] = [];
-    for (const item of this.items.values()) {
-      if (!options.includeInactive && item.metadata.status !== "activated") continue;
-      if (filter && !matchesFilter(item, filter)) continue;
-      const w = words(item.memory);
-      let overlap = 0;
-      for (const t of q) if (w.has(t)) overlap++;
-      const score = (overlap / Math.max(q.size, 1)) * (ref === undefined ? 1 : temporalFactor(item, ref));
-      if (score > 0) hits.push({ item, score, paths: ["keyword"] });
-    }
-    return hits.sort((a, b) => b.score - a.score).slice(0, k);
+    return wordOverlapSearch(this.items.values(), query, options);
   }
 
   async get(id: string) {
@@ -130,4 +116,30 @@ export class NaiveTextMemory implements TextMemory {
     this.items = new Map(data.nodes.map((n) => [n.id, n]));
     return data.nodes.length;
   }
+}
+
+/**
+ * MemOS's naive search: the share of the query's words an item contains, time-aware with a
+ * reference time; shared by the in-process NaiveTextMemory and the store-backed naive cube memory.
+ */
+export function wordOverlapSearch(
+  items: Iterable<TextualMemoryItem>,
+  query: string,
+  options: TextSearchOptions = {},
+): SearchHit[] {
+  const q = words(requireQuery(query));
+  const k = requireTopK(options);
+  const ref = requireReferenceTime(options.referenceTime);
+  const filter = options.filter ? normalizeFilter(options.filter) : undefined;
+  const hits: SearchHit[] = [];
+  for (const item of items) {
+    if (!options.includeInactive && item.metadata.status !== "activated") continue;
+    if (filter && !matchesFilter(item, filter)) continue;
+    const w = words(item.memory);
+    let overlap = 0;
+    for (const t of q) if (w.has(t)) overlap++;
+    const score = (overlap / Math.max(q.size, 1)) * (ref === undefined ? 1 : temporalFactor(item, ref));
+    if (score > 0) hits.push({ item, score, paths: ["keyword"] });
+  }
+  return hits.sort((a, b) => b.score - a.score).slice(0, k);
 }
