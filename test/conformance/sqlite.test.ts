@@ -323,3 +323,51 @@ describe("SqliteMemoryStore specifics", () => {
     expect(report.problems.join("\n")).toMatch(/no keyword row/);
   });
 });
+
+describe("SqliteMemoryStore keyword search in a large cube (conjunctive-first)", () => {
+  it("ranks memories holding every query term first, and falls back to any term when fewer than k do", async () => {
+    const store = await createSqliteMemoryStore({ path: ":memory:" });
+    try {
+      // 16 words, each in about 12% of the memories: under the 20% at which terms are dropped.
+      const words = [
+        "river",
+        "garden",
+        "violin",
+        "market",
+        "harbour",
+        "library",
+        "bakery",
+        "tram",
+        "castle",
+        "forest",
+        "museum",
+        "bridge",
+        "canal",
+        "stadium",
+        "orchard",
+        "lighthouse",
+      ];
+      const items = Array.from({ length: 2500 }, (_, i) => ({
+        item: TextualMemoryItem.parse({
+          id: `m${i}`,
+          memory: `note ${i} about the ${words[i % 16]} and the ${words[(i * 3 + 1) % 16]}`,
+          metadata: {},
+        }),
+      }));
+      items.push({
+        item: TextualMemoryItem.parse({ id: "rare-word", memory: "a zither near the quarry", metadata: {} }),
+      });
+      await store.addItems(items);
+      const hits = await store.keywordSearch("river garden", { k: 10 });
+      expect(hits).toHaveLength(10);
+      const texts = (await store.getItems(hits.map((h) => h.id))).map((i) => i.memory);
+      expect(texts.every((t) => t.includes("river") && t.includes("garden"))).toBe(true);
+      // No memory holds both words: any-term matching ranks the one rare-word memory first.
+      const rare = await store.keywordSearch("zither violin", { k: 5 });
+      expect(rare[0]?.id).toBe("rare-word");
+      expect(rare).toHaveLength(5);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -986,8 +986,22 @@ export class SqliteEngine {
       });
     }
     const node = resolveFilter(options.filter);
-    const match = matchExpression(this.keywordTerms(query));
+    const { terms, large } = this.keywordTerms(query);
+    const match = matchExpression(terms);
     if (match === null) return []; // only punctuation: there is no word to look for
+    // Large cubes: memories holding every query term first (conjunctive-first, as search engines
+    // do), any-term matching only when fewer than k do. Scoring every memory that holds one
+    // common word is what makes BM25 slow at scale; a memory with all the terms outranks one
+    // with a subset in nearly every case anyway.
+    if (large && terms.length >= 2) {
+      const all = this.rankKeyword(matchExpression(terms, "AND") as string, node, k);
+      if (all.length >= k) return all;
+    }
+    return this.rankKeyword(match, node, k);
+  }
+
+  /** BM25 ranking of an FTS5 MATCH expression, filtered, best first. */
+  private rankKeyword(match: string, node: FilterNode | undefined, k: number): ScoredId[] {
     // bm25() is lower-is-better (negative); the interface wants higher-is-better.
     const toScored = (rows: { id: string; rank: number }[]) =>
       rows.map((r) => ({ id: r.id, score: -r.rank }));
@@ -1022,20 +1036,20 @@ export class SqliteEngine {
    * The query's terms, without those common enough to cost more than they rank (see
    * pruneCommonTerms): read in one snapshot, so the counts agree with each other.
    */
-  private keywordTerms(query: string): string[] {
+  private keywordTerms(query: string): { terms: string[]; large: boolean } {
     const terms = queryTerms(query);
-    if (terms.length < 2) return terms;
+    if (terms.length < 2) return { terms, large: false };
     const inTransaction = this.db.inTransaction;
     return this.read(() => {
       const docs = (this.stmt("SELECT count(*) AS n FROM items").get() as { n: number }).n;
-      if (docs < PRUNE_MIN_DOCS) return terms;
+      if (docs < PRUNE_MIN_DOCS) return { terms, large: false };
       // data_version moves with other connections' commits, `commits` with this one's; inside
       // an open transaction its own uncommitted writes move neither, so do not cache there.
       const version = inTransaction
         ? `tx:${Math.random()}`
         : `${this.db.pragma("data_version", { simple: true })}:${this.commits}`;
       const df = this.termStats.documentFrequencies(terms, version);
-      return pruneCommonTerms(terms, (t) => df.get(t), docs);
+      return { terms: pruneCommonTerms(terms, (t) => df.get(t), docs), large: true };
     });
   }
 

@@ -50,9 +50,9 @@ export function queryTerms(query: string, maxTerms = MAX_QUERY_TERMS): string[] 
 }
 
 /** FTS5 MATCH expression OR-ing the terms, each quoted; null when there are none. */
-export function matchExpression(terms: readonly string[]): string | null {
+export function matchExpression(terms: readonly string[], operator: "OR" | "AND" = "OR"): string | null {
   if (terms.length === 0) return null;
-  return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(" OR ");
+  return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(` ${operator} `);
 }
 
 /**
