@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import type { ParsedResult } from "chrono-node";
 import { InvalidInputError } from "../core/errors/index.js";
 import { parseChatTime } from "../core/time.js";
-import { splitSentences } from "./text.js";
+import { MONTHS, splitSentences } from "./text.js";
 
 /** How precise an annotation is: a day, a week (Monday-based), a weekend, a month or a year. */
 export type DateGranularity = "day" | "week" | "weekend" | "month" | "year";
@@ -60,20 +60,6 @@ function getChrono(): ChronoEn {
   return chrono;
 }
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 const DAY_MS = 86_400_000;
 
 /** A modifier that makes a weekday or month relative on its own ("last Friday", "next month"). */

@@ -1,7 +1,8 @@
 import { countTokens, decodeTokens, encodeTokens } from "./tokens.js";
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = [
+/** English month names, January first (rendering and date annotation share them). */
+export const MONTHS = [
   "January",
   "February",
   "March",
