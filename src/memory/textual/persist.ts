@@ -32,23 +32,7 @@ export function writeTextualMemory(
  * memory's list of points `[{id, vector, payload: {id, memory, metadata}}]`, or a plain list of items.
  */
 export function readTextualMemory(dir: string, filename = TEXTUAL_MEMORY_FILE): TextualMemoryExport {
-  const path = join(dir, filename);
-  if (!existsSync(path)) {
-    throw new NotFoundError({
-      message: `no ${filename} in ${dir}`,
-      hint: "point at a directory written by dump()",
-    });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (cause) {
-    throw new InvalidInputError({
-      message: `${path} is not valid JSON`,
-      hint: "restore it from a dump",
-      cause,
-    });
-  }
+  const { path, raw } = readDumpJson(dir, filename);
   if (Array.isArray(raw)) {
     const nodes = raw.map((entry, i) => {
       const point = GeneralMemoryPoint.safeParse(entry);
@@ -83,4 +67,24 @@ function parseNode(entry: unknown, where: string) {
     });
   }
   return parsed.data;
+}
+
+/** A dump file's parsed JSON, or a NotFoundError / InvalidInputError naming the file. */
+export function readDumpJson(dir: string, filename: string): { path: string; raw: unknown } {
+  const path = join(dir, filename);
+  if (!existsSync(path)) {
+    throw new NotFoundError({
+      message: `no ${filename} in ${dir}`,
+      hint: "point at a directory written by dump()",
+    });
+  }
+  try {
+    return { path, raw: JSON.parse(readFileSync(path, "utf8")) };
+  } catch (cause) {
+    throw new InvalidInputError({
+      message: `${path} is not valid JSON`,
+      hint: "restore it from a dump",
+      cause,
+    });
+  }
 }

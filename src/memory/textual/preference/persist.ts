@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../../../core/errors/invalid-input-error.js";
-import { NotFoundError } from "../../../core/errors/not-found-error.js";
 import { TextualMemoryExport, TextualMemoryItem } from "../../../core/schema/memory.js";
-import { writeFileAtomic } from "../persist.js";
+import { readDumpJson, writeFileAtomic } from "../persist.js";
 import { PREFERENCE_MEMORY_TYPE, PREFERENCE_TYPES, type PreferenceType } from "./types.js";
 
 /**
@@ -65,23 +64,7 @@ export function writePreferenceDump(dir: string, filename: string, items: Textua
  * const items = readPreferenceDump("./memos-cube", "preference_textual_memories.json");
  */
 export function readPreferenceDump(dir: string, filename: string): TextualMemoryItem[] {
-  const path = join(dir, filename);
-  if (!existsSync(path)) {
-    throw new NotFoundError({
-      message: `no ${filename} in ${dir}`,
-      hint: "point at a directory written by dump()",
-    });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (cause) {
-    throw new InvalidInputError({
-      message: `${path} is not valid JSON`,
-      hint: "restore it from a dump",
-      cause,
-    });
-  }
+  const { path, raw } = readDumpJson(dir, filename);
   if (Array.isArray(raw)) return raw.map((e, i) => toItem(e, undefined, `${path}[${i}]`));
   if (typeof raw !== "object" || raw === null) throw shapeError(path);
   if ("nodes" in raw) {
