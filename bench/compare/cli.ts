@@ -5,7 +5,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
-import { choiceListFlag, intFlag, listFlag, runStandalone } from "../lib/flags.js";
+import { addReportOptions, choiceListFlag, intFlag, listFlag, runStandalone } from "../lib/flags.js";
 import { DEFAULT_DATA_PATH, REPO_ROOT } from "../locomo/run.js";
 import { writeCompareReports } from "./render.js";
 import {
@@ -68,7 +68,7 @@ export async function compareAction(opts: CompareCliOptions): Promise<void> {
 
 /** Adds the flags and action of the comparison benchmark to `cmd`. */
 export function configureCompareCommand(cmd: Command): Command {
-  return cmd
+  return addReportOptions(cmd, COMPARE_SYSTEM_NAMES, path.join(REPO_ROOT, "reports"))
     .description(
       "LoCoMo retrieval metrics, throughput and latency of memos side by side with another memory (mem0)",
     )
@@ -79,10 +79,6 @@ export function configureCompareCommand(cmd: Command): Command {
     .option("--conv <id...>", "conversation sample_id(s) to run (default all)")
     .option("--top-k <n>", "k of the timed search (latency, context tokens)", "10")
     .option("--depth <n>", "results fetched per question for the metrics (default 200)")
-    .option("--systems <list>", `comma-separated subset of ${COMPARE_SYSTEM_NAMES.join(",")}`)
-    .option("--out <dir>", "report directory", path.join(REPO_ROOT, "reports"))
-    .option("--json", "print the report as one JSON object on stdout")
-    .option("--no-progress", "no progress bars (they are off anyway when stderr is not a terminal)")
     .action(async (opts: CompareCliOptions) => compareAction(opts));
 }
 

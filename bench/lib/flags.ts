@@ -71,3 +71,15 @@ export async function runStandalone(program: Command): Promise<void> {
     process.exitCode = exitCodeFor(error);
   }
 }
+
+/**
+ * The options every report-writing benchmark takes: which systems, where reports go, JSON on
+ * stdout, and progress bars.
+ */
+export function addReportOptions(cmd: Command, systemNames: readonly string[], reportsDir: string): Command {
+  return cmd
+    .option("--systems <list>", `comma-separated subset of ${systemNames.join(",")}`)
+    .option("--out <dir>", "report directory", reportsDir)
+    .option("--json", "print the report as one JSON object on stdout")
+    .option("--no-progress", "no progress bars (they are off anyway when stderr is not a terminal)");
+}

@@ -4,8 +4,9 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError, Option } from "commander";
-import { exitCodeFor, InvalidInputError, MemosError } from "../../src/core/errors/index.js";
+import { Command, Option } from "commander";
+import { InvalidInputError } from "../../src/core/errors/index.js";
+import { addReportOptions, runStandalone } from "../lib/flags.js";
 import { createLlmAnswerer, createLlmJudge } from "../lib/llm-eval.js";
 import { addLlmOptions, disposeLlmSetup, type LlmCliFlags, resolveLlmFlags } from "../lib/llm-flags.js";
 import { defaultSystemFactory } from "./factory.js";
@@ -121,7 +122,7 @@ function llmSummary(llm: Awaited<ReturnType<typeof runLocomoBench>>["llm"]): str
 
 /** Adds the flags and action of the LoCoMo benchmark to `cmd`. */
 export function configureLocomoCommand(cmd: Command): Command {
-  return addLlmOptions(cmd, "questions")
+  return addLlmOptions(addReportOptions(cmd, SYSTEM_NAMES, path.join(REPO_ROOT, "reports")), "questions")
     .description(
       "LoCoMo retrieval benchmark: evidence recall/hit at k and at token budgets, vs BM25 and GloVe baselines",
     )
@@ -132,10 +133,6 @@ export function configureLocomoCommand(cmd: Command): Command {
     )
     .option("--top-k <n>", "k of the timed search (latency, context tokens)", "10")
     .option("--depth <n>", "results fetched per question for the metrics (default 200)")
-    .option("--systems <list>", `comma-separated subset of ${SYSTEM_NAMES.join(",")}`)
-    .option("--out <dir>", "report directory", path.join(REPO_ROOT, "reports"))
-    .option("--json", "print the report as one JSON object on stdout")
-    .option("--no-progress", "no progress bars (they are off anyway when stderr is not a terminal)")
     .action(async (opts: LocomoCliOptions) => locomoAction(opts));
 }
 
@@ -147,27 +144,6 @@ export function registerLocomoCommand(benchCommand: Command): Command {
   return configureLocomoCommand(benchCommand.command("locomo"));
 }
 
-async function main(): Promise<void> {
-  const program = configureLocomoCommand(new Command("locomo")).exitOverride();
-  try {
-    await program.parseAsync(process.argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has printed its message already; a bad flag is bad input (exit 2), --help is 0.
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    if (MemosError.isInstance(error)) {
-      process.stderr.write(`error: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ""}\n`);
-    } else {
-      process.stderr.write(
-        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-    }
-    process.exitCode = exitCodeFor(error);
-  }
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await main();
+  await runStandalone(configureLocomoCommand(new Command("locomo")));
 }

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { choiceListFlag, intFlag, listFlag, runStandalone } from "../lib/flags.js";
+import { addReportOptions, choiceListFlag, intFlag, listFlag, runStandalone } from "../lib/flags.js";
 import { addLlmOptions, disposeLlmSetup, type LlmCliFlags, resolveLlmFlags } from "../lib/llm-flags.js";
 import { REPO_ROOT } from "../locomo/run.js";
 import { defaultPrefevalFactory } from "./factory.js";
@@ -103,7 +103,7 @@ export async function prefevalAction(opts: PrefevalCliOptions): Promise<void> {
 
 /** Adds the flags and action of the PrefEval benchmark to `cmd`. */
 export function configurePrefevalCommand(cmd: Command): Command {
-  return addLlmOptions(cmd, "items")
+  return addLlmOptions(addReportOptions(cmd, PREFEVAL_SYSTEM_NAMES, path.join(REPO_ROOT, "reports")), "items")
     .description(
       "PrefEval preference recall: is the turn stating a preference retrieved for a later question, among distractor chats",
     )
@@ -119,10 +119,6 @@ export function configurePrefevalCommand(cmd: Command): Command {
     .option("--seed <n>", "seed of the preference placement", "1")
     .option("--top-k <n>", "k of the timed search (latency, context tokens)", "5")
     .option("--depth <n>", "results fetched per item for the metrics (default 100)")
-    .option("--systems <list>", `comma-separated subset of ${PREFEVAL_SYSTEM_NAMES.join(",")}`)
-    .option("--out <dir>", "report directory", path.join(REPO_ROOT, "reports"))
-    .option("--json", "print the report as one JSON object on stdout")
-    .option("--no-progress", "no progress bars (they are off anyway when stderr is not a terminal)")
     .action(async (opts: PrefevalCliOptions) => prefevalAction(opts));
 }
 
