@@ -113,20 +113,13 @@ export class LlamaCppEmbedder implements Embedder {
  * const [vector] = await embedder.doEmbed(["I like tea"]); // Float32Array, unit length
  */
 export async function createLlamaCppEmbedder(options: LlamaCppEmbedderOptions): Promise<LlamaCppEmbedder> {
-  const uri = isModelUri(options.modelPath);
-  if (!uri) assertModelFile(path.resolve(options.modelPath));
+  checkModelPath(options.modelPath);
   const maxBatch = options.maxBatch ?? 32;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) {
     throw new InvalidInputError({ message: `maxBatch must be a positive integer, got ${maxBatch}` });
   }
   try {
-    const file = uri
-      ? await resolveModelUri(
-          options.modelPath,
-          options.download !== undefined ? { download: options.download } : {},
-        )
-      : options.modelPath;
-    const model = await loadLlamaModel(file, options.gpu ?? false);
+    const { model, modelId } = await loadModelFor(options);
     const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT, model.trainContextSize);
     const context = await model.createEmbeddingContext({
       contextSize,
@@ -134,10 +127,36 @@ export async function createLlamaCppEmbedder(options: LlamaCppEmbedderOptions): 
       batchSize: contextSize,
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
     });
-    const modelId = options.modelId ?? (uri ? options.modelPath : path.basename(options.modelPath, ".gguf"));
     // Room for the BOS/EOS tokens llama.cpp adds: the input must be shorter than the context.
     return new LlamaCppEmbedder(model, context, contextSize - 4, { modelId, maxBatch });
   } catch (error) {
     throw toProviderError(error, `could not create an embedding context for ${options.modelPath}`);
   }
+}
+
+/** A local model path must exist before anything loads; `hf:`/URL specs are resolved later. */
+export function checkModelPath(modelPath: string): void {
+  if (!isModelUri(modelPath)) assertModelFile(path.resolve(modelPath));
+}
+
+/**
+ * Resolve a model path or URI, load the model (shared per file and GPU setting) and name it:
+ * the caller's `modelId`, else the URI, else the file name without `.gguf`.
+ */
+export async function loadModelFor(options: {
+  modelPath: string;
+  modelId?: string;
+  gpu?: Parameters<typeof loadLlamaModel>[1];
+  download?: boolean;
+}): Promise<{ model: Awaited<ReturnType<typeof loadLlamaModel>>; file: string; modelId: string }> {
+  const uri = isModelUri(options.modelPath);
+  const file = uri
+    ? await resolveModelUri(
+        options.modelPath,
+        options.download !== undefined ? { download: options.download } : {},
+      )
+    : options.modelPath;
+  const model = await loadLlamaModel(file, options.gpu ?? false);
+  const modelId = options.modelId ?? (uri ? options.modelPath : path.basename(options.modelPath, ".gguf"));
+  return { model, file, modelId };
 }

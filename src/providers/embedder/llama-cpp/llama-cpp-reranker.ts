@@ -2,17 +2,9 @@ import path from "node:path";
 import type { LlamaRankingContext } from "node-llama-cpp";
 import { ConfigError } from "../../../core/errors/config-error.js";
 import type { Reranker } from "../../../core/interfaces/reranker.js";
-import {
-  assertModelFile,
-  errorMessage,
-  isModelUri,
-  type LlamaGpu,
-  loadLlamaModel,
-  PROVIDER,
-  resolveModelUri,
-  toProviderError,
-} from "../../llm/llama-cpp/runtime.js";
+import { errorMessage, type LlamaGpu, PROVIDER, toProviderError } from "../../llm/llama-cpp/runtime.js";
 import { SerialQueue } from "../../llm/llama-cpp/serial.js";
+import { checkModelPath, loadModelFor } from "./llama-cpp-embedder.js";
 
 export interface LlamaCppRerankerOptions {
   /** A GGUF cross-encoder with a ranking head (e.g. bge-reranker-v2-m3, Qwen3-Reranker), or an `hf:` URI. */
@@ -68,16 +60,9 @@ export class LlamaCppReranker implements Reranker {
  * const scores = await reranker.doRerank("where does Ana live?", ["Ana lives in Lisbon", "I like tea"]);
  */
 export async function createLlamaCppReranker(options: LlamaCppRerankerOptions): Promise<LlamaCppReranker> {
-  const uri = isModelUri(options.modelPath);
-  if (!uri) assertModelFile(path.resolve(options.modelPath));
+  checkModelPath(options.modelPath);
   try {
-    const file = uri
-      ? await resolveModelUri(
-          options.modelPath,
-          options.download !== undefined ? { download: options.download } : {},
-        )
-      : options.modelPath;
-    const model = await loadLlamaModel(file, options.gpu ?? false);
+    const { model, file, modelId } = await loadModelFor(options);
     if (!model.fileInsights.supportsRanking) {
       throw new ConfigError({
         message: `${path.basename(file)} has no ranking head, so it cannot rerank`,
@@ -99,7 +84,6 @@ export async function createLlamaCppReranker(options: LlamaCppRerankerOptions): 
         cause: error,
       });
     }
-    const modelId = options.modelId ?? (uri ? options.modelPath : path.basename(options.modelPath, ".gguf"));
     return new LlamaCppReranker(context, modelId);
   } catch (error) {
     throw toProviderError(error, `could not create a ranking context for ${options.modelPath}`);
