@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../src/core/errors/invalid-input-error.js";
+import { mulberry32 as rng } from "../src/core/math/random.js";
 import { GeneralTextMemory } from "../src/memory/textual/general.js";
 import { TreeTextMemory } from "../src/memory/textual/tree/index.js";
 import { createGloveEmbedder } from "../src/providers/embedder/glove/index.js";
@@ -90,17 +91,6 @@ const WHEN = [
   "in May 2023",
 ];
 
-/** Deterministic PRNG (mulberry32), so every run measures the same corpus. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
 
 export function syntheticMemory(r: () => number, i: number): string {

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { mulberry32 as rng } from "../src/core/math/random.js";
 import type { MemoryEdge } from "../src/core/schema/memory.js";
 import { TextualMemoryItem } from "../src/core/schema/memory.js";
 import { createGloveEmbedder } from "../src/providers/embedder/glove/index.js";
@@ -41,17 +42,6 @@ const QUERIES = Number(values.queries);
 const mode = values.mode === "fine" ? "fine" : "fast";
 const annThreshold = values["ann-threshold"] === undefined ? undefined : Number(values["ann-threshold"]);
 const notes: string[] = [];
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const embedder = await createGloveEmbedder();
 

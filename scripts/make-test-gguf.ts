@@ -15,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { mulberry32 as prng } from "../src/core/math/random.js";
 import { buildVocab, CHATML_TEMPLATE } from "./gguf/vocab.js";
 import { type GgufKv, type GgufTensor, writeGguf } from "./gguf/writer.js";
 
@@ -61,18 +62,6 @@ export interface TestGgufFiles {
   nEmbd: number;
   nLayer: number;
   nFf: number;
-}
-
-/** mulberry32: tiny, fast, deterministic; quality is irrelevant for random weights. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -5,7 +5,11 @@
  * boundary, so it sits among real turns (and, for `memos`, shares a window with them) rather
  * than alone in a session of its own.
  */
+
+import { mulberry32 } from "../../src/core/math/random.js";
 import type { ChatTurn, DistractorChat } from "./data.js";
+
+export { mulberry32 };
 
 /** The turn id of the preference: what recall@k looks for among the retrieved memories' turns. */
 export const PREFERENCE_TURN_ID = "PREF";
@@ -45,18 +49,6 @@ export function fnv1a(text: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-/** mulberry32: a small, fast, seedable PRNG with uniform output in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cosine } from "./vectors.js";
+import { cosine } from "../core/math/vector.js";
 
 export interface ClusterOptions {
   threshold: number;

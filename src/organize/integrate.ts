@@ -12,7 +12,7 @@ import { buildMergedNode, writeMergedNode } from "./merge.js";
 import { isLiveFact } from "./node-ops.js";
 import { MergedMemory, mergePrompt, PairJudgement, pairPrompt } from "./prompts.js";
 import type { Decision, ReorganizeReport } from "./types.js";
-import { isZero } from "./vectors.js";
+import { isZeroVector } from "../core/math/vector.js";
 
 /** Resolved settings shared by integrate and optimizeStructure. */
 export interface OrganizeContext {
@@ -60,7 +60,7 @@ async function vectorOf(ctx: OrganizeContext, item: TextualMemoryItem): Promise<
     const r = await attempt("embed", async () => (await ctx.embedder.doEmbed([item.memory]))[0]);
     v = r.ok && r.value ? r.value : null;
   }
-  return v && !isZero(v) ? v : null; // a zero vector has no neighbours (stores refuse it as a query)
+  return v && !isZeroVector(v) ? v : null; // a zero vector has no neighbours (stores refuse it as a query)
 }
 
 /** Decide one pair and write the result (each decision in its own transaction). */

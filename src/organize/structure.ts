@@ -10,7 +10,7 @@ import { isLiveFact, olderFirst, unionStrings } from "./node-ops.js";
 import { RelationList, relationsPrompt, summaryPrompt, TopicSummary } from "./prompts.js";
 import { relationEdges } from "./relations.js";
 import type { StructureOptions, StructureReport } from "./types.js";
-import { isZero } from "./vectors.js";
+import { isZeroVector } from "../core/math/vector.js";
 
 async function hasParent(store: MemoryStore, id: string): Promise<boolean> {
   return (await store.getEdges(id, { direction: "in", types: ["PARENT"] })).length > 0;
@@ -93,7 +93,7 @@ export async function optimizeStructureOf(
   for (const node of nodes) {
     if (!isLiveFact(node) || (await hasParent(store, node.id))) continue;
     const v = await store.getEmbedding(node.id);
-    if (!v || isZero(v)) continue;
+    if (!v || isZeroVector(v)) continue;
     free.push(node);
     vectors.push(v);
   }

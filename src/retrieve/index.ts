@@ -26,4 +26,4 @@ export {
   type TreeSearchOptions,
   type TreeSearchResult,
 } from "./types.js";
-export { cosine, VectorLookup } from "./vectors.js";
+export { VectorLookup } from "./vectors.js";

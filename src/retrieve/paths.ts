@@ -4,7 +4,7 @@ import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
 import { andFilter } from "./options.js";
 import { phraseIn, phraseKey, words } from "./query-parse.js";
 import type { ParsedQuery } from "./types.js";
-import { cosine } from "./vectors.js";
+import { cosine } from "../core/math/vector.js";
 
 /** A ranked list entry; `rank` places it among another path's ranks (see fuseRrf). */
 export type Ranked = ScoredId & { rank?: number };

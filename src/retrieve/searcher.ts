@@ -33,7 +33,8 @@ import {
   type TreeSearchOptions,
   type TreeSearchResult,
 } from "./types.js";
-import { isZero, VectorLookup } from "./vectors.js";
+import { isZeroVector } from "../core/math/vector.js";
+import { VectorLookup } from "./vectors.js";
 
 const RRF_K = 60;
 /** Candidates per store path checked for key/tag matches in fast mode. */
@@ -165,7 +166,7 @@ export class Searcher {
 
     // A query the embedder has no vector for (all zeros) skips the vector-based paths, with a warning.
     let queryVectors = await embedP;
-    const usable = queryVectors.filter((v) => !isZero(v));
+    const usable = queryVectors.filter((v) => !isZeroVector(v));
     if (usable.length < queryVectors.length) {
       warnings.push(
         usable.length === 0

@@ -3,32 +3,6 @@ import type { MemoryStore } from "../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 
 /**
- * Cosine similarity; 0 when either vector has no direction (an all-zero vector).
- *
- * @example
- * cosine(Float32Array.of(1, 0), Float32Array.of(1, 1)) // ≈ 0.707
- */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  const n = Math.min(a.length, b.length);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
-export function isZero(v: Float32Array): boolean {
-  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
-  return true;
-}
-
-/**
  * Vectors of items, for the working path and for dedup: the item's own `metadata.embedding`,
  * else a small cache (keyed by id and text, so an edited memory is re-embedded), else the
  * store's stored vector, else the embedder (one batch for all that are still missing).

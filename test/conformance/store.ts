@@ -9,6 +9,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemosError } from "../../src/core/errors/index.js";
 import type { MemoryStore, StoredItem } from "../../src/core/interfaces/store.js";
+import { mulberry32 as rng } from "../../src/core/math/random.js";
+import { cosine } from "../../src/core/math/vector.js";
 import {
   type MemoryFilter,
   matchesFilter,
@@ -28,18 +30,6 @@ const DIM = CONFORMANCE_DIMENSIONS;
 
 // ---------------------------------------------------------------- helpers
 
-/** Small deterministic PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomVector(rand: () => number, dim = DIM): Float32Array {
   const v = new Float32Array(dim);
   for (let i = 0; i < dim; i++) v[i] = rand() * 2 - 1;
@@ -52,20 +42,6 @@ function angled(angle: number): Float32Array {
   v[0] = Math.cos(angle);
   v[1] = Math.sin(angle);
   return v;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 function mem(

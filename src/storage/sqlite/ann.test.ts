@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ScoredId } from "../../core/interfaces/store.js";
+import { cosine } from "../../core/math/vector.js";
 import { TextualMemoryItem } from "../../core/schema/memory.js";
 import { annPaths } from "./ann.js";
 import { createSqliteMemoryStore, type SqliteMemoryStore } from "./index.js";
@@ -74,20 +75,6 @@ async function expectCloseToExact(ann: SqliteMemoryStore, queries: Float32Array[
   }
   expect(found / total).toBeGreaterThanOrEqual(MIN_RECALL);
   return results;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 describe("HNSW index beside the cube", () => {

@@ -35,11 +35,6 @@ export function toVector(value: unknown, what: string): Float32Array {
   return v;
 }
 
-export function isZeroVector(v: Float32Array): boolean {
-  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
-  return true;
-}
-
 /** The blob sqlite-vec reads: the raw little-endian float32 bytes, without copying. */
 export function vectorBlob(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
@@ -65,3 +60,5 @@ export function dimensionMismatch(got: number, have: number, what = "embedding")
 export function similarity(distance: number): number {
   return Math.max(-1, Math.min(1, 1 - distance));
 }
+
+export { isZeroVector } from "../../core/math/vector.js";

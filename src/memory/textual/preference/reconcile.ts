@@ -1,6 +1,7 @@
 import { type Embedder, embedMany } from "../../../core/interfaces/embedder.js";
 import type { LanguageModel } from "../../../core/interfaces/language-model.js";
 import type { MemoryStore } from "../../../core/interfaces/store.js";
+import { cosine } from "../../../core/math/vector.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
 import { nowIso } from "../../../core/time.js";
 import { generateObject } from "../../../providers/llm/generate.js";
@@ -202,18 +203,4 @@ function mergeWithinBatch(
     };
   });
   return kept;
-}
-
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }

@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../../../core/errors/invalid-input-error.js";
 import { ProviderError } from "../../../core/errors/provider-error.js";
 import type { Embedder } from "../../../core/interfaces/embedder.js";
+import { mulberry32 } from "../../../core/math/random.js";
 import {
   type IndexedWordTable,
   type LoadedTable,
@@ -108,15 +109,8 @@ export function commonComponent(
 
 /** Adds `scale ×` a pseudo-random vector in [-1, 1)^d seeded by `seed` (mulberry32) to `acc`. */
 function addHashedVector(acc: Float64Array, seed: number, scale: number): void {
-  let state = seed >>> 0;
-  for (let d = 0; d < acc.length; d++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    acc[d] = acc[d]! + scale * (2 * u - 1);
-  }
+  const rand = mulberry32(seed);
+  for (let d = 0; d < acc.length; d++) acc[d] = acc[d]! + scale * (2 * rand() - 1);
 }
 
 /**

@@ -8,7 +8,6 @@ export {
   createLlamaCppEmbedder,
   LlamaCppEmbedder,
   type LlamaCppEmbedderOptions,
-  l2Normalize,
 } from "./llama-cpp-embedder.js";
 export {
   createLlamaCppReranker,

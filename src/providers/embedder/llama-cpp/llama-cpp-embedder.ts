@@ -2,6 +2,7 @@ import path from "node:path";
 import type { LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
 import { InvalidInputError } from "../../../core/errors/invalid-input-error.js";
 import type { Embedder } from "../../../core/interfaces/embedder.js";
+import { l2Normalize } from "../../../core/math/vector.js";
 import {
   assertModelFile,
   isModelUri,
@@ -34,16 +35,6 @@ export interface LlamaCppEmbedderOptions {
 }
 
 const DEFAULT_CONTEXT = 2048;
-
-/** L2-normalised copy; a zero vector stays zero rather than becoming NaN. */
-export function l2Normalize(values: ArrayLike<number>): Float32Array {
-  const out = Float32Array.from(values);
-  let sum = 0;
-  for (let i = 0; i < out.length; i++) sum += (out[i] as number) ** 2;
-  const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / norm;
-  return out;
-}
 
 /**
  * Sentence embeddings from a GGUF model through llama.cpp. Create it with

@@ -5,6 +5,7 @@ import { MemosError } from "../../../core/errors/memos-error.js";
 import { NotFoundError } from "../../../core/errors/not-found-error.js";
 import { ProviderError } from "../../../core/errors/provider-error.js";
 import type { Embedder } from "../../../core/interfaces/embedder.js";
+import { l2Normalize } from "../../../core/math/vector.js";
 import { importOptional } from "../../llm/lazy.js";
 
 type Transformers = typeof import("@huggingface/transformers");
@@ -123,7 +124,7 @@ export class TransformersEmbedder implements Embedder {
     return rows.map((row) => {
       if (row.length === this.dimensions) return row;
       const cut = row.slice(0, this.dimensions);
-      return this.settings.normalize ? l2(cut) : cut;
+      return this.settings.normalize ? l2Normalize(cut) : cut;
     });
   }
 }
@@ -152,14 +153,6 @@ async function embedRows(
     });
   }
   return Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * d, (i + 1) * d)));
-}
-
-function l2(v: Float32Array): Float32Array {
-  let sum = 0;
-  for (const x of v) sum += x * x;
-  const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) / norm;
-  return v;
 }
 
 /**

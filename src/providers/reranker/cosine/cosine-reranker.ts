@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../../../core/errors/invalid-input-error.js";
 import { type Embedder, embedMany } from "../../../core/interfaces/embedder.js";
 import type { Reranker } from "../../../core/interfaces/reranker.js";
+import { cosine } from "../../../core/math/vector.js";
 
 export interface CosineRerankerOptions {
   /** Embeds the query and the documents; its vector space decides what "similar" means. */
@@ -12,17 +13,7 @@ export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) {
     throw new InvalidInputError({ message: `vector dimensions differ: ${a.length} vs ${b.length}` });
   }
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+  return cosine(a, b);
 }
 
 /**
