@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { ConfigError, InvalidInputError } from "../../src/core/errors/index.js";
 import type { LanguageModel } from "../../src/core/interfaces/language-model.js";
-import { createFromConfig } from "../../src/core/registry.js";
+import { createFromConfig } from "../../src/core/backend-registry.js";
 import { llmConfigFromEnv } from "../../src/providers/from-env.js";
 import { intFlag } from "./flags.js";
 

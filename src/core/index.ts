@@ -1,3 +1,4 @@
+export * from "./backend-registry.js";
 export * from "./errors/index.js";
 export * from "./ids.js";
 export * from "./interfaces/embedder.js";
@@ -5,7 +6,6 @@ export * from "./interfaces/language-model.js";
 export * from "./interfaces/reranker.js";
 export * from "./interfaces/store.js";
 export { type Logger, logger } from "./logger.js";
-export * from "./registry.js";
 export * from "./schema/config.js";
 export * from "./schema/filter.js";
 export * from "./schema/memory.js";

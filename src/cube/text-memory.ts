@@ -6,7 +6,7 @@ import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { Reranker } from "../core/interfaces/reranker.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
 import { logger } from "../core/logger.js";
-import { createFromConfig, listBackends } from "../core/registry.js";
+import { createFromConfig, listBackends } from "../core/backend-registry.js";
 import { BackendConfig } from "../core/schema/config.js";
 import { GeneralTextMemory } from "../memory/textual/general.js";
 import { NaiveStoreTextMemory } from "../memory/textual/naive-store.js";

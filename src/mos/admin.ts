@@ -3,7 +3,7 @@ import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import type { CubeTextBackend } from "../cube/config.js";
 import { type MemCube, readCubeConfig } from "../cube/mem-cube.js";
 import { allowedActions, authorizeCubeCreation, authorizeUserCreation } from "./acl.js";
-import type { MosCore } from "./core.js";
+import type { MosCore } from "./context.js";
 import { checkDirAccess } from "./cube-dirs.js";
 import { accessibleCubes, aclCube, requireCubeAccess, requireUser } from "./guard.js";
 import { checkName, cubeIdFor } from "./names.js";

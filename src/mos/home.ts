@@ -7,6 +7,7 @@ import type { CubeTextBackend } from "../cube/config.js";
 import { MemCube } from "../cube/mem-cube.js";
 import { embedderConfigFromEnv } from "../providers/from-env.js";
 import { requireCubeAccess, requireUser, scopeCubes } from "./guard.js";
+import { migrateJsonRegistry } from "./migrate-json.js";
 import { checkName } from "./names.js";
 import { type CubeRecord, Registry, type UserRecord } from "./registry.js";
 import type { Action, Role } from "./roles.js";
@@ -60,7 +61,7 @@ export class MemosHome {
   ): Promise<{ home: MemosHome; created: boolean }> {
     const user = checkName(options.user ?? "default", "user");
     const created = !Registry.exists(dir);
-    const home = new MemosHome(dir, Registry.open(dir, { create: true }));
+    const home = new MemosHome(dir, openRegistry(dir, true));
     try {
       if (!home.registry.getUser(user))
         await home.addUser(user, { role: home.registry.listUsers().length === 0 ? "root" : "user" });
@@ -73,7 +74,7 @@ export class MemosHome {
 
   /** Open an existing home (NotFoundError telling to run `memos init` when there is none). */
   static open(dir: string): MemosHome {
-    return new MemosHome(dir, Registry.open(dir));
+    return new MemosHome(dir, openRegistry(dir, false));
   }
 
   /** The user commands act as by default: the first user `memos init` made. */
@@ -229,4 +230,16 @@ export class MemosHome {
   close(): void {
     this.registry.close();
   }
+}
+
+/** Open (or create) the registry and import a foundation-era `memos.json` once, if one is there. */
+function openRegistry(dir: string, create: boolean): Registry {
+  const registry = Registry.open(dir, { create });
+  try {
+    migrateJsonRegistry(registry, dir);
+  } catch (error) {
+    registry.close();
+    throw error;
+  }
+  return registry;
 }

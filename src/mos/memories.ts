@@ -10,7 +10,7 @@ import { readTextualMemory } from "../memory/textual/persist.js";
 import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
 import { authorizeCubeCreation } from "./acl.js";
 import type { PromptMemory } from "./chat-prompt.js";
-import { type MosCore, openAuthorized, readScope } from "./core.js";
+import { type MosCore, openAuthorized, readScope } from "./context.js";
 import { checkDirAccess } from "./cube-dirs.js";
 import { type AddInput, addToCube, hitItem, searchCube } from "./cube-ops.js";
 import { accessibleCubes, requireCubeAccess, requireUser } from "./guard.js";

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { z } from "zod";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { logger } from "../core/logger.js";
-import type { Registry } from "./registry.js";
+import { JSON_REGISTRY_FILE, type Registry } from "./registry.js";
 
-/** The foundation's registry file, replaced by registry.db. */
-export const JSON_REGISTRY_FILE = "memos.json";
+export { JSON_REGISTRY_FILE };
+
 /** What the migrated file is renamed to (kept as a backup, never read again). */
 export const MIGRATED_JSON_FILE = "memos.json.migrated";
 const MIGRATED_KEY = "migrated_from_json";

@@ -14,7 +14,7 @@ import {
   runChat,
 } from "./chat.js";
 import type { ChatTurnMessage } from "./chat-history.js";
-import { type MosCore, openAuthorized } from "./core.js";
+import { type MosCore, openAuthorized } from "./context.js";
 import { CubePool } from "./cube-pool.js";
 import { requireUser } from "./guard.js";
 import { MemosHome } from "./home.js";

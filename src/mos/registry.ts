@@ -7,9 +7,11 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import { StorageError } from "../core/errors/storage-error.js";
 import { nowIso } from "../core/time.js";
 import { ChatHistoryStore } from "./chat-history.js";
-import { JSON_REGISTRY_FILE, migrateJsonRegistry } from "./migrate-json.js";
 import { migrateRegistry, REGISTRY_SCHEMA_VERSION } from "./registry-schema.js";
 import type { Permission, Role } from "./roles.js";
+
+/** The foundation's registry file, replaced by registry.db (imported by `migrateJsonRegistry`). */
+export const JSON_REGISTRY_FILE = "memos.json";
 
 /** The registry database inside MEMOS_HOME. */
 export const REGISTRY_FILE = "registry.db";
@@ -108,9 +110,7 @@ export class Registry {
         });
       }
       migrateRegistry(db);
-      const registry = new Registry(dir, db);
-      migrateJsonRegistry(registry, dir);
-      return registry;
+      return new Registry(dir, db);
     } catch (error) {
       db.close();
       throw error;

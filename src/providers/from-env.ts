@@ -1,6 +1,6 @@
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
-import { createFromConfig } from "../core/registry.js";
+import { createFromConfig } from "../core/backend-registry.js";
 import type { BackendConfig } from "../core/schema/config.js";
 import { parseModelSpec } from "./llm/spec.js";
 import "./register-defaults.js";

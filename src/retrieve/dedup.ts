@@ -1,6 +1,6 @@
+import { cosine } from "../core/math/vector.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import type { RecallPath } from "./types.js";
-import { cosine } from "../core/math/vector.js";
 
 export interface Candidate {
   item: TextualMemoryItem;

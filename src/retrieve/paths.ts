@@ -1,10 +1,10 @@
 import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
+import { cosine } from "../core/math/vector.js";
 import { type FilterNode, matchesFilter } from "../core/schema/filter.js";
 import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
 import { andFilter } from "./options.js";
 import { phraseIn, phraseKey, words } from "./query-parse.js";
 import type { ParsedQuery } from "./types.js";
-import { cosine } from "../core/math/vector.js";
 
 /** A ranked list entry; `rank` places it among another path's ranks (see fuseRrf). */
 export type Ranked = ScoredId & { rank?: number };

@@ -4,6 +4,7 @@ import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { Reranker } from "../core/interfaces/reranker.js";
 import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
+import { isZeroVector } from "../core/math/vector.js";
 import type { FilterNode } from "../core/schema/filter.js";
 import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
 import { ENGLISH_STOP_WORDS } from "../providers/reranker/bm25/tokenize.js";
@@ -33,7 +34,6 @@ import {
   type TreeSearchOptions,
   type TreeSearchResult,
 } from "./types.js";
-import { isZeroVector } from "../core/math/vector.js";
 import { VectorLookup } from "./vectors.js";
 
 const RRF_K = 60;

@@ -1,7 +1,13 @@
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
+import type { MemoryStore } from "../core/interfaces/store.js";
 import { type FilterNode, matchesFilter, normalizeFilter } from "../core/schema/filter.js";
-import type { Searcher } from "./searcher.js";
-import type { RelevantSubgraph, SubgraphOptions } from "./types.js";
+import type { RelevantSubgraph, SubgraphOptions, TreeSearchOptions, TreeSearchResult } from "./types.js";
+
+/** What the walk needs from a searcher: its search and its store (no import of the Searcher class). */
+export interface SubgraphSource {
+  readonly store: MemoryStore;
+  search(query: string, options: TreeSearchOptions): Promise<TreeSearchResult>;
+}
 
 /** Deepest walk we allow: the UI shows a neighbourhood, not the whole cube. */
 export const MAX_SUBGRAPH_DEPTH = 6;
@@ -15,7 +21,7 @@ export const MAX_SUBGRAPH_DEPTH = 6;
  * const { nodes, edges, seeds } = await relevantSubgraph(searcher, "Priya's hike", { depth: 2, filter: { user_id: "priya" } });
  */
 export async function relevantSubgraph(
-  searcher: Searcher,
+  searcher: SubgraphSource,
   query: string,
   options: SubgraphOptions = {},
 ): Promise<RelevantSubgraph> {

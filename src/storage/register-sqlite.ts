@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { registerBackend } from "../core/registry.js";
+import { registerBackend } from "../core/backend-registry.js";
 import { createSqliteMemoryStore } from "./sqlite/index.js";
 
 registerBackend(

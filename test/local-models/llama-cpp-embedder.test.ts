@@ -8,7 +8,7 @@ import { ConfigError } from "../../src/core/errors/config-error.js";
 import { InvalidInputError } from "../../src/core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../src/core/errors/not-found-error.js";
 import { type Embedder, embedMany } from "../../src/core/interfaces/embedder.js";
-import { createFromConfig } from "../../src/core/registry.js";
+import { createFromConfig } from "../../src/core/backend-registry.js";
 import {
   createLlamaCppEmbedder,
   createLlamaCppReranker,

@@ -12,7 +12,7 @@ import { MissingDependencyError } from "../../src/core/errors/missing-dependency
 import { NotFoundError } from "../../src/core/errors/not-found-error.js";
 import { ProviderError } from "../../src/core/errors/provider-error.js";
 import type { LanguageModel, StreamPart } from "../../src/core/interfaces/language-model.js";
-import { createFromConfig } from "../../src/core/registry.js";
+import { createFromConfig } from "../../src/core/backend-registry.js";
 import { generateObject } from "../../src/providers/llm/generate.js";
 import {
   createLlamaCpp,

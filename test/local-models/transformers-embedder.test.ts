@@ -10,7 +10,7 @@ import { cachedTestOnnxEmbedder, type TestOnnxEmbedder } from "../../scripts/mak
 import { InvalidInputError } from "../../src/core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../src/core/errors/not-found-error.js";
 import type { Embedder } from "../../src/core/interfaces/embedder.js";
-import { createFromConfig } from "../../src/core/registry.js";
+import { createFromConfig } from "../../src/core/backend-registry.js";
 import {
   createTransformersEmbedder,
   type TransformersEmbedder,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthenticationError, ConfigError, ProviderError } from "../../src/core/errors/index.js";
 import type { Reranker } from "../../src/core/interfaces/reranker.js";
-import { createFromConfig } from "../../src/core/registry.js";
+import { createFromConfig } from "../../src/core/backend-registry.js";
 import { createHttpReranker } from "../../src/providers/reranker/index.js";
 import { type FixtureServer, readFixture, startFixtureServer } from "./fixture-server.js";
 

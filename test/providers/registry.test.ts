@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors/index.js";
 import type { Embedder } from "../../src/core/interfaces/embedder.js";
 import type { LanguageModel } from "../../src/core/interfaces/language-model.js";
-import { createFromConfig, listBackends } from "../../src/core/registry.js";
+import { createFromConfig, listBackends } from "../../src/core/backend-registry.js";
 import "../../src/providers/llm/register.js";
 import "../../src/providers/embedder/register-remote.js";
 import { OllamaChatLanguageModel, OpenAIChatLanguageModel } from "../../src/providers/llm/index.js";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { registerBackend } from "../../src/core/registry.js";
+import { registerBackend } from "../../src/core/backend-registry.js";
 import { MemCube } from "../../src/cube/mem-cube.js";
 import { MemosHome } from "../../src/mos/home.js";
 import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";

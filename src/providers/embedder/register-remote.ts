@@ -20,7 +20,7 @@
  */
 import { z } from "zod";
 import type { Embedder } from "../../core/interfaces/embedder.js";
-import { registerBackend } from "../../core/registry.js";
+import { registerBackend } from "../../core/backend-registry.js";
 import { createOllama } from "../llm/ollama/provider.js";
 import { OPENAI_PRESETS, type OpenAIPresetName, resolvePresetName } from "../llm/openai/presets.js";
 import { createOpenAI } from "../llm/openai/provider.js";

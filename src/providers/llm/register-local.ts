@@ -21,7 +21,7 @@
  * @module
  */
 import { z } from "zod";
-import { registerBackend } from "../../core/registry.js";
+import { registerBackend } from "../../core/backend-registry.js";
 import {
   createLlamaCppEmbedder,
   type LlamaCppEmbedderOptions,

@@ -24,7 +24,7 @@
  */
 import { z } from "zod";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
-import { registerBackend } from "../../core/registry.js";
+import { registerBackend } from "../../core/backend-registry.js";
 import { createOllama } from "./ollama/provider.js";
 import type { OpenAIPresetName } from "./openai/presets.js";
 import { createOpenAI } from "./openai/provider.js";

@@ -17,7 +17,7 @@
 import { z } from "zod";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
-import { createFromConfig, registerBackend } from "../../core/registry.js";
+import { createFromConfig, registerBackend } from "../../core/backend-registry.js";
 import { BackendConfig } from "../../core/schema/config.js";
 import "../embedder/glove/register.js"; // the cosine reranker's default embedder
 import { createBm25Reranker } from "./bm25/bm25-reranker.js";

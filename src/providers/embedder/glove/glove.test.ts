@@ -11,7 +11,7 @@ import {
   StorageError,
 } from "../../../core/errors/index.js";
 import type { Embedder } from "../../../core/interfaces/embedder.js";
-import { createFromConfig } from "../../../core/registry.js";
+import { createFromConfig } from "../../../core/backend-registry.js";
 import { CACHE_FILE_NAME, decodeCache, loadWordTable, locateWinkJson, resolveCacheDir } from "./cache.js";
 import { createGloveEmbedder, type GloveEmbedder, sifWeights } from "./index.js";
 import { buildIndex, makeLookup } from "./vocab-index.js";

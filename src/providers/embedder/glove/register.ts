@@ -13,7 +13,7 @@
  * @module
  */
 import { z } from "zod";
-import { registerBackend } from "../../../core/registry.js";
+import { registerBackend } from "../../../core/backend-registry.js";
 import { createGloveEmbedder, type GloveEmbedderOptions } from "./glove-embedder.js";
 
 /** Config schema of the "glove" embedder backend; outputs {@link GloveEmbedderOptions}. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Embedder } from "../../../core/interfaces/embedder.js";
 import type { Reranker } from "../../../core/interfaces/reranker.js";
-import { createFromConfig, registerBackend } from "../../../core/registry.js";
+import { createFromConfig, registerBackend } from "../../../core/backend-registry.js";
 import "../register.js";
 import { cosineSimilarity, createCosineReranker } from "./cosine-reranker.js";
 

@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 import type { Reranker } from "../../../core/interfaces/reranker.js";
-import { registerBackend } from "../../../core/registry.js";
+import { registerBackend } from "../../../core/backend-registry.js";
 import { createHttpReranker } from "./http-reranker.js";
 import { RERANK_STYLES, type RerankStyle } from "./styles.js";
 

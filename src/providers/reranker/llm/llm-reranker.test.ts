@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LLMOutputError } from "../../../core/errors/llm-output-error.js";
 import type { LLMMessage } from "../../../core/interfaces/language-model.js";
 import type { Reranker } from "../../../core/interfaces/reranker.js";
-import { createFromConfig, registerBackend } from "../../../core/registry.js";
+import { createFromConfig, registerBackend } from "../../../core/backend-registry.js";
 import { createScriptedLanguageModel } from "../../llm/custom/scripted.js";
 import "../register.js";
 import { createLlmReranker } from "./llm-reranker.js";

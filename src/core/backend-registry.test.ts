@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createFromConfig, listBackends, registerBackend } from "./backend-registry.js";
 import { ConfigError } from "./errors/config-error.js";
-import { createFromConfig, listBackends, registerBackend } from "./registry.js";
 
 describe("backend registry", () => {
   registerBackend(
