@@ -1,28 +1,27 @@
 /**
  * The MemoryStore conformance suite. Every adapter (sqlite, postgres, neo4j, ...) runs it, so
  * code above the storage layer can rely on one set of semantics (see core/interfaces/store.ts).
+ * Published as `memos-ts/test`: a third party writing a store runs the same suite we do. Vitest
+ * is its only test-framework import; call it from a vitest test file.
  *
  * @example
- * // test/conformance/postgres.test.ts
+ * // src/storage/postgres/conformance.test.ts
  * runStoreConformance("postgres", () => createPostgresMemoryStore({ url, cubeId: newId() }));
+ * // a vector-only store leaves out what it does not offer, visibly skipped in the report:
+ * runStoreConformance("qdrant", makeQdrantStore, { skip: ["keyword search", "edges"] });
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MemosError } from "../../src/core/errors/index.js";
-import type { MemoryStore, StoredItem } from "../../src/core/interfaces/store.js";
-import { mulberry32 as rng } from "../../src/core/math/random.js";
-import { cosine } from "../../src/core/math/vector.js";
-import {
-  type MemoryFilter,
-  matchesFilter,
-  normalizeFilter,
-  type Scalar,
-} from "../../src/core/schema/filter.js";
+import { afterEach, beforeAll, beforeEach, expect, describe as vitestDescribe, it as vitestIt } from "vitest";
+import { InvalidInputError, MemosError } from "../core/errors/index.js";
+import type { MemoryStore, StoredItem } from "../core/interfaces/store.js";
+import { mulberry32 as rng } from "../core/math/random.js";
+import { cosine } from "../core/math/vector.js";
+import { type MemoryFilter, matchesFilter, normalizeFilter, type Scalar } from "../core/schema/filter.js";
 import {
   type MemoryEdge,
   TextualMemoryExport,
   TextualMemoryItem,
   type TextualMemoryItemInput,
-} from "../../src/core/schema/memory.js";
+} from "../core/schema/memory.js";
 
 /** Vector size used throughout. `makeStore` must return an empty store whose dimension is unset or this. */
 export const CONFORMANCE_DIMENSIONS = 8;
@@ -376,7 +375,58 @@ function randomFilter(rand: () => number, depth = 0): MemoryFilter {
   return filter;
 }
 
+// ---------------------------------------------------------------- the skip list
+
+type Body = () => unknown;
+
+/**
+ * `describe` and `it` that honour a skip list: a group or test named in it is registered with
+ * vitest's `.skip`, so it shows as skipped and its body never runs.
+ */
+function skippable(skip: readonly string[]) {
+  const wanted = new Set(skip);
+  const seen = new Set<string>();
+  /** The group titles around the factory now being collected. */
+  let groups: string[] = [];
+  const skipped = (title: string, path: string[]): boolean => {
+    const names = [title, [...path, title].join(" > ")];
+    for (const n of names) seen.add(n);
+    return names.some((n) => wanted.has(n)) || path.some((g) => wanted.has(g));
+  };
+  const describe = (title: string, factory: () => void): void => {
+    const path = groups;
+    // Vitest may collect a nested factory after its parent's returns: restore this one's path.
+    const run = () => {
+      const outer = groups;
+      groups = [...path, title];
+      try {
+        factory();
+      } finally {
+        groups = outer;
+      }
+    };
+    (skipped(title, path) ? vitestDescribe.skip : vitestDescribe)(title, run);
+  };
+  const it = (title: string, body: Body): void => {
+    (skipped(title, groups) ? vitestIt.skip : vitestIt)(title, body);
+  };
+  const unmatched = () => skip.filter((n) => !seen.has(n));
+  return { describe, it, unmatched };
+}
+
 // ---------------------------------------------------------------- the suite
+
+/** Options of {@link runStoreConformance}. */
+export interface StoreConformanceOptions {
+  /**
+   * Groups or tests to leave out, each shown as skipped in the report. A group names a
+   * capability: "items", "vector search", "keyword search", "filter DSL", "edges",
+   * "export and import", "transactions". A test is named by its title, or by its group and title
+   * joined with " > " when a title alone is ambiguous. A name that matches nothing fails the
+   * suite, so a typo cannot silently run what was meant to be skipped (or the reverse).
+   */
+  skip?: string[];
+}
 
 /**
  * Define the shared conformance suite for one MemoryStore adapter.
@@ -384,11 +434,29 @@ function randomFilter(rand: () => number, depth = 0): MemoryFilter {
  * @param name shown in the test report
  * @param makeStore returns a fresh, empty store (its vector dimension unset or
  *   {@link CONFORMANCE_DIMENSIONS}); called once per test, and closed after it.
+ * @param options `skip`: groups (capabilities) or tests the adapter does not offer
+ * @example
+ * runStoreConformance("sqlite (in-memory)", () => createSqliteMemoryStore({ path: ":memory:" }));
  */
-export function runStoreConformance(name: string, makeStore: () => Promise<MemoryStore>): void {
-  describe(`MemoryStore conformance: ${name}`, () => {
+export function runStoreConformance(
+  name: string,
+  makeStore: () => Promise<MemoryStore>,
+  options: StoreConformanceOptions = {},
+): void {
+  const { describe, it, unmatched } = skippable(options.skip ?? []);
+  vitestDescribe(`MemoryStore conformance: ${name}`, () => {
     let store: MemoryStore;
     const extra: MemoryStore[] = [];
+
+    beforeAll(() => {
+      const unknown = unmatched();
+      if (unknown.length > 0) {
+        throw new InvalidInputError({
+          message: `runStoreConformance skip list names no group or test: ${unknown.map((u) => `"${u}"`).join(", ")}`,
+          hint: 'name a group ("vector search"), a test title, or "group > test title"',
+        });
+      }
+    });
 
     beforeEach(async () => {
       store = await makeStore();
