@@ -41,7 +41,7 @@ export interface Subgraph {
 
 /**
  * Where textual memories live. One store instance holds one cube. Every adapter runs the shared
- * conformance suite (`test/conformance/store.ts`), so callers can rely on these semantics:
+ * conformance suite (`src/testing/store-conformance.ts`), so callers can rely on these semantics:
  *
  * - writes are atomic: `addItems` of a batch commits all items with their vectors and keyword
  *   index rows, or none; `transaction` groups several calls the same way;

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { MemosError } from "../../src/core/errors/index.js";
-import { TextualMemoryItem } from "../../src/core/schema/memory.js";
-import { createSqliteMemoryStore, type SqliteMemoryStore } from "../../src/storage/sqlite/index.js";
-import { runStoreConformance } from "./store.js";
+import { MemosError } from "../../core/errors/index.js";
+import { TextualMemoryItem } from "../../core/schema/memory.js";
+import { runStoreConformance } from "../../testing/store-conformance.js";
+import { createSqliteMemoryStore, type SqliteMemoryStore } from "./index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "memos-sqlite-conformance-"));
 let counter = 0;
