@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { ConfigError, InvalidInputError } from "../../src/core/errors/index.js";
 import type { LanguageModel } from "../../src/core/interfaces/language-model.js";
 import { createFromConfig } from "../../src/core/backend-registry.js";
-import { llmConfigFromEnv } from "../../src/providers/from-env.js";
+import { llmConfigFromEnv } from "../../src/providers/shared/from-env.js";
 import { intFlag } from "./flags.js";
 
 /** The flags as Commander parses them (strings, all optional). */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatIO } from "../../src/cli/commands/chat.js";
 import { runCli } from "../../src/cli/main.js";
 import { tempDir } from "../mos/helpers.js";
-import { type FixtureServer, startFixtureServer } from "../providers/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/fixture-server.js";
 import { json, memos } from "./helpers.js";
 
 const t = tempDir("memos-cli-chat-");
