@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { createFromConfig, listBackends } from "../core/backend-registry.js";
 import { ConfigError } from "../core/errors/index.js";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
-import { createFromConfig, listBackends } from "../core/backend-registry.js";
 import { OllamaChatLanguageModel } from "./ollama/index.js";
 import { OpenAIChatLanguageModel } from "./openai/index.js";
 import "./register-all.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createFromConfig } from "../../core/backend-registry.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { Reranker } from "../../core/interfaces/reranker.js";
-import { createFromConfig } from "../../core/backend-registry.js";
 import "./register.js";
 import { createBm25Reranker } from "./bm25-reranker.js";
 import { tokenize } from "./bm25-tokenize.js";

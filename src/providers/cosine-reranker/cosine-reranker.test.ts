@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createFromConfig, registerBackend } from "../../core/backend-registry.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { Reranker } from "../../core/interfaces/reranker.js";
-import { createFromConfig, registerBackend } from "../../core/backend-registry.js";
 import "./register.js";
 import { cosineSimilarity, createCosineReranker } from "./cosine-reranker.js";
 

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFromConfig } from "../../core/backend-registry.js";
 import {
   ConfigError,
   InvalidInputError,
@@ -11,7 +12,6 @@ import {
   StorageError,
 } from "../../core/errors/index.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
-import { createFromConfig } from "../../core/backend-registry.js";
 import { CACHE_FILE_NAME, decodeCache, loadWordTable, locateWinkJson, resolveCacheDir } from "./cache.js";
 import { createGloveEmbedder, type GloveEmbedder, sifWeights } from "./index.js";
 import { buildIndex, makeLookup } from "./vocab-index.js";

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createFromConfig } from "../../core/backend-registry.js";
 import { AuthenticationError, ConfigError, ProviderError } from "../../core/errors/index.js";
 import type { Reranker } from "../../core/interfaces/reranker.js";
-import { createFromConfig } from "../../core/backend-registry.js";
-import { createHttpReranker } from "./index.js";
 import { type FixtureServer, readFixture, startFixtureServer } from "../../testing/fixture-server.js";
+import { createHttpReranker } from "./index.js";
 
 const docs = ["I live in Lisbon", "I like green tea", "My home is in Lisbon, Portugal"];
 

@@ -18,7 +18,12 @@ import {
   withRetry,
   withRetryAfter,
 } from "../shared/retry.js";
-import { RERANK_STYLE_SPECS, RERANK_STYLES, type RerankStyle, type RerankStyleSpec } from "./http-rerank-styles.js";
+import {
+  RERANK_STYLE_SPECS,
+  RERANK_STYLES,
+  type RerankStyle,
+  type RerankStyleSpec,
+} from "./http-rerank-styles.js";
 
 export interface HttpRerankerOptions {
   /** Wire format; see `styles.ts`. Default "tei". */

@@ -6,8 +6,6 @@
  */
 import "./register.js";
 
-export { createHttpReranker, type HttpRerankerOptions } from "./http-reranker.js";
-export { HttpRerankerConfig } from "./register.js";
 export {
   BgeRerankResponse,
   CohereRerankResponse,
@@ -17,3 +15,5 @@ export {
   type RerankStyleSpec,
   TeiRerankResponse,
 } from "./http-rerank-styles.js";
+export { createHttpReranker, type HttpRerankerOptions } from "./http-reranker.js";
+export { HttpRerankerConfig } from "./register.js";

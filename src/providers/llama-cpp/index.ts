@@ -7,6 +7,11 @@
  */
 import "./register.js";
 
+export {
+  createLlamaCppEmbedder,
+  LlamaCppEmbedder,
+  type LlamaCppEmbedderOptions,
+} from "./llama-cpp-embedder.js";
 export { toGrammarSchema } from "./llama-cpp-grammar.js";
 export {
   createLlamaCpp,
@@ -15,16 +20,10 @@ export {
   type LlamaCppOptions,
 } from "./llama-cpp-language-model.js";
 export {
-  createLlamaCppEmbedder,
-  LlamaCppEmbedder,
-  type LlamaCppEmbedderOptions,
-} from "./llama-cpp-embedder.js";
-export {
   createLlamaCppReranker,
   LlamaCppReranker,
   type LlamaCppRerankerOptions,
 } from "./llama-cpp-reranker.js";
-export { LlamaCppConfig, LlamaCppEmbedderConfig, LlamaCppRerankerConfig } from "./register.js";
 export {
   getLlamaFor,
   isModelUri,
@@ -33,3 +32,4 @@ export {
   loadNodeLlamaCpp,
   resolveModelUri,
 } from "./llama-cpp-runtime.js";
+export { LlamaCppConfig, LlamaCppEmbedderConfig, LlamaCppRerankerConfig } from "./register.js";

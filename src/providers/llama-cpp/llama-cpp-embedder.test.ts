@@ -4,16 +4,12 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { cachedTestGguf, type TestGgufFiles } from "../../../scripts/make-test-gguf.js";
+import { createFromConfig } from "../../core/backend-registry.js";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import { type Embedder, embedMany } from "../../core/interfaces/embedder.js";
-import { createFromConfig } from "../../core/backend-registry.js";
-import {
-  createLlamaCppEmbedder,
-  createLlamaCppReranker,
-  type LlamaCppEmbedder,
-} from "./index.js";
+import { createLlamaCppEmbedder, createLlamaCppReranker, type LlamaCppEmbedder } from "./index.js";
 import "./register.js";
 
 const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));

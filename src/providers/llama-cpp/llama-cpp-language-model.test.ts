@@ -7,18 +7,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { cachedTestGguf, type TestGgufFiles } from "../../../scripts/make-test-gguf.js";
+import { createFromConfig } from "../../core/backend-registry.js";
 import { LLMOutputError } from "../../core/errors/llm-output-error.js";
 import { MissingDependencyError } from "../../core/errors/missing-dependency-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { LanguageModel, StreamPart } from "../../core/interfaces/language-model.js";
-import { createFromConfig } from "../../core/backend-registry.js";
 import { generateObject } from "../shared/generate-object.js";
-import {
-  createLlamaCpp,
-  type LlamaCppLanguageModel,
-  loadNodeLlamaCpp,
-} from "./index.js";
+import { createLlamaCpp, type LlamaCppLanguageModel, loadNodeLlamaCpp } from "./index.js";
 import "./register.js";
 import { createLlmReranker } from "../llm-reranker/index.js";
 

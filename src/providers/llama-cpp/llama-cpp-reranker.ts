@@ -2,9 +2,9 @@ import path from "node:path";
 import type { LlamaRankingContext } from "node-llama-cpp";
 import { ConfigError } from "../../core/errors/config-error.js";
 import type { Reranker } from "../../core/interfaces/reranker.js";
+import { checkModelPath, loadModelFor } from "./llama-cpp-embedder.js";
 import { errorMessage, type LlamaGpu, PROVIDER, toProviderError } from "./llama-cpp-runtime.js";
 import { SerialQueue } from "./serial-queue.js";
-import { checkModelPath, loadModelFor } from "./llama-cpp-embedder.js";
 
 export interface LlamaCppRerankerOptions {
   /** A GGUF cross-encoder with a ranking head (e.g. bge-reranker-v2-m3, Qwen3-Reranker), or an `hf:` URI. */

@@ -80,9 +80,7 @@ export const LlamaCppConfig = backendConfig({
 export const LlamaCppEmbedderConfig = backendConfig({
   ...runtimeFields,
   max_batch: positiveInt.optional(),
-}).transform(
-  (c): LlamaCppEmbedderOptions => definedOnly({ ...runtimeOptions(c), maxBatch: c.max_batch }),
-);
+}).transform((c): LlamaCppEmbedderOptions => definedOnly({ ...runtimeOptions(c), maxBatch: c.max_batch }));
 
 /** Config of reranker backend "llama-cpp"; outputs {@link LlamaCppRerankerOptions}. */
 export const LlamaCppRerankerConfig = backendConfig(runtimeFields).transform(

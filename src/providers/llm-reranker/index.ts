@@ -5,6 +5,6 @@
  */
 import "./register.js";
 
-export { createLlmReranker, LlmReranker, type LlmRerankerOptions } from "./llm-reranker.js";
 export { MAX_SCORE, MIN_SCORE, RerankScores, rerankPrompt } from "./llm-rerank-prompt.js";
+export { createLlmReranker, LlmReranker, type LlmRerankerOptions } from "./llm-reranker.js";
 export { LlmRerankerConfig } from "./register.js";

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createFromConfig, registerBackend } from "../../core/backend-registry.js";
 import { LLMOutputError } from "../../core/errors/llm-output-error.js";
 import type { LLMMessage } from "../../core/interfaces/language-model.js";
 import type { Reranker } from "../../core/interfaces/reranker.js";
-import { createFromConfig, registerBackend } from "../../core/backend-registry.js";
 import { createScriptedLanguageModel } from "../../testing/scripted-language-model.js";
 import "./register.js";
-import { createLlmReranker } from "./llm-reranker.js";
 import { rerankPrompt } from "./llm-rerank-prompt.js";
+import { createLlmReranker } from "./llm-reranker.js";
 
 /** Documents listed in the prompt, as the model sees them. */
 const listed = (messages: LLMMessage[]) =>

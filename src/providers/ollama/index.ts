@@ -7,9 +7,13 @@
  */
 import "./register.js";
 
-export { OllamaEmbedder, type OllamaEmbeddingSettings } from "./ollama-embedder.js";
 export { OllamaChatLanguageModel, type OllamaChatSettings } from "./ollama-chat-language-model.js";
-export { DEFAULT_OLLAMA_HOST, DEFAULT_OLLAMA_TIMEOUT_MS, type OllamaProviderOptions } from "./ollama-client.js";
+export {
+  DEFAULT_OLLAMA_HOST,
+  DEFAULT_OLLAMA_TIMEOUT_MS,
+  type OllamaProviderOptions,
+} from "./ollama-client.js";
+export { OllamaEmbedder, type OllamaEmbeddingSettings } from "./ollama-embedder.js";
 export { knownOllamaDimensions, OLLAMA_EMBEDDING_DIMENSIONS } from "./ollama-embedding-dimensions.js";
 export { createOllama, type OllamaProvider, ollama } from "./ollama-provider.js";
 export { OllamaEmbedderConfig, OllamaLLMConfig } from "./register.js";

@@ -14,8 +14,8 @@ import type {
   StreamPart,
   TokenUsage,
 } from "../../core/interfaces/language-model.js";
-import { createThinkPrefixFilter, stripThinkPrefix } from "../shared/think-prefix.js";
 import { timeoutError, withRetry, withRetryAfter } from "../shared/retry.js";
+import { createThinkPrefixFilter, stripThinkPrefix } from "../shared/think-prefix.js";
 import type { OllamaConnection } from "./ollama-client.js";
 import { mapOllamaError } from "./ollama-errors.js";
 

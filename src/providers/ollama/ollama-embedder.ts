@@ -7,10 +7,10 @@
 import { ConfigError } from "../../core/errors/config-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
-import type { OllamaConnection } from "./ollama-client.js";
-import { mapOllamaError } from "./ollama-errors.js";
 import { withRetry, withRetryAfter } from "../shared/retry.js";
+import type { OllamaConnection } from "./ollama-client.js";
 import { knownOllamaDimensions } from "./ollama-embedding-dimensions.js";
+import { mapOllamaError } from "./ollama-errors.js";
 
 export interface OllamaEmbeddingSettings {
   /**

@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { OllamaEmbedder, type OllamaEmbeddingSettings } from "./ollama-embedder.js";
+
 import { OllamaChatLanguageModel, type OllamaChatSettings } from "./ollama-chat-language-model.js";
 import { createOllamaConnection, type OllamaProviderOptions } from "./ollama-client.js";
+import { OllamaEmbedder, type OllamaEmbeddingSettings } from "./ollama-embedder.js";
 
 export interface OllamaProvider {
   /** A chat model; `settings` are per-model defaults (temperature, maxTokens, numCtx, ...). */

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ConfigError, ProviderError } from "../../core/errors/index.js";
 import type { StreamPart } from "../../core/interfaces/language-model.js";
+import { type FixtureServer, readFixture, startFixtureServer } from "../../testing/fixture-server.js";
 import { generateObject } from "../shared/generate-object.js";
 import { createOllama } from "./index.js";
-import { type FixtureServer, readFixture, startFixtureServer } from "../../testing/fixture-server.js";
 
 const CHAT = { method: "POST", path: "/api/chat" };
 const EMBED = { method: "POST", path: "/api/embed" };

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AuthenticationError, LLMOutputError, ProviderError } from "../../core/errors/index.js";
 import type { StreamPart } from "../../core/interfaces/language-model.js";
+import { type FixtureServer, readFixture, startFixtureServer } from "../../testing/fixture-server.js";
 import { generateObject } from "../shared/generate-object.js";
 import { streamText } from "../shared/generate-text.js";
 import { createOpenAI } from "./index.js";
-import { type FixtureServer, readFixture, startFixtureServer } from "../../testing/fixture-server.js";
 
 const CHAT = { method: "POST", path: "/v1/chat/completions" };
 const user = (content: string) => [{ role: "user" as const, content }];

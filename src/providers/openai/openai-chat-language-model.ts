@@ -16,8 +16,8 @@ import type {
   TokenUsage,
 } from "../../core/interfaces/language-model.js";
 import { withSchemaInstruction } from "../shared/json-output.js";
-import { createThinkPrefixFilter, stripThinkPrefix } from "../shared/think-prefix.js";
 import { timeoutError, withRetry } from "../shared/retry.js";
+import { createThinkPrefixFilter, stripThinkPrefix } from "../shared/think-prefix.js";
 import type { OpenAIConnection } from "./openai-client.js";
 import { mapOpenAIError, type OpenAIErrorContext } from "./openai-errors.js";
 import { responseFormatFor } from "./openai-response-format.js";

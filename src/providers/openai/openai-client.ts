@@ -9,7 +9,12 @@ import type * as OpenAIModule from "openai";
 import { AuthenticationError } from "../../core/errors/authentication-error.js";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { importOptional } from "../shared/lazy.js";
-import { OPENAI_PRESETS, type OpenAIPreset, type OpenAIPresetName, resolvePresetName } from "./openai-presets.js";
+import {
+  OPENAI_PRESETS,
+  type OpenAIPreset,
+  type OpenAIPresetName,
+  resolvePresetName,
+} from "./openai-presets.js";
 
 export type { OpenAIModule };
 export type OpenAIClient = OpenAIModule.OpenAI;

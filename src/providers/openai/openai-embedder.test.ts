@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, ProviderError } from "../../core/errors/index.js";
 import { embedMany } from "../../core/interfaces/embedder.js";
-import { createOpenAI } from "./index.js";
 import { type FixtureServer, readFixture, startFixtureServer } from "../../testing/fixture-server.js";
+import { createOpenAI } from "./index.js";
 
 const EMBED = { method: "POST", path: "/v1/embeddings" };
 

@@ -7,10 +7,10 @@
 import { ConfigError } from "../../core/errors/config-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
-import type { OpenAIConnection } from "./openai-client.js";
-import { mapOpenAIError } from "./openai-errors.js";
 import { withRetry } from "../shared/retry.js";
+import type { OpenAIConnection } from "./openai-client.js";
 import { OPENAI_EMBEDDING_DIMENSIONS, supportsShortening } from "./openai-embedding-dimensions.js";
+import { mapOpenAIError } from "./openai-errors.js";
 
 export interface OpenAIEmbeddingSettings {
   /**

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { OpenAIEmbedder, type OpenAIEmbeddingSettings } from "./openai-embedder.js";
+
 import { OpenAIChatLanguageModel, type OpenAIChatSettings } from "./openai-chat-language-model.js";
 import { createOpenAIConnection, type OpenAIProviderOptions } from "./openai-client.js";
+import { OpenAIEmbedder, type OpenAIEmbeddingSettings } from "./openai-embedder.js";
 
 export interface OpenAIProvider {
   /** A chat model; `settings` are per-model defaults (temperature, maxTokens, ...). */

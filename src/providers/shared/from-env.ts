@@ -1,6 +1,6 @@
+import { createFromConfig } from "../../core/backend-registry.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
-import { createFromConfig } from "../../core/backend-registry.js";
 import type { BackendConfig } from "../../core/schema/config.js";
 import { parseModelSpec } from "./model-spec.js";
 import "../register-all.js";

@@ -6,7 +6,12 @@
  */
 import { z } from "zod";
 import { LLMOutputError } from "../../core/errors/llm-output-error.js";
-import type { GenerateOptions, LanguageModel, LLMMessage, TokenUsage } from "../../core/interfaces/language-model.js";
+import type {
+  GenerateOptions,
+  LanguageModel,
+  LLMMessage,
+  TokenUsage,
+} from "../../core/interfaces/language-model.js";
 import { extractJson, withSchemaInstruction } from "./json-output.js";
 
 export interface GenerateObjectResult<T> {

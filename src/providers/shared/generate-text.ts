@@ -3,7 +3,13 @@
  *
  * @module
  */
-import type { GenerateOptions, GenerateResult, LanguageModel, LLMMessage, TokenUsage } from "../../core/interfaces/language-model.js";
+import type {
+  GenerateOptions,
+  GenerateResult,
+  LanguageModel,
+  LLMMessage,
+  TokenUsage,
+} from "../../core/interfaces/language-model.js";
 
 /**
  * Generate text with a model.

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { LLMOutputError } from "../../core/errors/llm-output-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { LLMMessage } from "../../core/interfaces/language-model.js";
-import { createCustomLanguageModel } from "../custom/custom-language-model.js";
 import { createScriptedLanguageModel } from "../../testing/scripted-language-model.js";
+import { createCustomLanguageModel } from "../custom/custom-language-model.js";
 import {
   createThinkPrefixFilter,
   extractJson,

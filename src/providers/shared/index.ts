@@ -12,7 +12,12 @@ export {
   INERT_CONFIG_KEYS,
   normalizeConfigKeys,
 } from "./config-aliases.js";
-export { embedderConfigFromEnv, embedderFromEnv, languageModelFromEnv, llmConfigFromEnv } from "./from-env.js";
+export {
+  embedderConfigFromEnv,
+  embedderFromEnv,
+  languageModelFromEnv,
+  llmConfigFromEnv,
+} from "./from-env.js";
 export { type GenerateObjectResult, generateObject } from "./generate-object.js";
 export { generateText, streamText } from "./generate-text.js";
 export { extractJson, withSchemaInstruction } from "./json-output.js";

@@ -5,9 +5,10 @@
  * @module
  */
 import "./register.js";
+
+export { TransformersEmbedderConfig } from "./register.js";
 export {
   createTransformersEmbedder,
   TransformersEmbedder,
   type TransformersEmbedderOptions,
 } from "./transformers-embedder.js";
-export { TransformersEmbedderConfig } from "./register.js";

@@ -7,14 +7,11 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cachedTestOnnxEmbedder, type TestOnnxEmbedder } from "../../../scripts/make-test-onnx-embedder.js";
+import { createFromConfig } from "../../core/backend-registry.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
-import { createFromConfig } from "../../core/backend-registry.js";
-import {
-  createTransformersEmbedder,
-  type TransformersEmbedder,
-} from "./index.js";
+import { createTransformersEmbedder, type TransformersEmbedder } from "./index.js";
 import "../llama-cpp/register.js";
 
 const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
