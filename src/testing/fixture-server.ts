@@ -49,6 +49,11 @@ export interface FixtureServer {
   readonly requests: RecordedRequest[];
   /** Queue responses; each is used once. */
   enqueue(...responses: FixtureResponse[]): void;
+  /**
+   * Answer every matching request that no queued response claims, computing the response from
+   * the request — a fake server for suites that make many requests (the conformance suites).
+   */
+  route(match: FixtureResponse["match"], handler: (request: RecordedRequest) => FixtureResponse): void;
   /** The parsed body of request `index`; throws when there is no such request. */
   body<T = Record<string, unknown>>(index: number): T;
   /** Responses still queued (a test can assert all were consumed). */
@@ -95,6 +100,8 @@ async function answer(res: ServerResponse, fixture: FixtureResponse): Promise<vo
 /** Start a fixture server on 127.0.0.1 (a free port). Close it in `afterEach`/`afterAll`. */
 export async function startFixtureServer(): Promise<FixtureServer> {
   const queue: FixtureResponse[] = [];
+  const routes: Array<{ match: FixtureResponse["match"]; handler: (r: RecordedRequest) => FixtureResponse }> =
+    [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -114,15 +121,17 @@ export async function startFixtureServer(): Promise<FixtureServer> {
         }
       }
       const method = (req.method ?? "GET").toUpperCase();
-      requests.push({
+      const recorded: RecordedRequest = {
         method,
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         headers: req.headers,
         body,
-      });
+      };
+      requests.push(recorded);
       const index = queue.findIndex((r) => matches(r, method, url.pathname));
-      const fixture = index >= 0 ? queue.splice(index, 1)[0] : undefined;
+      const route = routes.find((r) => matches(r, method, url.pathname));
+      const fixture = index >= 0 ? queue.splice(index, 1)[0] : route?.handler(recorded);
       if (!fixture) {
         // 400 (not 404/5xx): never retried, never mistaken for "model not found".
         res.writeHead(400, { "content-type": "application/json" });
@@ -158,6 +167,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     url: `http://127.0.0.1:${port}`,
     requests,
     enqueue: (...responses) => queue.push(...responses),
+    route: (match, handler) => routes.push({ match, handler }),
     body: <T>(index: number) => {
       const request = requests[index];
       if (!request) throw new Error(`fixture server: no request #${index} (saw ${requests.length})`);

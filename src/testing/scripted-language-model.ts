@@ -92,6 +92,7 @@ class ScriptedModel implements ScriptedLanguageModel {
     messages: LLMMessage[],
     options: GenerateOptions,
   ): GenerateResult {
+    options.signal?.throwIfAborted();
     const call: ScriptedCall = { method, messages: messages.map((m) => ({ ...m })), options };
     this.calls.push(call);
     const rule = this.rules.findIndex((r) => matches(r.match, messages));

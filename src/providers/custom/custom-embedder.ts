@@ -7,6 +7,7 @@ import { ConfigError } from "../../core/errors/config-error.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
+import { checkEmbedInput } from "../shared/embed-input.js";
 
 export interface CustomEmbedderOptions {
   /** Length of every vector `embed` returns; checked on each call (stores depend on it). */
@@ -41,8 +42,11 @@ class CustomEmbedder implements Embedder {
   }
 
   async doEmbed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+    checkEmbedInput(texts);
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.maxBatch) {
+      // User functions may ignore the signal; the wrapper honours it between batches.
+      options.signal?.throwIfAborted();
       const batch = texts.slice(i, i + this.maxBatch);
       let vectors: ArrayLike<number>[];
       try {

@@ -54,6 +54,8 @@ class CustomLanguageModel implements LanguageModel {
   }
 
   async doGenerate(messages: LLMMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
+    // User functions may ignore the signal; the wrapper honours it.
+    options.signal?.throwIfAborted();
     let answer: string | { text: string; usage?: TokenUsage };
     try {
       answer = await this.options.generate(messages, options);
@@ -78,8 +80,10 @@ class CustomLanguageModel implements LanguageModel {
       return;
     }
     let produced = false;
+    options.signal?.throwIfAborted();
     try {
       for await (const delta of this.options.stream(messages, options)) {
+        options.signal?.throwIfAborted();
         if (!delta) continue;
         produced = true;
         yield { type: "text-delta", delta };

@@ -2,6 +2,7 @@ import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import { mulberry32 } from "../../core/math/random.js";
+import { checkEmbedInput } from "../shared/embed-input.js";
 import {
   type IndexedWordTable,
   type LoadedTable,
@@ -229,23 +230,12 @@ export class GloveEmbedder implements Embedder {
   }
 
   async doEmbed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]> {
-    if (!Array.isArray(texts)) {
-      throw new InvalidInputError({
-        message: "doEmbed expects an array of strings",
-        hint: "wrap one text as [text]",
-      });
-    }
+    checkEmbedInput(texts);
     const signal = options?.signal;
     signal?.throwIfAborted();
     const out: Float32Array[] = new Array(texts.length);
     for (let i = 0; i < texts.length; i++) {
-      const text = texts[i];
-      if (typeof text !== "string") {
-        throw new InvalidInputError({
-          message: `doEmbed: text ${i} is ${text === null ? "null" : typeof text}, not a string`,
-          hint: "pass strings only (use '' for an empty text)",
-        });
-      }
+      const text = texts[i] as string;
       if ((i & 255) === 255) signal?.throwIfAborted();
       out[i] = this.embedOne(text);
     }

@@ -3,6 +3,7 @@ import type { LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import { l2Normalize } from "../../core/math/vector.js";
+import { checkEmbedInput } from "../shared/embed-input.js";
 import {
   assertModelFile,
   isModelUri,
@@ -62,6 +63,7 @@ export class LlamaCppEmbedder implements Embedder {
   }
 
   async doEmbed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]> {
+    checkEmbedInput(texts);
     if (texts.length > this.maxBatch) {
       throw new InvalidInputError({
         message: `${texts.length} texts exceed this embedder's batch limit of ${this.maxBatch}`,

@@ -7,6 +7,7 @@
 import { ConfigError } from "../../core/errors/config-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
+import { checkEmbedInput } from "../shared/embed-input.js";
 import { withRetry, withRetryAfter } from "../shared/retry.js";
 import type { OllamaConnection } from "./ollama-client.js";
 import { knownOllamaDimensions } from "./ollama-embedding-dimensions.js";
@@ -51,6 +52,7 @@ export class OllamaEmbedder implements Embedder {
   }
 
   async doEmbed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+    checkEmbedInput(texts);
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.maxBatch) {
       out.push(...(await this.embedBatch(texts.slice(i, i + this.maxBatch), options.signal)));

@@ -4,7 +4,6 @@ import { AuthenticationError, LLMOutputError, ProviderError } from "../../core/e
 import type { StreamPart } from "../../core/interfaces/language-model.js";
 import { type FixtureServer, readFixture, startFixtureServer } from "../../testing/fixture-server.js";
 import { generateObject } from "../shared/generate-object.js";
-import { streamText } from "../shared/generate-text.js";
 import { createOpenAI } from "./index.js";
 
 const CHAT = { method: "POST", path: "/v1/chat/completions" };
@@ -208,15 +207,6 @@ describe("OpenAI chat: streaming (SSE)", () => {
       { type: "text-delta", delta: "." },
       { type: "finish", usage: { inputTokens: 19, outputTokens: 6, totalTokens: 25 }, finishReason: "stop" },
     ]);
-  });
-
-  it("streamText joins the deltas and resolves usage", async () => {
-    server.enqueue({ match: CHAT, sse: readFixture<unknown[]>("openai/chat-stream.json") });
-    const s = streamText(provider()("gpt-4o-mini"), user("Where do I live?"));
-    let text = "";
-    for await (const d of s.textStream) text += d;
-    expect(text).toBe("You live in Lisbon.");
-    expect(await s.usage).toEqual({ inputTokens: 19, outputTokens: 6, totalTokens: 25 });
   });
 
   it("filters a leading <think> block out of the stream", async () => {

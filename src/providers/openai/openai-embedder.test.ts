@@ -94,9 +94,4 @@ describe("OpenAI embeddings", () => {
     // OpenAI refuses empty strings: they go out as a space
     expect(server.body<{ input: string[] }>(0).input).toEqual(["a", " "]);
   });
-
-  it("no texts → no request", async () => {
-    expect(await provider().embedding("text-embedding-3-small").doEmbed([])).toEqual([]);
-    expect(server.requests).toHaveLength(0);
-  });
 });

@@ -7,6 +7,7 @@
 import { ConfigError } from "../../core/errors/config-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
+import { checkEmbedInput } from "../shared/embed-input.js";
 import { withRetry } from "../shared/retry.js";
 import type { OpenAIConnection } from "./openai-client.js";
 import { OPENAI_EMBEDDING_DIMENSIONS, supportsShortening } from "./openai-embedding-dimensions.js";
@@ -57,6 +58,7 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   async doEmbed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+    checkEmbedInput(texts);
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.maxBatch) {
       out.push(...(await this.embedBatch(texts.slice(i, i + this.maxBatch), options.signal)));

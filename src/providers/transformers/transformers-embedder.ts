@@ -6,6 +6,7 @@ import { NotFoundError } from "../../core/errors/not-found-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import { l2Normalize } from "../../core/math/vector.js";
+import { checkEmbedInput } from "../shared/embed-input.js";
 import { importOptional } from "../shared/lazy.js";
 
 type Transformers = typeof import("@huggingface/transformers");
@@ -112,6 +113,7 @@ export class TransformersEmbedder implements Embedder {
   }
 
   async doEmbed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]> {
+    checkEmbedInput(texts);
     if (texts.length > this.maxBatch) {
       throw new InvalidInputError({
         message: `${texts.length} texts exceed this embedder's batch limit of ${this.maxBatch}`,
