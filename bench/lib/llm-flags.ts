@@ -5,9 +5,9 @@
  * `ollama:qwen2.5`, `llama-cpp:/path/model.gguf`), parsed and built as src/providers/from-env.ts does.
  */
 import type { Command } from "commander";
+import { createFromConfig } from "../../src/core/backend-registry.js";
 import { ConfigError, InvalidInputError } from "../../src/core/errors/index.js";
 import type { LanguageModel } from "../../src/core/interfaces/language-model.js";
-import { createFromConfig } from "../../src/core/backend-registry.js";
 import { llmConfigFromEnv } from "../../src/providers/shared/from-env.js";
 import { intFlag } from "./flags.js";
 

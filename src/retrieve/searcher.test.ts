@@ -9,8 +9,8 @@ import {
   type TextualMemoryMetadataInput,
 } from "../core/schema/memory.js";
 import { createGloveEmbedder } from "../providers/glove/index.js";
-import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
 import { createSqliteMemoryStore, type SqliteMemoryStore } from "../storage/sqlite/index.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
 import { Searcher } from "./searcher.js";
 
 let embedder: Embedder;

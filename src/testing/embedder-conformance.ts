@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { MemosError } from "../core/errors/memos-error.js";
 import { type Embedder, embedMany } from "../core/interfaces/embedder.js";
+import { rejection } from "./rejection.js";
 
 /** The cases, by name, for `skip`. */
 export type EmbedderConformanceCase =
@@ -47,15 +48,6 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
   return worst;
-}
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection, but the call resolved");
 }
 
 /** Define the suite for one embedder. `makeEmbedder` runs once; the cases share it. */

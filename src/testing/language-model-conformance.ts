@@ -26,6 +26,7 @@ import type {
 } from "../core/interfaces/language-model.js";
 import { generateObject } from "../providers/shared/generate-object.js";
 import { generateText, streamText } from "../providers/shared/generate-text.js";
+import { rejection } from "./rejection.js";
 
 /** The cases, by name, for `skip`. */
 export type LanguageModelConformanceCase =
@@ -75,15 +76,6 @@ function expectUsage(usage: TokenUsage | undefined): void {
   expect(usage?.outputTokens).toBeGreaterThan(0);
   if (usage?.totalTokens !== undefined)
     expect(usage.totalTokens).toBeGreaterThanOrEqual(usage.outputTokens ?? 0);
-}
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection, but the call resolved");
 }
 
 /**

@@ -63,13 +63,7 @@ export class LlamaCppEmbedder implements Embedder {
   }
 
   async doEmbed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]> {
-    checkEmbedInput(texts);
-    if (texts.length > this.maxBatch) {
-      throw new InvalidInputError({
-        message: `${texts.length} texts exceed this embedder's batch limit of ${this.maxBatch}`,
-        hint: "use embedMany(), which splits the input",
-      });
-    }
+    checkEmbedInput(texts, this.maxBatch);
     const signal = options?.signal;
     return this.queue
       .run(async () => {

@@ -8,16 +8,23 @@
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 
 /**
- * Throw an {@link InvalidInputError} unless `texts` is an array of strings.
+ * Throw an {@link InvalidInputError} unless `texts` is an array of strings (of at most
+ * `maxBatch`, for embedders that refuse larger batches rather than split them).
  *
  * @example
- * async doEmbed(texts, options) { checkEmbedInput(texts); ... }
+ * async doEmbed(texts, options) { checkEmbedInput(texts, this.maxBatch); ... }
  */
-export function checkEmbedInput(texts: unknown): asserts texts is string[] {
+export function checkEmbedInput(texts: unknown, maxBatch?: number): asserts texts is string[] {
   if (!Array.isArray(texts)) {
     throw new InvalidInputError({
       message: "doEmbed expects an array of strings",
       hint: "wrap one text as [text]",
+    });
+  }
+  if (maxBatch !== undefined && texts.length > maxBatch) {
+    throw new InvalidInputError({
+      message: `${texts.length} texts exceed this embedder's batch limit of ${maxBatch}`,
+      hint: "use embedMany(), which splits the input",
     });
   }
   for (let i = 0; i < texts.length; i++) {

@@ -113,13 +113,7 @@ export class TransformersEmbedder implements Embedder {
   }
 
   async doEmbed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]> {
-    checkEmbedInput(texts);
-    if (texts.length > this.maxBatch) {
-      throw new InvalidInputError({
-        message: `${texts.length} texts exceed this embedder's batch limit of ${this.maxBatch}`,
-        hint: "use embedMany(), which splits the input",
-      });
-    }
+    checkEmbedInput(texts, this.maxBatch);
     if (texts.length === 0) return [];
     options?.signal?.throwIfAborted();
     const rows = await embedRows(this.extractor, texts, this.settings);
