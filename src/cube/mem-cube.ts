@@ -8,9 +8,14 @@ import type { PreferenceTextMemory } from "../memory/textual/preference/preferen
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
 import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
-import { openPreferenceMemory } from "./preference-memory.js";
+import { openPreferenceMemory } from "./memory-backends/pref-backends.js";
+import { requireImplementedSections } from "./memory-backends/sections.js";
+import {
+  type CubeTextMemory,
+  type OpenTextMemoryOptions,
+  openTextMemory,
+} from "./memory-backends/text-backends.js";
 import { fetchRemoteCube, type RemoteCubeOptions } from "./remote.js";
-import { type CubeTextMemory, type OpenTextMemoryOptions, openTextMemory } from "./text-memory.js";
 
 /** The memory sections of a cube that `load` can import. */
 export type CubeMemoryType = "text_mem" | "pref_mem";
@@ -67,6 +72,7 @@ export class MemCube {
    */
   static async open(dir: string, options: OpenTextMemoryOptions = {}): Promise<MemCube> {
     const config = readCubeConfig(dir);
+    requireImplementedSections(config);
     const section = config.text_mem;
     const textMem =
       section && "backend" in section

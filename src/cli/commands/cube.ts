@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { CubeTextBackend } from "../../cube/config.js";
-import { TEXT_MEMORY_BACKENDS } from "../../cube/text-memory.js";
+import { TEXT_MEMORY_BACKENDS } from "../../cube/memory-backends/text-backends.js";
 import { cubeIdFor } from "../../mos/names.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { type CliIO, printJson } from "../io.js";

@@ -1,25 +1,27 @@
-import { isAbsolute, join } from "node:path";
 import { z } from "zod";
-import { ConfigError } from "../core/errors/config-error.js";
-import type { Embedder } from "../core/interfaces/embedder.js";
-import type { LanguageModel } from "../core/interfaces/language-model.js";
-import type { Reranker } from "../core/interfaces/reranker.js";
-import type { MemoryStore } from "../core/interfaces/store.js";
-import { logger } from "../core/logger.js";
-import { createFromConfig, listBackends } from "../core/backend-registry.js";
-import { BackendConfig } from "../core/schema/config.js";
-import { GeneralTextMemory } from "../memory/textual/general.js";
-import { NaiveStoreTextMemory } from "../memory/textual/naive-store.js";
-import { TreeTextMemory } from "../memory/textual/tree/tree-memory.js";
-import "../providers/register-defaults.js";
+import { createFromConfig, listBackends, registerBackend } from "../../core/backend-registry.js";
+import { ConfigError } from "../../core/errors/config-error.js";
+import type { Embedder } from "../../core/interfaces/embedder.js";
+import type { LanguageModel } from "../../core/interfaces/language-model.js";
+import type { Reranker } from "../../core/interfaces/reranker.js";
+import type { MemoryStore } from "../../core/interfaces/store.js";
+import { logger } from "../../core/logger.js";
+import { BackendConfig } from "../../core/schema/config.js";
+import { GeneralTextMemory } from "../../memory/textual/general.js";
+import { NaiveStoreTextMemory } from "../../memory/textual/naive-store.js";
+import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
+import "../../providers/register-defaults.js";
+import { type MemoryBackendContext, withCubePaths } from "./context.js";
 
 /** The text memories a cube can hold. */
 export type CubeTextMemory = GeneralTextMemory | TreeTextMemory;
+/** `text_mem` backends registered here (MemOS's names). */
 export const TEXT_MEMORY_BACKENDS = ["general_text", "tree_text", "naive_text"] as const;
 
 const GLOVE = { backend: "glove", config: {} };
 const SQLITE = { backend: "sqlite", config: { path: "memory.db" } };
 
+/** `text_mem.config` of a `general_text` or `naive_text` cube. */
 const GeneralTextConfig = z.looseObject({
   embedder: BackendConfig.default(GLOVE),
   vector_db: BackendConfig.default(SQLITE),
@@ -60,30 +62,56 @@ export interface OpenTextMemoryOptions {
   llm?: LanguageModel;
 }
 
-/** Build a cube's text memory from its `text_mem` section (store paths relative to `dir`). */
+/**
+ * Build a cube's text memory from its `text_mem` section (store paths relative to `dir`),
+ * through the backend registry: `registerBackend("text_memory", name, factory, schema)` adds one.
+ */
 export async function openTextMemory(
   dir: string,
   textMem: { backend: string; config?: Record<string, unknown> },
   options: OpenTextMemoryOptions = {},
 ): Promise<CubeTextMemory> {
-  if (textMem.backend === "general_text" || textMem.backend === "naive_text") {
-    const config = parseConfig(GeneralTextConfig, textMem.config, textMem.backend);
-    const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
-    const store = await createFromConfig<MemoryStore>("store", withCubePaths(dir, config.vector_db));
-    return textMem.backend === "naive_text"
-      ? new NaiveStoreTextMemory({ store, embedder })
-      : new GeneralTextMemory({ store, embedder });
-  }
-  if (textMem.backend === "tree_text") {
-    const config = parseConfig(TreeTextConfig, textMem.config, "tree_text");
+  const context: MemoryBackendContext = { dir, llm: options.llm };
+  return createFromConfig<CubeTextMemory>("text_memory", textMem, context);
+}
+
+async function openStoreBacked(
+  config: z.output<typeof GeneralTextConfig>,
+  ctx: MemoryBackendContext,
+): Promise<{ store: MemoryStore; embedder: Embedder }> {
+  const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
+  const store = await createFromConfig<MemoryStore>("store", withCubePaths(ctx.dir, config.vector_db));
+  return { store, embedder };
+}
+
+registerBackend(
+  "text_memory",
+  "general_text",
+  async (config, ctx: MemoryBackendContext) => new GeneralTextMemory(await openStoreBacked(config, ctx)),
+  GeneralTextConfig,
+);
+
+registerBackend(
+  "text_memory",
+  "naive_text",
+  async (config, ctx: MemoryBackendContext) => new NaiveStoreTextMemory(await openStoreBacked(config, ctx)),
+  GeneralTextConfig,
+);
+
+registerBackend(
+  "text_memory",
+  "tree_text",
+  async (config, ctx: MemoryBackendContext) => {
     const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
     const llmConfig = config.extractor_llm ?? config.dispatcher_llm;
-    const llm =
-      options.llm ?? (llmConfig ? await createFromConfig<LanguageModel>("llm", llmConfig) : undefined);
+    const llm = ctx.llm ?? (llmConfig ? await createFromConfig<LanguageModel>("llm", llmConfig) : undefined);
     const reranker = config.reranker
       ? await createFromConfig<Reranker>("reranker", config.reranker)
       : undefined;
-    const store = await createFromConfig<MemoryStore>("store", withCubePaths(dir, treeStoreConfig(config)));
+    const store = await createFromConfig<MemoryStore>(
+      "store",
+      withCubePaths(ctx.dir, treeStoreConfig(config)),
+    );
     const size = config.memory_size ?? {};
     return new TreeTextMemory({
       store,
@@ -94,12 +122,9 @@ export async function openTextMemory(
       autoUpgrade: config.auto_upgrade ?? false,
       capacities: { working: size.WorkingMemory, longTerm: size.LongTermMemory, user: size.UserMemory },
     });
-  }
-  throw new ConfigError({
-    message: `text_mem backend "${textMem.backend}" is not supported`,
-    hint: `use one of ${TEXT_MEMORY_BACKENDS.join(", ")}; \`memos load DIR\` imports other cubes' memories`,
-  });
-}
+  },
+  TreeTextConfig,
+);
 
 /**
  * The store of a tree cube: `graph_db` (MemOS) or `vector_db` (ours); a registered store backend
@@ -121,26 +146,4 @@ export function treeStoreConfig(config: Pick<TreeTextConfig, "graph_db" | "vecto
     message: `unknown store backend "${named.backend}" in text_mem.config.${config.graph_db ? "graph_db" : "vector_db"}`,
     hint: `registered store backends: ${registered.join(", ")} (MemOS's ${[...MEMOS_GRAPH_BACKENDS].join(", ")} map to sqlite)`,
   });
-}
-
-function parseConfig<S extends z.ZodType>(schema: S, raw: unknown, backend: string): z.output<S> {
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError({
-      message: `text_mem.config (${backend}): ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`,
-      hint: 'each part is {backend, config}, e.g. embedder: {backend: "glove", config: {}}',
-    });
-  }
-  return parsed.data;
-}
-
-/** Store paths in a cube config are relative to the cube directory. */
-export function withCubePaths(dir: string, store: BackendConfig): BackendConfig {
-  const config = store.config ?? {};
-  const path = config.path;
-  if (typeof path === "string" && path !== ":memory:" && !isAbsolute(path)) {
-    return { ...store, config: { ...config, path: join(dir, path) } };
-  }
-  return store;
 }
