@@ -2,7 +2,7 @@
  * The LLM flags shared by `memos bench locomo` and `memos bench prefeval`: `--llm SPEC`
  * (default MEMOS_LLM), `--judge-llm SPEC` (default the answerer's), `--judge-runs N` (default 3),
  * `--llm-questions N` (default all). Specs are MEMOS_LLM's (`openai:gpt-4o-mini`,
- * `ollama:qwen2.5`, `llama-cpp:/path/model.gguf`), parsed and built as src/providers/from-env.ts does.
+ * `ollama:qwen2.5`, `llama-cpp:/path/model.gguf`), parsed and built as src/providers/shared/from-env.ts does.
  */
 import type { Command } from "commander";
 import { createFromConfig } from "../../src/core/backend-registry.js";

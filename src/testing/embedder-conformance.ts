@@ -25,6 +25,7 @@ export type EmbedderConformanceCase =
   | "abort"
   | "bad-input";
 
+/** How {@link runEmbedderConformance} treats one embedder: skips, tolerance, request counting. */
 export interface EmbedderConformanceOptions {
   /** Cases this embedder cannot run, each with why (shown as the skipped test's name). */
   skip?: Partial<Record<EmbedderConformanceCase, string>>;

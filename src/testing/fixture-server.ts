@@ -15,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
+/** One response the server sends: JSON, SSE or NDJSON, optionally delayed or cut off. */
 export interface FixtureResponse {
   /** Which request this answers; omitted fields match anything. Queue order decides among matches. */
   match?: { method?: string; path?: string | RegExp };
@@ -33,6 +34,7 @@ export interface FixtureResponse {
   destroy?: boolean;
 }
 
+/** A request the server received, for assertions on its shape. */
 export interface RecordedRequest {
   method: string;
   /** Path without the query string. */
@@ -43,6 +45,7 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+/** A running fixture server on 127.0.0.1: queue or route responses, read recorded requests. */
 export interface FixtureServer {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   readonly url: string;

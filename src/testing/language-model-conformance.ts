@@ -37,6 +37,7 @@ export type LanguageModelConformanceCase =
   | "usage"
   | "auth-error";
 
+/** How {@link runLanguageModelConformance} treats one model: skips, capabilities, call options. */
 export interface LanguageModelConformanceOptions {
   /** Cases this model cannot run, each with why (shown as the skipped test's name). */
   skip?: Partial<Record<LanguageModelConformanceCase, string>>;
@@ -61,6 +62,7 @@ export const CONFORMANCE_OBJECT_PROMPT: LLMMessage[] = [
   { role: "user", content: "Conformance: answer in JSON with the user's city as `answer`." },
 ];
 
+/** The shape the "generate-object" case asks for: `{ answer: string }`. */
 export const CONFORMANCE_OBJECT_SCHEMA = z.object({ answer: z.string() });
 
 const FINISH_REASONS: FinishReason[] = ["stop", "length", "content-filter", "error", "other"];

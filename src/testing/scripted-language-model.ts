@@ -24,6 +24,7 @@ export type ScriptedMatch = string | RegExp | ((messages: LLMMessage[]) => boole
 /** What to answer: text, a value to send as JSON, or a function of the messages returning either. */
 export type ScriptedReply = string | object | ((messages: LLMMessage[]) => string | object);
 
+/** When `match` fits the messages, answer with `reply`. */
 export interface ScriptedRule {
   match: ScriptedMatch;
   reply: ScriptedReply;
@@ -39,11 +40,13 @@ export interface ScriptedCall {
   reply?: string;
 }
 
+/** A scripted model: a {@link LanguageModel} that also records its calls. */
 export interface ScriptedLanguageModel extends LanguageModel {
   /** Every call so far, oldest first. */
   readonly calls: ScriptedCall[];
 }
 
+/** Identity and structured-output capability of a scripted model. */
 export interface ScriptedLanguageModelOptions {
   modelId?: string;
   /** Default "json-schema", so generateObject sends the prompt unchanged (no schema instruction). */
