@@ -10,8 +10,9 @@ import type {
   LLMMessage,
   StreamPart,
 } from "../../core/interfaces/language-model.js";
+import { stripThinkPrefix } from "../shared/think-prefix.js";
 import { grammarFor } from "./llama-cpp-grammar.js";
-import { finishReasonOf, removeThinkPrefix, toChatHistory } from "./llama-cpp-messages.js";
+import { finishReasonOf, toChatHistory } from "./llama-cpp-messages.js";
 import {
   assertModelFile,
   isModelUri,
@@ -122,7 +123,7 @@ export class LlamaCppLanguageModel implements LanguageModel {
   async doGenerate(messages: LLMMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
     const result = await this.generate(messages, options);
     const remove = this.options.removeThinkPrefix ?? true;
-    return remove ? { ...result, text: removeThinkPrefix(result.text) } : result;
+    return remove ? { ...result, text: stripThinkPrefix(result.text) } : result;
   }
 
   async *doStream(messages: LLMMessage[], options: GenerateOptions = {}): AsyncIterable<StreamPart> {

@@ -46,13 +46,3 @@ export function finishReasonOf(stopReason: string): FinishReason {
       return "other";
   }
 }
-
-/**
- * Drop a leading `<think>…</think>` block (MemOS `remove_think_prefix`). node-llama-cpp already
- * routes thoughts of chat formats it recognises into separate segments; this catches templates it
- * does not recognise.
- */
-export function removeThinkPrefix(text: string): string {
-  const match = /^\s*<think>[\s\S]*?<\/think>\s*/.exec(text);
-  return match ? text.slice(match[0].length) : text;
-}
