@@ -6,7 +6,7 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import { readTextualMemory, writeFileAtomic } from "../memory/textual/persist.js";
 import type { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
-import { languageModelFromEnv } from "../providers/from-env.js";
+import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
 import { openPreferenceMemory } from "./memory-backends/pref-backends.js";
 import { requireImplementedSections } from "./memory-backends/sections.js";

@@ -5,7 +5,7 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { CubeTextBackend } from "../cube/config.js";
 import { MemCube } from "../cube/mem-cube.js";
-import { embedderConfigFromEnv } from "../providers/from-env.js";
+import { embedderConfigFromEnv } from "../providers/shared/from-env.js";
 import { requireCubeAccess, requireUser, scopeCubes } from "./guard.js";
 import { migrateJsonRegistry } from "./migrate-json.js";
 import { checkName } from "./names.js";

@@ -4,7 +4,7 @@ import type { MemoryFilter } from "../core/schema/filter.js";
 import type { CubeTextBackend } from "../cube/config.js";
 import type { MemCube } from "../cube/mem-cube.js";
 import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
-import { languageModelFromEnv } from "../providers/from-env.js";
+import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import * as admin from "./admin.js";
 import {
   type ChatOptions,

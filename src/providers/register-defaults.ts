@@ -1,10 +1,4 @@
-// Side-effect module: registers every built-in backend, so `{backend: "glove"}`,
-// `{backend: "sqlite"}`, `{backend: "openai"}`, `{backend: "llama-cpp"}`, ... resolve wherever a
-// config names them. Registering is free: optional client packages load on first use.
-import "./embedder/glove/register.js";
-import "./embedder/register-remote.js";
-import "./llm/register.js";
-import "./llm/register-local.js";
-import "./reranker/register.js";
-import "./reranker/http/register.js";
+// Side-effect module: every built-in provider and the embedded SQLite store, for the layers
+// above that resolve configs (cube, mos). Providers alone: ./register-all.ts.
+import "./register-all.js";
 import "../storage/register-sqlite.js";

@@ -4,7 +4,7 @@ import type { LanguageModel } from "../core/interfaces/language-model.js";
 import { logger } from "../core/logger.js";
 import type { SourceMessage, TextualMemoryItem } from "../core/schema/memory.js";
 import { parseChatTime } from "../core/time.js";
-import { generateObject } from "../providers/llm/generate.js";
+import { generateObject } from "../providers/shared/generate-object.js";
 import { type ChatMessage, validateChatMessages } from "./chat-schema.js";
 import {
   chatTurns,

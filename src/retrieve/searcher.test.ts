@@ -8,9 +8,9 @@ import {
   TextualMemoryItem,
   type TextualMemoryMetadataInput,
 } from "../core/schema/memory.js";
-import { createGloveEmbedder } from "../providers/embedder/glove/index.js";
-import { createScriptedLanguageModel } from "../providers/llm/custom/scripted.js";
+import { createGloveEmbedder } from "../providers/glove/index.js";
 import { createSqliteMemoryStore, type SqliteMemoryStore } from "../storage/sqlite/index.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
 import { Searcher } from "./searcher.js";
 
 let embedder: Embedder;

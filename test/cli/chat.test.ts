@@ -10,8 +10,8 @@ import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatIO } from "../../src/cli/commands/chat.js";
 import { runCli } from "../../src/cli/main.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/fixture-server.js";
 import { tempDir } from "../mos/helpers.js";
-import { type FixtureServer, startFixtureServer } from "../providers/fixture-server.js";
 import { json, memos } from "./helpers.js";
 
 const t = tempDir("memos-cli-chat-");

@@ -9,7 +9,7 @@ import { stripCitations } from "../../src/mos/chat.js";
 import { buildSystemPrompt } from "../../src/mos/chat-prompt.js";
 import { parseCitations } from "../../src/mos/citations.js";
 import { MOS } from "../../src/mos/mos.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { tempDir } from "./helpers.js";
 
 /** The `[i:id] text` lines of a system prompt. */

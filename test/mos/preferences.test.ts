@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LLMMessage } from "../../src/core/interfaces/language-model.js";
 import { MOS } from "../../src/mos/mos.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { tempDir } from "./helpers.js";
 
 let lastPrompt: LLMMessage[] = [];

@@ -7,7 +7,7 @@ import { contentHash } from "../../src/core/ids.js";
 import type { Embedder } from "../../src/core/interfaces/embedder.js";
 import type { MemoryStore } from "../../src/core/interfaces/store.js";
 import { TextualMemoryItem, type TextualMemoryMetadataInput } from "../../src/core/schema/memory.js";
-import { createCustomEmbedder } from "../../src/providers/embedder/custom/index.js";
+import { createCustomEmbedder } from "../../src/providers/custom/index.js";
 import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
 
 export const DIMS = 16;

@@ -17,8 +17,8 @@ import {
   PROMPT_MARKERS,
   resolveMerged,
 } from "../../src/organize/index.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
-import { createLlamaCpp, type LlamaCppLanguageModel } from "../../src/providers/llm/llama-cpp/index.js";
+import { createLlamaCpp, type LlamaCppLanguageModel } from "../../src/providers/llama-cpp/index.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { bagOfWordsEmbedder, item, newStore, put } from "./helpers.js";
 
 const SUBJECTS = ["Jo", "Kim", "Lee"];

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { registerBackend } from "../../src/core/backend-registry.js";
 import { MemCube } from "../../src/cube/mem-cube.js";
 import { MemosHome } from "../../src/mos/home.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { json, memos } from "../cli/helpers.js";
 
 const home = mkdtempSync(join(tmpdir(), "memos-tree-cli-"));

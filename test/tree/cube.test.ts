@@ -7,7 +7,7 @@ import { ConfigError } from "../../src/core/errors/config-error.js";
 import { MemCube } from "../../src/cube/mem-cube.js";
 import { GeneralTextMemory } from "../../src/memory/textual/general.js";
 import { TreeTextMemory } from "../../src/memory/textual/tree/index.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "memos-tree-cube-"));
 const fixture = new URL("../fixtures/memos-tree-cube", import.meta.url).pathname;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { NotFoundError } from "../../src/core/errors/not-found-error.js";
 import { checkGraphConsistency, PROMPT_MARKERS } from "../../src/organize/index.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { newTree } from "./helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "memos-tree-"));

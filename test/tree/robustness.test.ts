@@ -9,11 +9,11 @@ import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
 import type { MemoryStore } from "../../src/core/interfaces/store.js";
 import { TreeTextMemory } from "../../src/memory/textual/tree/index.js";
 import { checkGraphConsistency, PROMPT_MARKERS } from "../../src/organize/index.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
-import { createLlamaCpp, type LlamaCppLanguageModel } from "../../src/providers/llm/llama-cpp/index.js";
+import { createLlamaCpp, type LlamaCppLanguageModel } from "../../src/providers/llama-cpp/index.js";
 import type { ChatMessage } from "../../src/reader/index.js";
 import { FastMemReader } from "../../src/reader/index.js";
 import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { bagOfWordsEmbedder, holderOf } from "./helpers.js";
 
 const session = (day: number, lines: string[]): ChatMessage[] =>

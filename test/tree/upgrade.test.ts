@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import type { LLMMessage } from "../../src/core/interfaces/language-model.js";
 import { FAST_TAG } from "../../src/memory/textual/tree/index.js";
 import { PROMPT_MARKERS } from "../../src/organize/index.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
 import type { ChatMessage } from "../../src/reader/index.js";
 import { FastMemReader } from "../../src/reader/index.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { holderOf, newTree } from "./helpers.js";
 
 /** One fine memory per conversation line `Speaker: text` → "Speaker said: text". */

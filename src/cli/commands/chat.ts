@@ -6,7 +6,7 @@ import { MemosError } from "../../core/errors/memos-error.js";
 import type { ChatResult } from "../../mos/chat.js";
 import { memoryDate } from "../../mos/chat-prompt.js";
 import { LLM_ENV_HINT } from "../../mos/cube-ops.js";
-import { languageModelFromEnv } from "../../providers/from-env.js";
+import { languageModelFromEnv } from "../../providers/shared/from-env.js";
 import { type CliContext, type CommonOptions, withCommon, withContext } from "../context.js";
 import { type CliIO, printJson, reportError } from "../io.js";
 

@@ -7,8 +7,8 @@ import {
   embedderFromEnv,
   languageModelFromEnv,
   llmConfigFromEnv,
-} from "../../providers/from-env.js";
-import { generateText } from "../../providers/llm/generate.js";
+} from "../../providers/shared/from-env.js";
+import { generateText } from "../../providers/shared/generate-text.js";
 import { type CliIO, printJson } from "../io.js";
 
 interface Check {
