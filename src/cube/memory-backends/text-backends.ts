@@ -10,7 +10,8 @@ import { BackendConfig } from "../../core/schema/config.js";
 import { GeneralTextMemory } from "../../memory/textual/general.js";
 import { NaiveStoreTextMemory } from "../../memory/textual/naive-store.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
-import "../../providers/register-defaults.js";
+import "../../providers/register-all.js";
+import "../../storage/register-sqlite.js";
 import { type MemoryBackendContext, withCubePaths } from "./context.js";
 
 /** The text memories a cube can hold. */

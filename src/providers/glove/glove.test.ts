@@ -77,7 +77,8 @@ describe("GloVe cache", () => {
     expect(after.mtimeMs).toBe(before.mtimeMs);
     expect(after.ino).toBe(before.ino);
     expect(loaded.table.words.slice(0, 3)).toEqual(["the", ",", "."]);
-    expect(loaded.ms).toBeLessThan(5_000); // typically ~0.1–0.3 s; generous for a busy machine
+    // The cache holds the whole vocabulary (its speed is measured in bench/, not asserted here).
+    expect(loaded.table.words.length).toBe(341_479);
   });
 
   it("shares one loaded table between embedders of a process", async () => {

@@ -3,12 +3,12 @@
  * and memory items with chosen times.
  */
 
-import { contentHash } from "../../src/core/ids.js";
-import type { Embedder } from "../../src/core/interfaces/embedder.js";
-import type { MemoryStore } from "../../src/core/interfaces/store.js";
-import { TextualMemoryItem, type TextualMemoryMetadataInput } from "../../src/core/schema/memory.js";
-import { createCustomEmbedder } from "../../src/providers/custom/index.js";
-import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
+import { contentHash } from "../core/ids.js";
+import type { Embedder } from "../core/interfaces/embedder.js";
+import type { MemoryStore } from "../core/interfaces/store.js";
+import { TextualMemoryItem, type TextualMemoryMetadataInput } from "../core/schema/memory.js";
+import { createCustomEmbedder } from "../providers/custom/index.js";
+import { createSqliteMemoryStore } from "../storage/sqlite/index.js";
 
 export const DIMS = 16;
 

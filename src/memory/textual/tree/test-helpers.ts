@@ -1,12 +1,12 @@
 /** Shared fixtures of the tree memory tests: a memory over in-memory SQLite and a model-free embedder. */
-import type { Embedder } from "../../src/core/interfaces/embedder.js";
-import type { LanguageModel } from "../../src/core/interfaces/language-model.js";
-import type { MemoryStore } from "../../src/core/interfaces/store.js";
-import type { TextualMemoryItem } from "../../src/core/schema/memory.js";
-import { TreeTextMemory, type TreeTextMemoryOptions } from "../../src/memory/textual/tree/index.js";
-import { resolveMerged } from "../../src/organize/index.js";
-import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
-import { bagOfWordsEmbedder } from "../organize/helpers.js";
+import type { Embedder } from "../../../core/interfaces/embedder.js";
+import type { LanguageModel } from "../../../core/interfaces/language-model.js";
+import type { MemoryStore } from "../../../core/interfaces/store.js";
+import type { TextualMemoryItem } from "../../../core/schema/memory.js";
+import { resolveMerged } from "../../../organize/index.js";
+import { bagOfWordsEmbedder } from "../../../organize/test-helpers.js";
+import { createSqliteMemoryStore } from "../../../storage/sqlite/index.js";
+import { TreeTextMemory, type TreeTextMemoryOptions } from "./index.js";
 
 export { bagOfWordsEmbedder };
 

@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { NotFoundError } from "../../src/core/errors/not-found-error.js";
-import { checkGraphConsistency, PROMPT_MARKERS } from "../../src/organize/index.js";
-import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
-import { newTree } from "./helpers.js";
+import { NotFoundError } from "../../../core/errors/not-found-error.js";
+import { checkGraphConsistency, PROMPT_MARKERS } from "../../../organize/index.js";
+import { createScriptedLanguageModel } from "../../../testing/scripted-language-model.js";
+import { newTree } from "./test-helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "memos-tree-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const memosTreeCube = new URL("../fixtures/memos-tree-cube", import.meta.url).pathname;
+const memosTreeCube = new URL("../../../../test/fixtures/memos-tree-cube", import.meta.url).pathname;
 
 describe("TreeTextMemory versions", () => {
   it("update keeps history; rollback restores an earlier text as a new version", async () => {

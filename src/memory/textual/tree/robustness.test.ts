@@ -5,16 +5,16 @@
  * memory (directly, via MERGED_TO or via evolve_to) and the graph stays consistent.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
-import type { MemoryStore } from "../../src/core/interfaces/store.js";
-import { TreeTextMemory } from "../../src/memory/textual/tree/index.js";
-import { checkGraphConsistency, PROMPT_MARKERS } from "../../src/organize/index.js";
-import { createLlamaCpp, type LlamaCppLanguageModel } from "../../src/providers/llama-cpp/index.js";
-import type { ChatMessage } from "../../src/reader/index.js";
-import { FastMemReader } from "../../src/reader/index.js";
-import { createSqliteMemoryStore } from "../../src/storage/sqlite/index.js";
-import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
-import { bagOfWordsEmbedder, holderOf } from "./helpers.js";
+import { cachedTestGguf } from "../../../../scripts/make-test-gguf.js";
+import type { MemoryStore } from "../../../core/interfaces/store.js";
+import { checkGraphConsistency, PROMPT_MARKERS } from "../../../organize/index.js";
+import { createLlamaCpp, type LlamaCppLanguageModel } from "../../../providers/llama-cpp/index.js";
+import type { ChatMessage } from "../../../reader/index.js";
+import { FastMemReader } from "../../../reader/index.js";
+import { createSqliteMemoryStore } from "../../../storage/sqlite/index.js";
+import { createScriptedLanguageModel } from "../../../testing/scripted-language-model.js";
+import { TreeTextMemory } from "./index.js";
+import { bagOfWordsEmbedder, holderOf } from "./test-helpers.js";
 
 const session = (day: number, lines: string[]): ChatMessage[] =>
   lines.map((content, i) => ({

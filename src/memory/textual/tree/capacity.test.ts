@@ -2,15 +2,9 @@
  * Capacities, eviction by value, usage tracking and working memory of TreeTextMemory.
  */
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/core/errors/invalid-input-error.js";
-import {
-  listWorkingCopies,
-  memoryValue,
-  recordUsage,
-  USAGE_LIMIT,
-  WORKING_OF,
-} from "../../src/memory/textual/tree/index.js";
-import { daysAgo, newTree, old } from "./helpers.js";
+import { InvalidInputError } from "../../../core/errors/invalid-input-error.js";
+import { listWorkingCopies, memoryValue, recordUsage, USAGE_LIMIT, WORKING_OF } from "./index.js";
+import { daysAgo, newTree, old } from "./test-helpers.js";
 
 describe("TreeTextMemory capacities and eviction", () => {
   it("archives the least valuable LongTermMemory beyond capacity, deleting nothing", async () => {

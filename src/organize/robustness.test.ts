@@ -8,18 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
-import type { LanguageModel } from "../../src/core/interfaces/language-model.js";
-import type { MemoryStore } from "../../src/core/interfaces/store.js";
-import type { TextualMemoryItem } from "../../src/core/schema/memory.js";
-import {
-  checkGraphConsistency,
-  MemoryReorganizer,
-  PROMPT_MARKERS,
-  resolveMerged,
-} from "../../src/organize/index.js";
-import { createLlamaCpp, type LlamaCppLanguageModel } from "../../src/providers/llama-cpp/index.js";
-import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
-import { bagOfWordsEmbedder, item, newStore, put } from "./helpers.js";
+import type { LanguageModel } from "../core/interfaces/language-model.js";
+import type { MemoryStore } from "../core/interfaces/store.js";
+import type { TextualMemoryItem } from "../core/schema/memory.js";
+import { createLlamaCpp, type LlamaCppLanguageModel } from "../providers/llama-cpp/index.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
+import { checkGraphConsistency, MemoryReorganizer, PROMPT_MARKERS, resolveMerged } from "./index.js";
+import { bagOfWordsEmbedder, item, newStore, put } from "./test-helpers.js";
 
 const SUBJECTS = ["Jo", "Kim", "Lee"];
 const VARIANTS = [

@@ -3,14 +3,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/core/errors/config-error.js";
-import { MemCube } from "../../src/cube/mem-cube.js";
-import { GeneralTextMemory } from "../../src/memory/textual/general.js";
-import { TreeTextMemory } from "../../src/memory/textual/tree/index.js";
-import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
+import { ConfigError } from "../core/errors/config-error.js";
+import { GeneralTextMemory } from "../memory/textual/general.js";
+import { TreeTextMemory } from "../memory/textual/tree/index.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
+import { MemCube } from "./mem-cube.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "memos-tree-cube-"));
-const fixture = new URL("../fixtures/memos-tree-cube", import.meta.url).pathname;
+const fixture = new URL("../../test/fixtures/memos-tree-cube", import.meta.url).pathname;
 const savedLlm = process.env.MEMOS_LLM;
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });

@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/core/errors/config-error.js";
-import { InvalidInputError } from "../../src/core/errors/invalid-input-error.js";
-import { MemCube } from "../../src/cube/mem-cube.js";
+import { ConfigError } from "../core/errors/config-error.js";
+import { InvalidInputError } from "../core/errors/invalid-input-error.js";
+import { MemCube } from "./mem-cube.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "memos-cube-"));

@@ -4,13 +4,13 @@
  * working memory follows the successors.
  */
 import { describe, expect, it } from "vitest";
-import type { LLMMessage } from "../../src/core/interfaces/language-model.js";
-import { FAST_TAG } from "../../src/memory/textual/tree/index.js";
-import { PROMPT_MARKERS } from "../../src/organize/index.js";
-import type { ChatMessage } from "../../src/reader/index.js";
-import { FastMemReader } from "../../src/reader/index.js";
-import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
-import { holderOf, newTree } from "./helpers.js";
+import type { LLMMessage } from "../../../core/interfaces/language-model.js";
+import { PROMPT_MARKERS } from "../../../organize/index.js";
+import type { ChatMessage } from "../../../reader/index.js";
+import { FastMemReader } from "../../../reader/index.js";
+import { createScriptedLanguageModel } from "../../../testing/scripted-language-model.js";
+import { FAST_TAG } from "./index.js";
+import { holderOf, newTree } from "./test-helpers.js";
 
 /** One fine memory per conversation line `Speaker: text` → "Speaker said: text". */
 function extraction(messages: LLMMessage[]) {
