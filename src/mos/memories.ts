@@ -30,6 +30,7 @@ export interface MOSAddOptions extends AddInput {
   mode?: "fast" | "fine";
 }
 
+/** What `MOS.add` wrote to a cube: the memories stored, and warnings about what was not. */
 export interface AddResult {
   cube_id: string;
   memories: TextualMemoryItem[];
@@ -248,6 +249,7 @@ export async function dump(
   return { cube_id: cubeId, dir: out, memories: await cube.text.store.count() };
 }
 
+/** What `MOS.load` imported into a new cube: its id and the counts stored. */
 export interface LoadResult {
   cube_id: string;
   owner: string;

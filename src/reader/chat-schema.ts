@@ -29,6 +29,7 @@ export const ChatMessage = z.object(
   { error: 'must be an object like {"role": "user", "content": "..."}' },
 );
 export type ChatMessage = z.infer<typeof ChatMessage>;
+/** A chat message as callers write it (before defaults and validation). */
 export type ChatMessageInput = z.input<typeof ChatMessage>;
 
 const MessageList = z

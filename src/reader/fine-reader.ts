@@ -23,6 +23,7 @@ import { buildDocExtractionPrompt, DocExtraction } from "./templates/extract-doc
 import { formatStamp } from "./text.js";
 import type { DocumentReadOptions, FastReaderOptions, MemReader, ReadContext } from "./types.js";
 
+/** Options of the LLM-backed reader: its model, window sizes, sampling and concurrency. */
 export interface FineReaderOptions {
   /** The model that extracts memories (through `generateObject`, JSON-schema / grammar constrained). */
   llm: LanguageModel;

@@ -58,6 +58,7 @@ export type TreeTextConfig = z.infer<typeof TreeTextConfig>;
 /** MemOS graph backends we have no adapter for; their cubes use the embedded store. */
 const MEMOS_GRAPH_BACKENDS = new Set(["neo4j", "neo4j-community", "nebular", "polardb"]);
 
+/** Options when opening a cube's text memory: the LLM a tree memory uses. */
 export interface OpenTextMemoryOptions {
   /** The LLM for a tree memory; else the config's extractor_llm (or dispatcher_llm), else none. */
   llm?: LanguageModel;

@@ -8,6 +8,7 @@ import { materialize, requireQuery, requireReferenceTime, requireTopK, temporalF
 import { activeFilter, StoreBackedTextMemory } from "./store-backed.js";
 import type { AddContext, MemoryInput, SearchHit, TextMemory, TextSearchOptions } from "./types.js";
 
+/** Options of {@link GeneralTextMemory}: the store and the embedder it uses. */
 export interface GeneralTextMemoryOptions {
   store: MemoryStore;
   embedder: Embedder;

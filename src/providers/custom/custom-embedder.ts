@@ -9,6 +9,7 @@ import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import { checkEmbedInput } from "../shared/embed-input.js";
 
+/** Options of {@link createCustomEmbedder}: your embedding function and its vector size. */
 export interface CustomEmbedderOptions {
   /** Length of every vector `embed` returns; checked on each call (stores depend on it). */
   dimensions: number;

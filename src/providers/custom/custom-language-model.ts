@@ -15,6 +15,7 @@ import type {
   TokenUsage,
 } from "../../core/interfaces/language-model.js";
 
+/** Options of {@link createCustomLanguageModel}: your generate (and optional stream) function. */
 export interface CustomLanguageModelOptions {
   /** Default "custom". */
   modelId?: string;

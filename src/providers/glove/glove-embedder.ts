@@ -25,6 +25,7 @@ export const ZIPF_OFFSET = 1;
 const DIMENSIONS = 100;
 const MODEL_ID = "glove-6b-100d-sif";
 
+/** Options of {@link createGloveEmbedder}: cache directory and SIF weighting. */
 export interface GloveEmbedderOptions {
   /**
    * Directory of the converted vector cache (about 140 MB). Default: `$MEMOS_CACHE_DIR`, else

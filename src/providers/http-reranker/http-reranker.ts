@@ -25,6 +25,7 @@ import {
   type RerankStyleSpec,
 } from "./http-rerank-styles.js";
 
+/** Options of {@link createHttpReranker}: the endpoint, its API style (TEI, Cohere, Jina, BGE) and auth. */
 export interface HttpRerankerOptions {
   /** Wire format; see `styles.ts`. Default "tei". */
   style?: RerankStyle;

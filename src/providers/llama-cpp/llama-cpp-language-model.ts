@@ -33,6 +33,7 @@ export interface LlamaCppLora {
   scale?: number;
 }
 
+/** Options of {@link createLlamaCpp}: the GGUF model file, context size, threads, GPU and LoRA adapters. */
 export interface LlamaCppOptions {
   /**
    * A local `.gguf` file, or a URI node-llama-cpp resolves (`hf:user/repo:Q4_K_M`,

@@ -8,6 +8,7 @@ import { OllamaChatLanguageModel, type OllamaChatSettings } from "./ollama-chat-
 import { createOllamaConnection, type OllamaProviderOptions } from "./ollama-client.js";
 import { OllamaEmbedder, type OllamaEmbeddingSettings } from "./ollama-embedder.js";
 
+/** Makes Ollama chat models and embedders; created by {@link createOllama}. */
 export interface OllamaProvider {
   /** A chat model; `settings` are per-model defaults (temperature, maxTokens, numCtx, ...). */
   (model: string, settings?: OllamaChatSettings): OllamaChatLanguageModel;

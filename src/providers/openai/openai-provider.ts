@@ -9,6 +9,7 @@ import { OpenAIChatLanguageModel, type OpenAIChatSettings } from "./openai-chat-
 import { createOpenAIConnection, type OpenAIProviderOptions } from "./openai-client.js";
 import { OpenAIEmbedder, type OpenAIEmbeddingSettings } from "./openai-embedder.js";
 
+/** Makes chat models and embedders of an OpenAI-compatible server; created by {@link createOpenAI}. */
 export interface OpenAIProvider {
   /** A chat model; `settings` are per-model defaults (temperature, maxTokens, ...). */
   (modelId: string, settings?: OpenAIChatSettings): OpenAIChatLanguageModel;

@@ -14,6 +14,7 @@ import type {
 } from "../../core/interfaces/language-model.js";
 import { extractJson, withSchemaInstruction } from "./json-output.js";
 
+/** The result of `generateObject`: the validated object, the raw text and usage. */
 export interface GenerateObjectResult<T> {
   object: T;
   text: string;

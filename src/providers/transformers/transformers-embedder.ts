@@ -16,6 +16,7 @@ type FeatureExtractor = Awaited<ReturnType<Transformers["pipeline"]>> &
     options: { pooling: "mean" | "cls"; normalize: boolean },
   ) => Promise<{ data: unknown; dims: number[] }>);
 
+/** Options of {@link createTransformersEmbedder}: the local ONNX model folder, pooling and normalisation. */
 export interface TransformersEmbedderOptions {
   /**
    * A local model folder exported for transformers.js: `config.json`, `tokenizer.json`

@@ -333,6 +333,7 @@ export class SqliteMemoryStore extends SqliteStoreApi {
   }
 }
 
+/** Options of {@link createSqliteMemoryStore}: file path (or `:memory:`), cube id and the ANN threshold. */
 export interface SqliteMemoryStoreOptions {
   /** Database file (created with its directory when missing), or ":memory:". One file per cube. */
   path: string;

@@ -11,6 +11,7 @@ import type { MemoryCapacities } from "./capacities.js";
 import type { EvictedMemory } from "./eviction.js";
 import type { WorkingMemoryChange } from "./working-memory.js";
 
+/** Options of {@link TreeTextMemory}: store, embedder, optional LLM and reranker, capacities. */
 export interface TreeTextMemoryOptions {
   store: MemoryStore;
   embedder: Embedder;
