@@ -1,7 +1,7 @@
 /**
  * Test kit for MemOS-TS and for third parties writing their own providers: a scripted language
- * model, an HTTP fixture server for recorded provider responses, and the language-model and
- * embedder conformance suites every built-in provider runs (published as `memos-ts/test`).
+ * model, an HTTP fixture server for recorded provider responses, and the store, language-model
+ * and embedder conformance suites every built-in store and provider runs (published as `memos-ts/test`).
  *
  * @module
  */
@@ -36,3 +36,4 @@ export {
   type ScriptedReply,
   type ScriptedRule,
 } from "./scripted-language-model.js";
+export { runStoreConformance, type StoreConformanceOptions } from "./store-conformance.js";

@@ -12,6 +12,7 @@ export {
   INERT_CONFIG_KEYS,
   normalizeConfigKeys,
 } from "./config-aliases.js";
+export { checkEmbedInput } from "./embed-input.js";
 export {
   embedderConfigFromEnv,
   embedderFromEnv,
