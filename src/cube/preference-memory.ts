@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { createFromConfig } from "../core/backend-registry.js";
 import { ConfigError } from "../core/errors/config-error.js";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
-import { createFromConfig } from "../core/backend-registry.js";
 import { BackendConfig } from "../core/schema/config.js";
 import { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
 import { withCubePaths } from "./text-memory.js";

@@ -1,12 +1,12 @@
 import { isAbsolute, join } from "node:path";
 import { z } from "zod";
+import { createFromConfig, listBackends } from "../core/backend-registry.js";
 import { ConfigError } from "../core/errors/config-error.js";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { Reranker } from "../core/interfaces/reranker.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
 import { logger } from "../core/logger.js";
-import { createFromConfig, listBackends } from "../core/backend-registry.js";
 import { BackendConfig } from "../core/schema/config.js";
 import { GeneralTextMemory } from "../memory/textual/general.js";
 import { NaiveStoreTextMemory } from "../memory/textual/naive-store.js";

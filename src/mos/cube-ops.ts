@@ -7,6 +7,7 @@ import { TreeTextMemory } from "../memory/textual/tree/tree-memory.js";
 import type { AddContext, SearchHit } from "../memory/textual/types.js";
 import { FineMemReader } from "../reader/fine-reader.js";
 import type { ChatMessage } from "../reader/index.js";
+import { checkRequestSize } from "../reader/limits.js";
 import { Searcher } from "../retrieve/searcher.js";
 
 /** How to configure an LLM from the environment, in one line (what the CLI says). */
@@ -47,6 +48,8 @@ export async function addToCube(
       hint: 'e.g. memoryContent: "I like tea"',
     });
   }
+  // Each reader checks its own input; one add of messages and a text together is one request.
+  checkRequestSize([...(messages ?? []).map((m) => m?.content ?? ""), memoryContent ?? ""]);
   const items: TextualMemoryItem[] = [];
   const warnings: string[] = [];
   const text = cube.text;

@@ -11,7 +11,7 @@ import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
 import { authorizeCubeCreation } from "./acl.js";
 import type { PromptMemory } from "./chat-prompt.js";
 import { type MosCore, openAuthorized, readScope } from "./context.js";
-import { checkDirAccess } from "./cube-dirs.js";
+import { checkDirAccess, checkDumpTarget } from "./cube-dirs.js";
 import { type AddInput, addToCube, hitItem, searchCube } from "./cube-ops.js";
 import { accessibleCubes, requireCubeAccess, requireUser } from "./guard.js";
 import { checkName } from "./names.js";
@@ -244,6 +244,7 @@ export async function dump(
   options: { force?: boolean } = {},
 ): Promise<{ cube_id: string; dir: string; memories: number }> {
   const { cube } = await openAuthorized(core, userId, cubeId, "read");
+  checkDumpTarget(core.home, dir);
   const out = await cube.dump(resolve(dir), { force: options.force });
   return { cube_id: cubeId, dir: out, memories: await cube.text.store.count() };
 }
