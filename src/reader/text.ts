@@ -273,11 +273,11 @@ export function splitToFit(
   // Rendering (joins, collapsed whitespace) can shift a count by a token or two: a piece over
   // the limit is split again with a smaller budget, on its own (re-splitting the whole text made
   // a long message cost several passes over all of it).
-  const fit = (piece: string, budget: number, attempt: number): string[] => {
+  const refit = (piece: string, budget: number, attempt: number): string[] => {
     const excess = measure(piece) - limit;
     if (excess <= 0 || attempt >= 3 || budget <= MIN_PIECE_TOKENS) return [piece];
     const smaller = Math.max(MIN_PIECE_TOKENS, budget - excess);
-    return splitToBudget(piece, smaller).flatMap((p) => fit(p, smaller, attempt + 1));
+    return splitToBudget(piece, smaller).flatMap((p) => refit(p, smaller, attempt + 1));
   };
-  return splitToBudget(text, budget).flatMap((p) => fit(p, budget, 0));
+  return splitToBudget(text, budget).flatMap((p) => refit(p, budget, 0));
 }
