@@ -231,6 +231,17 @@ export class MOS {
     return admin.unshareCube(this.core, options.actingUser ?? this.userId, cubeId, options.targetUser);
   }
 
+  /**
+   * Leave a cube someone shared with the user (their own share is removed); returns its id.
+   * Short names resolve as everywhere (see `resolveCubeId`).
+   *
+   * @example
+   * mos.leaveCube("carol/recipes", { userId: "bob" }); // bob no longer reads carol/recipes
+   */
+  leaveCube(cubeId: string, options: { userId?: string } = {}): string {
+    return admin.leaveCube(this.core, options.userId ?? this.userId, cubeId);
+  }
+
   /** The cubes a user may read, with how they reach each and what they may do. */
   listCubes(options: { userId?: string } = {}): admin.CubeInfo[] {
     return admin.listCubes(this.core, options.userId ?? this.userId);
