@@ -7,6 +7,7 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import { StorageError } from "../core/errors/storage-error.js";
 import { nowIso } from "../core/time.js";
 import { ChatHistoryStore } from "./chat-history.js";
+import { checkHomeDir } from "./home-dir.js";
 import { migrateRegistry, REGISTRY_SCHEMA_VERSION } from "./registry-schema.js";
 import type { Permission, Role } from "./roles.js";
 
@@ -81,6 +82,7 @@ export class Registry {
    * NotFoundError telling how to make one.
    */
   static open(dir: string, options: { create?: boolean } = {}): Registry {
+    checkHomeDir(dir, { create: Boolean(options.create) });
     if (!options.create && !Registry.exists(dir)) {
       throw new NotFoundError({
         message: `no MemOS home at ${dir}`,

@@ -12,7 +12,7 @@ import type { AddContext } from "../../memory/textual/types.js";
 import { FineMemReader } from "../../reader/fine-reader.js";
 import { type ChatSession, decodeUtf8Strict, parseChatSessions } from "../../reader/index.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
-import { itemJson } from "../format.js";
+import { escapeControl, itemJson } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
 import { fineModeLlm } from "./fine-mode.js";
 
@@ -85,7 +85,7 @@ export function registerAdd(program: Command, io: CliIO): void {
         } finally {
           bar?.stop();
         }
-        for (const w of warnings) io.stderr(`memos: warning: ${w}\n`);
+        for (const w of warnings) io.stderr(`memos: warning: ${escapeControl(w)}\n`);
         if (ctx.json) printJson(io, { cube_id: cube.cubeId, added: added.map((i) => itemJson(i)), warnings });
         else
           io.stdout(
