@@ -3,10 +3,9 @@ import { createFromConfig } from "../core/backend-registry.js";
 import { ConfigError } from "../core/errors/config-error.js";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
-import type { MemoryStore } from "../core/interfaces/store.js";
 import { BackendConfig } from "../core/schema/config.js";
 import { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
-import { withCubePaths } from "./text-memory.js";
+import { openCubeStore, withCubePaths } from "./text-memory.js";
 
 /** `pref_mem` backends: MemOS's name and ours. */
 export const PREFERENCE_MEMORY_BACKENDS = ["pref_text", "preference"] as const;
@@ -47,7 +46,7 @@ export async function openPreferenceMemory(
   const named =
     storeConfig.success && storeConfig.data.backend === "sqlite" ? storeConfig.data : PREFERENCE_STORE;
   const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
-  const store = await createFromConfig<MemoryStore>("store", withCubePaths(dir, named));
+  const store = await openCubeStore(withCubePaths(dir, named), "preference memory");
   const llm =
     options.llm ??
     (config.extractor_llm ? await createFromConfig<LanguageModel>("llm", config.extractor_llm) : undefined);

@@ -2,6 +2,7 @@ import { isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { createFromConfig, listBackends } from "../core/backend-registry.js";
 import { ConfigError } from "../core/errors/config-error.js";
+import { StorageError } from "../core/errors/storage-error.js";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { Reranker } from "../core/interfaces/reranker.js";
@@ -69,7 +70,7 @@ export async function openTextMemory(
   if (textMem.backend === "general_text" || textMem.backend === "naive_text") {
     const config = parseConfig(GeneralTextConfig, textMem.config, textMem.backend);
     const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
-    const store = await createFromConfig<MemoryStore>("store", withCubePaths(dir, config.vector_db));
+    const store = await openCubeStore(withCubePaths(dir, config.vector_db), "text memory");
     return textMem.backend === "naive_text"
       ? new NaiveStoreTextMemory({ store, embedder })
       : new GeneralTextMemory({ store, embedder });
@@ -83,7 +84,7 @@ export async function openTextMemory(
     const reranker = config.reranker
       ? await createFromConfig<Reranker>("reranker", config.reranker)
       : undefined;
-    const store = await createFromConfig<MemoryStore>("store", withCubePaths(dir, treeStoreConfig(config)));
+    const store = await openCubeStore(withCubePaths(dir, treeStoreConfig(config)), "text memory");
     const size = config.memory_size ?? {};
     return new TreeTextMemory({
       store,
@@ -136,6 +137,24 @@ function parseConfig<S extends z.ZodType>(schema: S, raw: unknown, backend: stri
 }
 
 /** Store paths in a cube config are relative to the cube directory. */
+/**
+ * Open a cube's store; a failure names the store's file (a damaged `memory.db` or
+ * `preference.db` said only "file is not a database") and keeps the store's hint.
+ */
+export async function openCubeStore(config: BackendConfig, what: string): Promise<MemoryStore> {
+  try {
+    return await createFromConfig<MemoryStore>("store", config);
+  } catch (error) {
+    const path = (config.config as { path?: unknown } | undefined)?.path;
+    if (!StorageError.isInstance(error) || typeof path !== "string") throw error;
+    throw new StorageError({
+      message: `${what} store ${path}: ${error.message}`,
+      hint: error.hint ?? "restore the cube from a `memos dump` export; `memos doctor` checks every database",
+      cause: error,
+    });
+  }
+}
+
 export function withCubePaths(dir: string, store: BackendConfig): BackendConfig {
   const config = store.config ?? {};
   const path = config.path;

@@ -35,6 +35,12 @@ export interface AddResult {
   memories: TextualMemoryItem[];
   /** Steps after the commit that failed (tree reorganization, ...); the memories are stored regardless. */
   warnings: string[];
+  /**
+   * Messages skipped because the cube holds them already (idempotent ingest: a message's identity
+   * is its message_id, else a hash of session, speaker, time and content). Adding the same chat
+   * twice stores it once.
+   */
+  already_stored: number;
 }
 
 /** Options of `MOS.search`. */
@@ -76,13 +82,13 @@ export async function add(core: MosCore, userId: string, options: MOSAddOptions)
     "write",
   );
   const cubeId = record.cube_id;
-  const { items, warnings } = await addToCube(
+  const { items, warnings, alreadyStored } = await addToCube(
     cube,
     options,
     { userId, sessionId: options.sessionId, cubeId, mode },
     core.llm,
   );
-  return { cube_id: cubeId, memories: items, warnings };
+  return { cube_id: cubeId, memories: items, warnings, already_stored: alreadyStored };
 }
 
 export async function search(

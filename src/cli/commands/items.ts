@@ -81,9 +81,7 @@ export function registerItemCommands(program: Command, io: CliIO): void {
           for (const e of h.history)
             io.stdout(escapeControl(`v${e.version} (${e.update_type}, ${e.created_at}): ${e.memory}\n`));
           io.stdout(
-            escapeControl(
-              `v${h.current.version} (current, ${h.current.updated_at ?? ""}): ${h.current.memory}`,
-            ) + "\n",
+            `${escapeControl(`v${h.current.version} (current, ${h.current.updated_at ?? ""}): ${h.current.memory}`)}\n`,
           );
         }
       });
