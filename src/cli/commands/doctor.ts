@@ -22,6 +22,14 @@ interface Check {
   error?: { code: string; message: string; hint?: string };
 }
 
+interface DoctorOptions {
+  dir?: string;
+  user?: string;
+  json?: boolean;
+  timeout: string;
+  full?: boolean;
+}
+
 const PROBE = "The quick brown fox visits Lisbon.";
 
 /** Runs one check, turning any failure into a row that names the cause. */
@@ -49,94 +57,92 @@ export function registerDoctor(program: Command, io: CliIO): void {
     .option("--json", "print exact JSON")
     .option("--timeout <ms>", "how long an LLM may take to answer", "60000")
     .option("--full", "run SQLite's integrity_check (slower, verifies indexes) instead of quick_check")
-    .action(
-      async (opts: { dir?: string; user?: string; json?: boolean; timeout: string; full?: boolean }) => {
-        const checks: Check[] = [];
-        const dir = MemosHome.resolveDir(opts.dir);
-        let home: MemosHome | undefined;
+    .action(async (opts: DoctorOptions) => {
+      const checks: Check[] = [];
+      const dir = MemosHome.resolveDir(opts.dir);
+      let home: MemosHome | undefined;
+      checks.push(
+        await check("home", async () => {
+          home = MemosHome.open(dir);
+          return `${dir}: users ${home.users().join(", ")}`;
+        }),
+      );
+      if (home) {
+        const h: MemosHome = home;
+        const user = opts.user ?? h.defaultUser;
+        for (const cubeId of h.readableCubes(h.requireUser(user))) {
+          checks.push(
+            await check(`cube ${cubeId}`, async () => {
+              const cube = await h.openCube(cubeId);
+              try {
+                const [v] = await cube.text.embedder.doEmbed([PROBE]);
+                const n = await cube.text.store.count();
+                return `${n} memories; embedder ${cube.text.embedder.provider}:${cube.text.embedder.modelId} (${v?.length}-d); store ${cube.text.store.provider}`;
+              } finally {
+                await cube.close();
+              }
+            }),
+          );
+        }
+      }
+      // SQLite's own integrity check on every database this home owns (the registry even when
+      // it would not open: that is when naming the damaged file matters most).
+      const opened = home as MemosHome | undefined;
+      const databases = opened
+        ? homeDatabases(opened, opts.user ?? opened.defaultUser)
+        : existsSync(join(dir, REGISTRY_FILE))
+          ? [{ owner: "registry", path: join(dir, REGISTRY_FILE) }]
+          : [];
+      for (const db of databases) {
         checks.push(
-          await check("home", async () => {
-            home = MemosHome.open(dir);
-            return `${dir}: users ${home.users().join(", ")}`;
+          await check(`database ${relative(dir, db.path) || db.path}`, async () => {
+            const report = checkDatabase(db.path, { full: Boolean(opts.full) });
+            if (!report.ok) throw damagedError(db, report);
+            return `${opts.full ? "integrity_check" : "quick_check"} ok (${db.owner})`;
           }),
         );
-        if (home) {
-          const h: MemosHome = home;
-          const user = opts.user ?? h.defaultUser;
-          for (const cubeId of h.readableCubes(h.requireUser(user))) {
-            checks.push(
-              await check(`cube ${cubeId}`, async () => {
-                const cube = await h.openCube(cubeId);
-                try {
-                  const [v] = await cube.text.embedder.doEmbed([PROBE]);
-                  const n = await cube.text.store.count();
-                  return `${n} memories; embedder ${cube.text.embedder.provider}:${cube.text.embedder.modelId} (${v?.length}-d); store ${cube.text.store.provider}`;
-                } finally {
-                  await cube.close();
-                }
-              }),
-            );
-          }
+      }
+      (home as MemosHome | undefined)?.close();
+      const llmConfig = check("llm", async () => {
+        const config = llmConfigFromEnv();
+        if (!config)
+          return "not configured (set MEMOS_LLM, e.g. openai:gpt-4o-mini, ollama:qwen2.5, llama-cpp:/path/model.gguf)";
+        const model = await languageModelFromEnv();
+        if (!model) return "not configured";
+        const { text } = await generateText(
+          model,
+          [{ role: "user", content: "Reply with the single word OK." }],
+          {
+            maxTokens: 8,
+            timeoutMs: Number(opts.timeout),
+          },
+        );
+        return `${model.provider}:${model.modelId} answered ${JSON.stringify(text.trim().slice(0, 40))}`;
+      });
+      checks.push(await llmConfig);
+      if (embedderConfigFromEnv()) {
+        checks.push(
+          await check("embedder (MEMOS_EMBEDDER)", async () => {
+            const embedder = await embedderFromEnv();
+            const [v] = (await embedder?.doEmbed([PROBE])) ?? [];
+            return `${embedder?.provider}:${embedder?.modelId} (${v?.length}-d)`;
+          }),
+        );
+      }
+      const failed = checks.filter((c) => !c.ok);
+      if (opts.json) printJson(io, { ok: failed.length === 0, checks });
+      else {
+        for (const c of checks) {
+          const hint = c.error?.hint ? pc.dim(` (hint: ${c.error.hint})`) : "";
+          io.stdout(`${c.ok ? pc.green("ok  ") : pc.red("FAIL")} ${c.name}: ${c.detail}${hint}\n`);
         }
-        // SQLite's own integrity check on every database this home owns (the registry even when
-        // it would not open: that is when naming the damaged file matters most).
-        const opened = home as MemosHome | undefined;
-        const databases = opened
-          ? homeDatabases(opened, opts.user ?? opened.defaultUser)
-          : existsSync(join(dir, REGISTRY_FILE))
-            ? [{ owner: "registry", path: join(dir, REGISTRY_FILE) }]
-            : [];
-        for (const db of databases) {
-          checks.push(
-            await check(`database ${relative(dir, db.path) || db.path}`, async () => {
-              const report = checkDatabase(db.path, { full: Boolean(opts.full) });
-              if (!report.ok) throw damagedError(db, report);
-              return `${opts.full ? "integrity_check" : "quick_check"} ok (${db.owner})`;
-            }),
-          );
-        }
-        (home as MemosHome | undefined)?.close();
-        const llmConfig = check("llm", async () => {
-          const config = llmConfigFromEnv();
-          if (!config)
-            return "not configured (set MEMOS_LLM, e.g. openai:gpt-4o-mini, ollama:qwen2.5, llama-cpp:/path/model.gguf)";
-          const model = await languageModelFromEnv();
-          if (!model) return "not configured";
-          const { text } = await generateText(
-            model,
-            [{ role: "user", content: "Reply with the single word OK." }],
-            {
-              maxTokens: 8,
-              timeoutMs: Number(opts.timeout),
-            },
-          );
-          return `${model.provider}:${model.modelId} answered ${JSON.stringify(text.trim().slice(0, 40))}`;
-        });
-        checks.push(await llmConfig);
-        if (embedderConfigFromEnv()) {
-          checks.push(
-            await check("embedder (MEMOS_EMBEDDER)", async () => {
-              const embedder = await embedderFromEnv();
-              const [v] = (await embedder?.doEmbed([PROBE])) ?? [];
-              return `${embedder?.provider}:${embedder?.modelId} (${v?.length}-d)`;
-            }),
-          );
-        }
-        const failed = checks.filter((c) => !c.ok);
-        if (opts.json) printJson(io, { ok: failed.length === 0, checks });
-        else {
-          for (const c of checks) {
-            const hint = c.error?.hint ? pc.dim(` (hint: ${c.error.hint})`) : "";
-            io.stdout(`${c.ok ? pc.green("ok  ") : pc.red("FAIL")} ${c.name}: ${c.detail}${hint}\n`);
-          }
-        }
-        if (failed.length > 0) {
-          const first = failed[0] as Check;
-          // Exit code of the first failure's kind (2 for config/auth), never 0.
-          throw new DoctorFailed(first, failed.length);
-        }
-      },
-    );
+      }
+      if (failed.length > 0) {
+        const first = failed[0] as Check;
+        // Exit code of the first failure's kind (2 for config/auth), never 0.
+        throw new DoctorFailed(first, failed.length);
+      }
+    });
 }
 
 /** Carries doctor's verdict to main, which prints it as the one-line error and picks the exit code. */
