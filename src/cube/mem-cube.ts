@@ -182,6 +182,7 @@ export class MemCube {
    * non-empty directory unless `force`.
    */
   async dump(dir: string, options: { force?: boolean } = {}): Promise<string> {
+    refuseLiveCube(dir, this.cubeId);
     if (existsSync(dir) && readdirSync(dir).length > 0 && !options.force) {
       throw new InvalidInputError({
         message: `${dir} is not empty`,
@@ -197,6 +198,28 @@ export class MemCube {
 
   async close(): Promise<void> {
     await Promise.all([this.text.store.close(), this.preference?.store.close()]);
+  }
+}
+
+/**
+ * `dump` never writes over a cube: not a directory holding another cube's config.json, nor one
+ * holding a cube's database files (a live cube, even this one). Re-dumping a cube into its own
+ * earlier dump (same cube_id, only export files) with `force` is allowed.
+ */
+function refuseLiveCube(dir: string, cubeId: string): void {
+  if (!existsSync(join(dir, "config.json"))) return;
+  let other: string | undefined;
+  try {
+    other = readCubeConfig(dir).cube_id;
+  } catch {
+    return; // not a cube's config: the non-empty check below decides
+  }
+  const live = readdirSync(dir).find((f) => /\.(db|sqlite3?)(-wal|-shm)?$/.test(f));
+  if (other !== cubeId || live) {
+    throw new InvalidInputError({
+      message: `refusing to dump into ${dir}: it holds ${live ? `the cube "${other}" (its database ${live})` : `a dump of another cube, "${other}"`}`,
+      hint: "dump to a new, empty directory",
+    });
   }
 }
 

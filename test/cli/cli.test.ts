@@ -113,7 +113,8 @@ describe("memos CLI", () => {
   it("loads a MemOS-format cube fixture", async () => {
     const r = await memos("load", "--dir", home, join(root, "test/fixtures/memos-general-cube"), "--json");
     expect(r.code).toBe(0);
-    expect(json(r)).toMatchObject({ cube_id: "fixture_user/general_cube", memories: 2, reembedded: true });
+    // A loaded cube is named in the loader's namespace (never the source owner's: no squatting).
+    expect(json(r)).toMatchObject({ cube_id: "maya/general_cube", memories: 2, reembedded: true });
   });
 
   describe("bad input: one line with a hint, exit 2, nothing written", () => {

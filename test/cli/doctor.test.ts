@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -79,5 +79,52 @@ describe("memos doctor", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/FAIL home/);
     expect(r.stderr).toContain("memos init");
+  });
+
+  it("runs SQLite's integrity check on every database and names a damaged one", async () => {
+    delete process.env.MEMOS_LLM;
+    const damaged = join(tmp, "damaged");
+    expect((await memos("init", "--dir", damaged, "--user", "dee")).code).toBe(0);
+    const text = Array.from({ length: 600 }, (_, i) => `Keeper ${i} tends lighthouse ${i * 7}.`).join(" ");
+    expect((await memos("add", "--dir", damaged, text)).code).toBe(0);
+    const ok = json<DoctorReport>(await memos("doctor", "--dir", damaged, "--json"));
+    const dbChecks = ok.checks.filter((c) => c.name.startsWith("database "));
+    expect(dbChecks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        "database registry.db",
+        "database cubes/dee__default/memory.db",
+        "database cubes/dee__default/preference.db",
+      ]),
+    );
+    expect(dbChecks.every((c) => c.ok)).toBe(true);
+    // Overwrite pages in the middle of memory.db: it still opens and counts, but is damaged.
+    const file = join(damaged, "cubes", "dee__default", "memory.db");
+    const bytes = readFileSync(file);
+    const middle = Math.floor(bytes.length / 4096 / 2) * 4096;
+    bytes.fill(0x41, middle, middle + 3 * 4096);
+    writeFileSync(file, bytes);
+    const r = await memos("doctor", "--dir", damaged, "--json");
+    expect(r.code).not.toBe(0);
+    const bad = json<DoctorReport>(r).checks.find((c) => c.name === "database cubes/dee__default/memory.db");
+    expect(bad?.ok).toBe(false);
+    expect(bad?.detail).toContain(`${file} (cube dee/default) is damaged`);
+    expect(bad?.error?.hint).toContain("memos dump");
+  });
+
+  it("a damaged registry or preference store is an error naming the file and what to do", async () => {
+    const broken = join(tmp, "broken");
+    expect((await memos("init", "--dir", broken, "--user", "eve")).code).toBe(0);
+    writeFileSync(join(broken, "cubes", "eve__default", "preference.db"), Buffer.alloc(8192, 0x42));
+    const pref = await memos("search", "--dir", broken, "anything");
+    expect(pref.code).toBe(1);
+    expect(pref.stderr).toContain(join(broken, "cubes", "eve__default", "preference.db"));
+    expect(pref.stderr).toContain("hint:");
+    writeFileSync(join(broken, "registry.db"), Buffer.alloc(8192, 0x42));
+    const reg = await memos("list", "--dir", broken);
+    expect(reg.code).toBe(1);
+    expect(reg.stderr).toContain(`the registry ${join(broken, "registry.db")} is damaged`);
+    expect(reg.stderr).not.toContain("unexpected error");
+    const doctor = await memos("doctor", "--dir", broken, "--json");
+    expect(json<DoctorReport>(doctor).checks.find((c) => c.name === "database registry.db")?.ok).toBe(false);
   });
 });

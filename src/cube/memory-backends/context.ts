@@ -1,5 +1,8 @@
 import { isAbsolute, join } from "node:path";
+import { createFromConfig } from "../../core/backend-registry.js";
+import { StorageError } from "../../core/errors/storage-error.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
+import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { BackendConfig } from "../../core/schema/config.js";
 
 /**
@@ -20,4 +23,22 @@ export function withCubePaths(dir: string, store: BackendConfig): BackendConfig 
     return { ...store, config: { ...config, path: join(dir, path) } };
   }
   return store;
+}
+
+/**
+ * Open a cube's store; a failure names the store's file (a damaged `memory.db` or
+ * `preference.db` said only "file is not a database") and keeps the store's hint.
+ */
+export async function openCubeStore(config: BackendConfig, what: string): Promise<MemoryStore> {
+  try {
+    return await createFromConfig<MemoryStore>("store", config);
+  } catch (error) {
+    const path = (config.config as { path?: unknown } | undefined)?.path;
+    if (!StorageError.isInstance(error) || typeof path !== "string") throw error;
+    throw new StorageError({
+      message: `${what} store ${path}: ${error.message}`,
+      hint: error.hint ?? "restore the cube from a `memos dump` export; `memos doctor` checks every database",
+      cause: error,
+    });
+  }
 }

@@ -7,7 +7,7 @@ import type { MemoryStore } from "../../core/interfaces/store.js";
 import { logger } from "../../core/logger.js";
 import { BackendConfig } from "../../core/schema/config.js";
 import { PreferenceTextMemory } from "../../memory/textual/preference/preference-memory.js";
-import { type MemoryBackendContext, withCubePaths } from "./context.js";
+import { type MemoryBackendContext, openCubeStore, withCubePaths } from "./context.js";
 
 /** `pref_mem` backends: MemOS's name and ours. */
 export const PREFERENCE_MEMORY_BACKENDS = ["pref_text", "preference"] as const;
@@ -71,7 +71,7 @@ async function createPreferenceMemory(
 ): Promise<PreferenceTextMemory> {
   const storeConfig = withCubePaths(ctx.dir, preferenceStoreConfig(config.vector_db));
   const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
-  const store = await createFromConfig<MemoryStore>("store", storeConfig);
+  const store = await openCubeStore(storeConfig, "preference memory");
   const llm =
     ctx.llm ??
     (config.extractor_llm ? await createFromConfig<LanguageModel>("llm", config.extractor_llm) : undefined);

@@ -12,7 +12,7 @@ import { NaiveStoreTextMemory } from "../../memory/textual/naive-store.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
 import "../../providers/register-all.js";
 import "../../storage/register-sqlite.js";
-import { type MemoryBackendContext, withCubePaths } from "./context.js";
+import { type MemoryBackendContext, openCubeStore, withCubePaths } from "./context.js";
 
 /** The text memories a cube can hold. */
 export type CubeTextMemory = GeneralTextMemory | TreeTextMemory;
@@ -82,7 +82,7 @@ async function openStoreBacked(
   ctx: MemoryBackendContext,
 ): Promise<{ store: MemoryStore; embedder: Embedder }> {
   const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
-  const store = await createFromConfig<MemoryStore>("store", withCubePaths(ctx.dir, config.vector_db));
+  const store = await openCubeStore(withCubePaths(ctx.dir, config.vector_db), "text memory");
   return { store, embedder };
 }
 
@@ -110,10 +110,7 @@ registerBackend(
     const reranker = config.reranker
       ? await createFromConfig<Reranker>("reranker", config.reranker)
       : undefined;
-    const store = await createFromConfig<MemoryStore>(
-      "store",
-      withCubePaths(ctx.dir, treeStoreConfig(config)),
-    );
+    const store = await openCubeStore(withCubePaths(ctx.dir, treeStoreConfig(config)), "text memory");
     const size = config.memory_size ?? {};
     return new TreeTextMemory({
       store,

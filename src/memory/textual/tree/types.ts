@@ -41,6 +41,8 @@ export interface TreeAddReport {
   mode: "fast" | "fine";
   /** Items committed (the array the add returned). */
   added: number;
+  /** Messages skipped because the memory held them already (idempotent ingest; chat adds only). */
+  alreadyStored?: number;
   /** Fine mode: windows or chunks the model failed on (or found nothing in), stored as fast items instead. */
   fineFallbacks: number;
   /** The reorganizer's report; absent when reorganize is off or it failed. */
