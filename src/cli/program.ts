@@ -6,6 +6,7 @@ import { registerDoctor } from "./commands/doctor.js";
 import { registerDumpLoad } from "./commands/dump-load.js";
 import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
+import { registerMcp } from "./commands/mcp.js";
 import { registerSearch } from "./commands/search.js";
 import { registerUser } from "./commands/user.js";
 import type { CliIO } from "./io.js";
@@ -27,5 +28,6 @@ export function buildProgram(io: CliIO): Command {
   registerUser(program, io);
   registerCube(program, io);
   registerDoctor(program, io);
+  registerMcp(program, io);
   return program;
 }
