@@ -1,12 +1,12 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { Context, Hono } from "hono";
+import type { Context, Env, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MemosError } from "../../core/errors/memos-error.js";
 import type { MOS } from "../../mos/mos.js";
 import { createMcpServer } from "./server.js";
 
 /** Options of {@link mountMcp}. */
-export interface MountMcpOptions {
+export interface MountMcpOptions<E extends Env = Env> {
   mos: MOS;
   /** Reported to clients as the server version. */
   version: string;
@@ -15,7 +15,7 @@ export interface MountMcpOptions {
    * (code "auth" → 401, "access_denied" → 403) to refuse. Default: the MOS's user, for a server
    * bound to loopback without keys.
    */
-  authenticate?: (c: Context) => string | Promise<string>;
+  authenticate?: (c: Context<E>) => string | Promise<string>;
   /** Route path (default "/mcp"). */
   path?: string;
   /** Largest request body in bytes (default 1 MiB): a bigger one is a 413. */
@@ -35,7 +35,7 @@ const STATUS: Partial<Record<string, 401 | 403 | 404>> = { auth: 401, access_den
  * mountMcp(app, { mos, version: "0.1.0", authenticate: (c) => userForApiKey(c) });
  * serve({ fetch: app.fetch, port: 8000 });
  */
-export function mountMcp(app: Hono, options: MountMcpOptions): void {
+export function mountMcp<E extends Env>(app: Hono<E>, options: MountMcpOptions<E>): void {
   const path = options.path ?? "/mcp";
   const authenticate = options.authenticate ?? (() => options.mos.userId);
   const limit = bodyLimit({
@@ -50,7 +50,8 @@ export function mountMcp(app: Hono, options: MountMcpOptions): void {
         413,
       ),
   });
-  app.post(path, limit, async (c) => {
+  app.use(path, limit);
+  app.post(path, async (c) => {
     let userId: string;
     try {
       userId = await authenticate(c);
@@ -73,7 +74,7 @@ export function mountMcp(app: Hono, options: MountMcpOptions): void {
       await server.close();
     }
   });
-  const notAllowed = (c: Context) =>
+  const notAllowed = (c: Context<E>) =>
     c.json(
       {
         jsonrpc: "2.0",

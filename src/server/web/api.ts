@@ -1,4 +1,4 @@
-import type { Context, Hono } from "hono";
+import type { Context, Env, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
@@ -18,10 +18,10 @@ import {
 } from "./queries.js";
 
 /** Options of {@link mountWebApi}. */
-export interface WebApiOptions {
+export interface WebApiOptions<E extends Env = Env> {
   mos: MOS;
   /** The user a request acts for (the REST API's auth); throw a MemosError to refuse. Default: the MOS's user. */
-  authenticate?: (c: Context) => string | Promise<string>;
+  authenticate?: (c: Context<E>) => string | Promise<string>;
   /** Whether callers sign in with API keys (the browser then asks for one). Default false. */
   keysRequired?: () => boolean;
 }
@@ -67,15 +67,15 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
  * @example
  * mountWebApi(app, { mos, authenticate: (c) => c.get("auth").userId });
  */
-export function mountWebApi(app: Hono, options: WebApiOptions): void {
+export function mountWebApi<E extends Env>(app: Hono<E>, options: WebApiOptions<E>): void {
   const { mos } = options;
   const authenticate = options.authenticate ?? (() => mos.userId);
   const api = "/web/api";
 
   /** Runs a handler as the authenticated user, mapping errors to {code, message, hint}. */
   const route =
-    (handler: (c: Context, userId: string) => Promise<unknown>) =>
-    async (c: Context): Promise<Response> => {
+    (handler: (c: Context<E>, userId: string) => Promise<unknown>) =>
+    async (c: Context<E>): Promise<Response> => {
       try {
         const userId = await authenticate(c);
         return c.json((await handler(c, userId)) as object);
@@ -88,12 +88,12 @@ export function mountWebApi(app: Hono, options: WebApiOptions): void {
         return c.json({ code: "internal", message: "internal error", hint: "see the server's log" }, 500);
       }
     };
-  const cubeParam = (c: Context) => {
+  const cubeParam = (c: Context<E>) => {
     const cube = c.req.query("cube");
     if (!cube) throw new InvalidInputError({ message: "cube is required", hint: "?cube=alice/default" });
     return cube;
   };
-  const filters = (c: Context): BrowseFilters => ({
+  const filters = (c: Context<E>): BrowseFilters => ({
     type: c.req.query("type") || undefined,
     tag: c.req.query("tag") || undefined,
     session: c.req.query("session") || undefined,

@@ -1,4 +1,4 @@
-import type { Context, Hono } from "hono";
+import type { Context, Env, Hono } from "hono";
 import { mountWebApi, type WebApiOptions } from "./api.js";
 import { loadAssets } from "./static.js";
 
@@ -19,9 +19,9 @@ const CSP =
  * const app = new Hono();
  * mountWeb(app, { mos, authenticate: (c) => c.get("auth").userId, keysRequired: () => hasApiKeys(mos.home.registry) });
  */
-export function mountWeb(app: Hono, options: WebApiOptions): void {
+export function mountWeb<E extends Env>(app: Hono<E>, options: WebApiOptions<E>): void {
   const assets = loadAssets();
-  const send = (c: Context, name: string) => {
+  const send = (c: Context<E>, name: string) => {
     const asset = assets.get(name);
     if (!asset) return c.json({ code: "not_found", message: `no file /ui/${name}` }, 404);
     return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, {
