@@ -1,14 +1,16 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
-import { actingUser, checkLocalPath, type McpSession, runTool, toolError, toolOk } from "./session.js";
-
-const userId = z
-  .string()
-  .min(1)
-  .optional()
-  .describe("Acting user (default: the connection's user; another user needs an admin connection)");
-const cubeId = z.string().min(1).describe('Cube id, e.g. "alice/default"');
+import {
+  actingUser,
+  checkLocalPath,
+  cubeIdArg as cubeId,
+  type McpSession,
+  runTool,
+  toolError,
+  toolOk,
+  userIdArg as userId,
+} from "./session.js";
 
 /** The user, cube and scheduler tools (MemOS's names and argument names). */
 export function registerAdminTools(server: McpServer, session: McpSession): void {

@@ -4,14 +4,17 @@ import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import type { ChatMessage } from "../../reader/chat-schema.js";
 import { ChatMessage as ChatMessageSchema } from "../../reader/chat-schema.js";
-import { actingUser, checkLocalPath, type McpSession, runTool, toolError, toolOk } from "./session.js";
+import {
+  actingUser,
+  checkLocalPath,
+  cubeIdArg as cubeId,
+  type McpSession,
+  runTool,
+  toolError,
+  toolOk,
+  userIdArg as userId,
+} from "./session.js";
 
-const userId = z
-  .string()
-  .min(1)
-  .optional()
-  .describe("Acting user (default: the connection's user; another user needs an admin connection)");
-const cubeId = z.string().min(1).describe('Cube id, e.g. "alice/default"');
 const memoryId = z.string().min(1).describe("Memory id (a uuid)");
 
 /** A memory as tools return it: no embedding, metadata as stored. */

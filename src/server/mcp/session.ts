@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { AccessDeniedError } from "../../core/errors/access-denied-error.js";
 import { MemosError, type MemosErrorCode } from "../../core/errors/memos-error.js";
 import { logger } from "../../core/logger.js";
@@ -33,6 +34,14 @@ export function actingUser(session: McpSession, requested: string | undefined): 
   requireUser(session.mos.home.registry, requested);
   return requested;
 }
+
+/** Argument schemas every tool group shares. */
+export const userIdArg = z
+  .string()
+  .min(1)
+  .optional()
+  .describe("Acting user (default: the connection's user; another user needs an admin connection)");
+export const cubeIdArg = z.string().min(1).describe('Cube id, e.g. "alice/default"');
 
 /** Refuses a server-side path when this connection may not use them. */
 export function checkLocalPath(session: McpSession, what: string): void {
