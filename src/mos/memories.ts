@@ -12,7 +12,7 @@ import { authorizeCubeCreation } from "./acl.js";
 import type { PromptMemory } from "./chat-prompt.js";
 import { type MosCore, openAuthorized, readScope } from "./context.js";
 import { checkDirAccess } from "./cube-dirs.js";
-import { type AddInput, addToCube, hitItem, searchCube } from "./cube-ops.js";
+import { type AddInput, addToCube, type CubeSearchOptions, hitItem, searchCube } from "./cube-ops.js";
 import { accessibleCubes, requireCubeAccess, requireUser } from "./guard.js";
 import { checkName } from "./names.js";
 import { searchPreferences } from "./preference-seam.js";
@@ -28,6 +28,10 @@ export interface MOSAddOptions extends AddInput {
   sessionId?: string;
   /** "fast" (default, no LLM) or "fine" (LLM extraction). */
   mode?: "fast" | "fine";
+  /** Tags on every stored memory (MemOS's `custom_tags`). */
+  tags?: string[];
+  /** Extra metadata fields on every stored memory, each filterable (MemOS's `info`). */
+  info?: Record<string, unknown>;
 }
 
 export interface AddResult {
@@ -46,6 +50,10 @@ export interface MOSSearchOptions {
   /** Per cube (default 5, MemOS's `top_k`). */
   topK?: number;
   mode?: "fast" | "fine";
+  /** Passed to each cube's search: filter, referenceTime, dedup, threshold, rerank, memoryTypes. */
+  searchOptions?: CubeSearchOptions;
+  /** Preference memories per cube (default `topK`); 0 leaves them out. */
+  prefTopK?: number;
 }
 
 /** Where a memory-level call acts: the user, and optionally the one cube to look in. */
@@ -74,7 +82,7 @@ export async function add(core: MosCore, userId: string, options: MOSAddOptions)
   const { items, warnings } = await addToCube(
     cube,
     options,
-    { userId, sessionId: options.sessionId, cubeId, mode },
+    { userId, sessionId: options.sessionId, cubeId, mode, tags: options.tags, info: options.info },
     core.llm,
   );
   return { cube_id: cubeId, memories: items, warnings };
@@ -99,8 +107,8 @@ export async function search(
     cubes.map(async (record) => {
       const cube = await core.pool.get(record.cube_id);
       const [found, prefs] = await Promise.all([
-        searchCube(cube, query, { topK, mode, llm: core.llm }),
-        searchPreferences(cube, query, topK),
+        searchCube(cube, query, { ...options.searchOptions, topK, mode, llm: core.llm }),
+        options.prefTopK === 0 ? [] : searchPreferences(cube, query, options.prefTopK ?? topK),
       ]);
       return { record, found, prefs };
     }),
@@ -155,14 +163,16 @@ export async function get(
 export async function getAll(
   core: MosCore,
   userId: string,
-  options: { cubeId?: string; limit?: number; filter?: MemoryFilter } = {},
+  options: { cubeId?: string; limit?: number; offset?: number; filter?: MemoryFilter } = {},
 ): Promise<MOSSearchResult> {
   const cubes = readScope(core, userId, options.cubeId ? [options.cubeId] : undefined);
   const result = emptySearchResult();
   for (const record of cubes) {
     const cube = await core.pool.get(record.cube_id);
-    const memories = await cube.text.getAll({ limit: options.limit, filter: options.filter });
-    result.text_mem.push({ cube_id: record.cube_id, memories });
+    const { limit, offset, filter } = options;
+    const memories = await cube.text.getAll({ limit, offset, filter });
+    const total = limit === undefined && !offset ? memories.length : await cube.text.store.count(filter);
+    result.text_mem.push({ cube_id: record.cube_id, memories, total_nodes: total });
   }
   return result;
 }
