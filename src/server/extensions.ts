@@ -1,0 +1,48 @@
+import { hasApiKeys } from "../mos/api-keys.js";
+import type { AppExtension } from "./app.js";
+import { mountMcp } from "./mcp/http.js";
+import { mountWeb, WEB_PUBLIC_PATHS } from "./web/index.js";
+
+/**
+ * MCP at `/mcp`, on the REST API's app: the caller is the API key's user (`c.get("auth")`, set by
+ * the app's auth middleware), so MCP tools see exactly what the key's REST calls see.
+ */
+export function mcpExtension(options: { version: string }): AppExtension {
+  return {
+    register(app, ctx) {
+      mountMcp(app, {
+        mos: ctx.mos,
+        version: options.version,
+        maxBodyBytes: ctx.limits.maxBodyBytes,
+        authenticate: (c) => c.get("auth").userId,
+      });
+    },
+  };
+}
+
+/**
+ * The web memory browser at `/` (page and files public, so it can ask for a key) and its JSON
+ * API under `/web/api/` behind the app's auth.
+ */
+export function webExtension(): AppExtension {
+  return {
+    publicPaths: [...WEB_PUBLIC_PATHS],
+    register(app, ctx) {
+      mountWeb(app, {
+        mos: ctx.mos,
+        authenticate: (c) => c.get("auth").userId,
+        keysRequired: () => hasApiKeys(ctx.mos.home.registry),
+      });
+    },
+  };
+}
+
+/**
+ * Everything this process serves beside the REST API: `createApp({ mos, extensions: serverExtensions(VERSION) })`.
+ *
+ * @example
+ * const { app } = createApp({ mos, extensions: serverExtensions("0.1.0") });
+ */
+export function serverExtensions(version: string): AppExtension[] {
+  return [mcpExtension({ version }), webExtension()];
+}
