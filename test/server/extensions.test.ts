@@ -40,7 +40,11 @@ describe("MCP and the browser on the REST API's app", () => {
     mos = await MOS.init({ home: tmp.dir, user: "alice" });
     await mos.createUser("bob");
     for (const u of ["alice", "bob"]) keys[u] = createApiKey(mos.home.registry, u).key;
-    const { app } = createApp({ mos, extensions: serverExtensions("test"), limits: { rateLimitPerMinute: 0 } });
+    const { app } = createApp({
+      mos,
+      extensions: serverExtensions("test"),
+      limits: { rateLimitPerMinute: 0 },
+    });
     await new Promise<void>((resolve) => {
       server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve());
     });

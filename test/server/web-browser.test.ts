@@ -9,14 +9,14 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { Hono } from "hono";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect } from "vitest";
-import { MemosError } from "../../src/core/errors/memos-error.js";
 import { NotFoundError } from "../../src/core/errors/not-found-error.js";
+import { createApiKey } from "../../src/mos/api-keys.js";
 import { MOS } from "../../src/mos/mos.js";
 import { parseChatSessions } from "../../src/reader/chat-schema.js";
-import { mountWeb } from "../../src/server/web/index.js";
+import { createApp } from "../../src/server/app.js";
+import { serverExtensions } from "../../src/server/extensions.js";
 import { tempDir } from "../mos/helpers.js";
 import { itWithService } from "../support/services.js";
 
@@ -28,7 +28,9 @@ const SHOTS = new URL("../../reports/screenshots/latest/", import.meta.url).path
 const SAMPLE = new URL("../../examples/sample-chat.json", import.meta.url).pathname;
 
 type Server = ReturnType<typeof serve>;
-async function listen(app: Hono): Promise<{ server: Server; base: string }> {
+async function listen(app: {
+  fetch: (r: Request) => Response | Promise<Response>;
+}): Promise<{ server: Server; base: string }> {
   let server!: Server;
   await new Promise<void>((resolve) => {
     server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve());
@@ -57,8 +59,12 @@ describe("memory browser (chromium)", () => {
       cubeId: cube,
       memoryContent: "Maya's favourite pastry is the pastel de nata from Belém.",
     });
-    const app = new Hono();
-    mountWeb(app, { mos });
+    // The REST API's app with the browser and MCP mounted, as `memos serve` runs it (no keys yet).
+    const { app } = createApp({
+      mos,
+      extensions: serverExtensions("test"),
+      limits: { rateLimitPerMinute: 0 },
+    });
     const up = await listen(app);
     servers.push(up.server);
     base = up.base;
@@ -187,37 +193,35 @@ describe("memory browser (chromium)", () => {
     HOW,
     "asks for an API key when keys exist, and shows only that user's cubes",
     async () => {
-      const app = new Hono();
-      mountWeb(app, {
-        mos,
-        keysRequired: () => true,
-        authenticate: (c) => {
-          if (c.req.header("authorization") === "Bearer key-of-bob") return "bob";
-          throw new MemosError({ code: "auth", message: "the API key is unknown or revoked" });
-        },
-      });
-      const up = await listen(app);
-      servers.push(up.server);
+      // The first key turns authentication on for the running server.
+      const bobKey = createApiKey(mos.home.registry, "bob").key;
       const p = await browser.newPage();
-      await p.goto(`${up.base}/`);
+      await p.goto(`${base}/`);
       await p.locator("#signin[open]").waitFor();
-      await p.fill("#signin-key", "wrong");
+      await p.fill("#signin-key", "memos_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
       await p.click("#signin button[type=submit]");
       await expect.poll(() => p.locator("#signin-error").textContent()).toMatch(/unknown or revoked/);
-      await p.fill("#signin-key", "key-of-bob");
+      await p.fill("#signin-key", bobKey);
       await p.click("#signin button[type=submit]");
       await expect.poll(() => p.locator("#who").textContent()).toContain("bob");
       expect(await p.locator("#cube option").allTextContents()).toEqual(["bob/default"]);
-      // Bob's browser cannot read Alice's cube by naming it.
-      const denied = await p.evaluate(
-        async () =>
-          (
-            await fetch("/web/api/memories?cube=alice/notes", {
-              headers: { authorization: "Bearer key-of-bob" },
-            })
-          ).status,
+      // Bob's browser cannot read Alice's cube by naming it, nor search it through the REST API.
+      const status = (path: string, body?: unknown) =>
+        p.evaluate(
+          async ([path, key, body]) =>
+            (
+              await fetch(path as string, {
+                method: body ? "POST" : "GET",
+                headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+                body: body ? JSON.stringify(body) : undefined,
+              })
+            ).status,
+          [path, bobKey, body] as const,
+        );
+      expect(await status("/web/api/memories?cube=alice/notes")).toBe(403);
+      expect(await status("/product/search", { query: "Pixel", readable_cube_ids: ["alice/notes"] })).toBe(
+        403,
       );
-      expect(denied).toBe(403);
       await p.close();
     },
   );

@@ -41,11 +41,8 @@ const Page = z.object({
 });
 const Search = z.object({
   q: z.string().max(2000).default(""),
-  mode: z.enum(["text", "fast", "fine"]).default("text"),
-});
-const Patch = z.strictObject({
-  memory: z.string().min(1).max(100_000).optional(),
-  tags: z.array(z.string().max(200)).max(100).optional(),
+  // Semantic search (fast/fine) is the REST API's /product/search; this one is BM25.
+  mode: z.enum(["text"]).default("text"),
 });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -59,9 +56,10 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 }
 
 /**
- * The JSON routes the memory browser uses, under `/web/api` (the REST API's `/product/*` speaks
- * MemOS's shapes; these add what a browser needs beside them: filtered paging, full-text
- * search, edges, the graph and an overview). Every route resolves the caller, then opens the cube
+ * The JSON routes the memory browser uses beside the REST API (which it calls for semantic
+ * search, update and delete), under `/web/api`: what `/product/*` does not offer — filtered
+ * paging newest first, full-text (BM25) search, a memory's page (history, edges, what the user may
+ * do), rollback, the graph and an overview. Every route resolves the caller, then opens the cube
  * through MOS with the action it needs, so the ACL decides.
  *
  * @example
@@ -130,27 +128,8 @@ export function mountWebApi<E extends Env>(app: Hono<E>, options: WebApiOptions<
       const page = parse(Page, c.req.query(), "paging");
       const { q, mode } = parse(Search, c.req.query(), "search");
       if (!q.trim()) return { mode: "list", ...(await listMemories(cube, filter, page)) };
-      if (mode === "text") {
-        const hits = await fullTextSearch(cube, q, filter, page.limit);
-        return { mode, memories: hits.map((h) => ({ ...h.item, score: h.score })), total: hits.length };
-      }
-      if (mode === "fast") {
-        const hits = await cube.text.search(q, { topK: page.limit, filter });
-        return { mode, memories: hits.map((h) => ({ ...view(h.item), score: h.score })), total: hits.length };
-      }
-      // Fine: MOS's search (an LLM parses the query); the browser's filters do not apply to it.
-      const found = await mos.search({
-        query: q,
-        userId,
-        cubeIds: [cube.cubeId],
-        topK: page.limit,
-        mode: "fine",
-      });
-      const memories = (found.text_mem[0]?.memories ?? []).map((m) => ({
-        ...view(m),
-        score: (m.metadata as { relativity?: number }).relativity ?? 0,
-      }));
-      return { mode, memories, total: memories.length, warnings: found.warnings };
+      const hits = await fullTextSearch(cube, q, filter, page.limit);
+      return { mode, memories: hits.map((h) => ({ ...h.item, score: h.score })), total: hits.length };
     }),
   );
 
@@ -167,24 +146,6 @@ export function mountWebApi<E extends Env>(app: Hono<E>, options: WebApiOptions<
     }),
   );
 
-  app.patch(
-    `${api}/memory`,
-    route(async (c, userId) => {
-      const patch = parse(Patch, await c.req.json().catch(() => null), "body");
-      if (patch.memory === undefined && patch.tags === undefined)
-        throw new InvalidInputError({
-          message: "nothing to change",
-          hint: 'send {"memory": "..."} or {"tags": [...]}',
-        });
-      const updated = await mos.update(
-        c.req.query("id") ?? "",
-        { memory: patch.memory, ...(patch.tags ? { metadata: { tags: patch.tags } } : {}) },
-        { userId, cubeId: cubeParam(c) },
-      );
-      return { cube_id: updated.cube_id, memory: view(updated.memory) };
-    }),
-  );
-
   app.post(
     `${api}/memory/rollback`,
     route(async (c, userId) => {
@@ -196,13 +157,6 @@ export function mountWebApi<E extends Env>(app: Hono<E>, options: WebApiOptions<
       const r = await mos.rollback(c.req.query("id") ?? "", version, { userId, cubeId: cubeParam(c) });
       return { cube_id: r.cube_id, memory: view(r.memory) };
     }),
-  );
-
-  app.delete(
-    `${api}/memory`,
-    route(async (c, userId) => ({
-      deleted: await mos.delete(c.req.query("id") ?? "", { userId, cubeId: cubeParam(c) }),
-    })),
   );
 
   app.get(
@@ -221,13 +175,5 @@ export function mountWebApi<E extends Env>(app: Hono<E>, options: WebApiOptions<
   app.get(
     `${api}/overview`,
     route(async (c, userId) => overviewOf(await mos.openCube(cubeParam(c), { userId, action: "read" }))),
-  );
-
-  app.get(
-    `${api}/scheduler`,
-    route(async () => ({
-      available: false,
-      message: "MemOS-TS has no memory scheduler yet: adds are read and stored within the request.",
-    })),
   );
 }

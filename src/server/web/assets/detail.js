@@ -1,6 +1,6 @@
 // One memory: text, edit, delete, metadata, provenance (source turns), version history with
 // rollback, and its edges.
-import { api, fmtDate, h, toast } from "./dom.js";
+import { api, fmtDate, h, product, toast } from "./dom.js";
 
 const link = (cube, id, text) =>
   h("a", { href: `#/memory?cube=${encodeURIComponent(cube)}&id=${encodeURIComponent(id)}` }, text);
@@ -98,7 +98,7 @@ export async function renderDetail({ params, view }) {
   save.onclick = async () => {
     save.disabled = true;
     try {
-      await api("memory", { method: "PATCH", query: { cube, id }, body: { memory: editor.value } });
+      await product("update_memory", { memory_id: id, mem_cube_id: cube, memory: editor.value });
       toast("Saved as a new version");
       await reload();
     } catch (error) {
@@ -108,7 +108,7 @@ export async function renderDetail({ params, view }) {
   };
   del.onclick = async () => {
     if (!confirm("Delete this memory? This cannot be undone.")) return;
-    await api("memory", { method: "DELETE", query: { cube, id } });
+    await product("delete_memory", { memory_ids: [id], mem_cube_id: cube });
     toast("Deleted");
     location.hash = `#/memories?deleted=${encodeURIComponent(id)}`;
   };

@@ -54,6 +54,35 @@ export async function api(path, { method = "GET", query, body } = {}) {
   return data;
 }
 
+/**
+ * Calls the REST API (`/product/...`, MemOS's shapes) with the same key; unwraps its envelope
+ * `{code, message, data}`. A body means POST.
+ */
+export async function product(path, body) {
+  const headers = { accept: "application/json" };
+  if (auth.key) headers.authorization = `Bearer ${auth.key}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(`/product/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const envelope = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, envelope);
+  return envelope?.data;
+}
+
+/** The browser's filters in the filter DSL (what /product/search takes). */
+export function filterOf({ type, tag, session, from, to }) {
+  const f = {};
+  if (type) f.memory_type = type;
+  if (tag) f.tags = { contains: tag };
+  if (session) f.session_id = session;
+  if (from || to)
+    f.created_at = { ...(from ? { gte: from } : {}), ...(to ? { lte: `${to}T23:59:59.999Z` } : {}) };
+  return Object.keys(f).length ? f : undefined;
+}
+
 export function fmtDate(iso) {
   if (!iso) return "";
   const d = new Date(iso);

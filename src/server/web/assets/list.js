@@ -1,5 +1,5 @@
 // Memories: list (newest first), full-text and semantic (fast/fine) search, filters, paging.
-import { api, fmtDate, h } from "./dom.js";
+import { api, filterOf, fmtDate, h, product } from "./dom.js";
 
 const TYPES = ["WorkingMemory", "LongTermMemory", "UserMemory", "OuterMemory", "PreferenceMemory"];
 const FIELDS = ["q", "mode", "type", "tag", "session", "from", "to"];
@@ -33,6 +33,22 @@ export function memoryCard(cube, m) {
       h("span", { class: "chip" }, fmtDate(md.created_at)),
     ),
   );
+}
+
+/** A page of the cube (browser API), a full-text search (browser API) or a semantic one (/product/search). */
+async function load(cube, cur, offset, searching) {
+  if (!searching || cur.mode === "text" || !cur.mode)
+    return api("memories", { query: { cube, ...cur, mode: "text", limit: PAGE, offset } });
+  const found = await product("search", {
+    query: cur.q,
+    readable_cube_ids: [cube],
+    mode: cur.mode,
+    top_k: PAGE,
+    include_preference: false,
+    filter: filterOf(cur),
+  });
+  const memories = (found.text_mem[0]?.memories ?? []).map((m) => ({ ...m, score: m.metadata.relativity }));
+  return { mode: cur.mode, memories, total: memories.length, warnings: found.warnings };
 }
 
 export async function renderList({ cube, params, view }) {
@@ -94,9 +110,9 @@ export async function renderList({ cube, params, view }) {
   view.replaceChildren(form, results);
 
   const t0 = performance.now();
-  const data = await api("memories", { query: { cube, ...cur, limit: PAGE, offset } });
-  const ms = Math.round(performance.now() - t0);
   const searching = Boolean(cur.q.trim());
+  const data = await load(cube, cur, offset, searching);
+  const ms = Math.round(performance.now() - t0);
   const what = searching
     ? `${data.memories.length} results (${data.mode === "text" ? "full text" : `semantic, ${data.mode}`})`
     : `${data.total} memories`;
