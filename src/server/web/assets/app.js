@@ -60,7 +60,20 @@ function fillCubes() {
     localStorage.setItem("memos.cube", state.cube);
     render();
   };
-  document.getElementById("who").textContent = `${state.me.user_id} · ${state.me.role}`;
+  const who = document.getElementById("who");
+  who.replaceChildren(`${state.me.user_id} · ${state.me.role}`);
+  if (auth.key) {
+    const out = h(
+      "button",
+      { class: "link", id: "signout", title: "forget the key in this tab" },
+      "Sign out",
+    );
+    out.onclick = () => {
+      auth.key = null;
+      location.reload();
+    };
+    who.append(" ", out);
+  }
 }
 
 async function render() {
@@ -90,6 +103,12 @@ async function render() {
     else if (path === "/scheduler") await renderScheduler(ctx);
     else await renderList(ctx);
   } catch (error) {
+    // A key revoked while the page is open: ask again.
+    if (error instanceof ApiError && error.status === 401) {
+      auth.key = null;
+      location.reload();
+      return;
+    }
     view.replaceChildren(errorPanel(error));
   }
 }
