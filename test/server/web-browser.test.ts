@@ -222,6 +222,8 @@ describe("memory browser (chromium)", () => {
       expect(await status("/product/search", { query: "Pixel", readable_cube_ids: ["alice/notes"] })).toBe(
         403,
       );
+      await p.click("#signout");
+      await p.locator("#signin[open]").waitFor();
       await p.close();
     },
   );
