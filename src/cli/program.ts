@@ -6,7 +6,9 @@ import { registerDoctor } from "./commands/doctor.js";
 import { registerDumpLoad } from "./commands/dump-load.js";
 import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
+import { registerKey } from "./commands/key.js";
 import { registerSearch } from "./commands/search.js";
+import { registerServe } from "./commands/serve.js";
 import { registerUser } from "./commands/user.js";
 import type { CliIO } from "./io.js";
 
@@ -27,5 +29,7 @@ export function buildProgram(io: CliIO): Command {
   registerUser(program, io);
   registerCube(program, io);
   registerDoctor(program, io);
+  registerKey(program, io);
+  registerServe(program, io);
   return program;
 }
