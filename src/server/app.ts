@@ -58,6 +58,11 @@ export interface CreateAppOptions {
   tasks?: TaskTracker;
   /** MCP, the browser, anything else this process serves. */
   extensions?: AppExtension[];
+  /**
+   * Refuse every call while no key exists, instead of running open (serve() sets it for a
+   * non-loopback bind, so revoking the last key never opens a public server).
+   */
+  requireKeys?: boolean;
 }
 
 /** Paths served without a key: liveness and the API's own description. */
@@ -108,7 +113,7 @@ export function createApp(options: CreateAppOptions): { app: MemosApp; ctx: AppC
   const publicPaths = [...PUBLIC_PATHS, ...(options.extensions ?? []).flatMap((e) => e.publicPaths ?? [])];
   const limiter =
     limits.rateLimitPerMinute > 0 ? new RateLimiter({ perMinute: limits.rateLimitPerMinute }) : undefined;
-  app.use("*", authMiddleware(options.mos, { publicPaths, limiter }));
+  app.use("*", authMiddleware(options.mos, { publicPaths, limiter, requireKeys: options.requireKeys }));
 
   registerAdd(app, ctx);
   registerSearch(app, ctx);

@@ -39,7 +39,7 @@ export function isPublicPath(path: string, publicPaths: readonly string[]): bool
  */
 export function authMiddleware(
   mos: MOS,
-  options: { publicPaths: readonly string[]; limiter?: RateLimiter },
+  options: { publicPaths: readonly string[]; limiter?: RateLimiter; requireKeys?: boolean },
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (isPublicPath(c.req.path, options.publicPaths)) return next();
@@ -47,6 +47,8 @@ export function authMiddleware(
     const header = c.req.header("authorization");
     let auth: AuthInfo;
     if (!hasApiKeys(registry)) {
+      // A public server whose last key was revoked closes rather than opening up.
+      if (options.requireKeys) throw unauthorized("this server requires API keys and none exists");
       const user = mos.home.user(mos.userId);
       auth = { userId: user.user_id, role: user.role, keyId: null, admin: true, open: true };
     } else {

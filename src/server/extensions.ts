@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { hasApiKeys } from "../mos/api-keys.js";
 import type { AppExtension } from "./app.js";
 import { mountMcp } from "./mcp/http.js";
@@ -38,11 +41,30 @@ export function webExtension(): AppExtension {
 }
 
 /**
- * Everything this process serves beside the REST API: `createApp({ mos, extensions: serverExtensions(VERSION) })`.
+ * Everything this process serves beside the REST API: MCP and the memory browser.
  *
  * @example
  * const { app } = createApp({ mos, extensions: serverExtensions("0.1.0") });
  */
 export function serverExtensions(version: string): AppExtension[] {
   return [mcpExtension({ version }), webExtension()];
+}
+
+/**
+ * The parts `memos serve` mounts beside the REST API: the MCP endpoint (`/mcp`) and the web
+ * memory browser (`/`), reporting this package's version to MCP clients.
+ */
+export function defaultExtensions(): AppExtension[] {
+  return serverExtensions(packageVersion());
+}
+
+/** The version in this package's package.json (found from src/ or dist/src/ alike). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file))
+      return (JSON.parse(readFileSync(file, "utf8")) as { version?: string }).version ?? "0";
+  }
+  return "0";
 }

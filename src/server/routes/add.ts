@@ -11,6 +11,7 @@ import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { type CarriedFile, toChat } from "../messages.js";
 import { envelope, jsonIo, Messages } from "../schemas.js";
+import { applyFeedback } from "./feedback.js";
 
 export const AddRequest = z
   .looseObject({
@@ -38,6 +39,10 @@ export const AddRequest = z
         "async (default, as MemOS): answer with task ids at once; sync: answer with the memories written",
     }),
     mode: z.enum(["fast", "fine"]).optional(),
+    is_feedback: z.boolean().default(false).openapi({
+      description:
+        "the last user message is feedback on the conversation before it: handled as /product/feedback (needs an LLM)",
+    }),
   })
   .openapi("AddRequest");
 
@@ -86,6 +91,7 @@ export function registerAdd(app: MemosApp, ctx: AppContext): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const userId = actingUser(c.get("auth"), body.user_id);
+    if (body.is_feedback) return c.json(await feedbackFromAdd(ctx.mos, userId, body), 200);
     const job = prepareAdd(ctx.mos, userId, body);
     // ACL first, so a denied or unknown cube fails now in either mode.
     for (const cubeId of job.cubeIds) await ctx.mos.openCube(cubeId, { userId, action: "write" });
@@ -108,6 +114,33 @@ export function registerAdd(app: MemosApp, ctx: AppContext): void {
       200,
     );
   });
+}
+
+/** MemOS's `is_feedback` add: the last user message is the feedback, what came before its history. */
+async function feedbackFromAdd(mos: MOS, userId: string, body: AddBody) {
+  const { messages } = body.messages === undefined ? { messages: [] } : toChat(body.messages);
+  const last = messages.map((m) => m.role).lastIndexOf("user");
+  if (last < 0)
+    throw new InvalidInputError({
+      message: "is_feedback needs a user message holding the feedback",
+      hint: 'e.g. "messages": [{"role": "user", "content": "No, I moved to Lisbon"}]',
+    });
+  const result = await applyFeedback(mos, userId, {
+    user_id: userId,
+    history: messages.slice(0, last).map((m) => ({ role: m.role as "user", content: m.content })),
+    feedback_content: messages[last]?.content ?? "",
+    retrieved_memory_ids: [],
+    writable_cube_ids: body.writable_cube_ids ?? (body.mem_cube_id ? [body.mem_cube_id] : undefined),
+    session_id: body.session_id,
+    corrected_answer: false,
+  });
+  const data = result.operations.map((o) => ({
+    memory: o.memory,
+    memory_id: o.memory_id,
+    memory_type: o.action,
+    cube_id: o.cube_id,
+  }));
+  return { code: 200, message: "Memory feedback successfully", data };
 }
 
 interface AddJob {

@@ -8,7 +8,7 @@ import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { envelope, jsonIo, Message } from "../schemas.js";
 
-const FeedbackRequest = z
+export const FeedbackRequest = z
   .looseObject({
     user_id: z.string().optional(),
     session_id: z.string().optional(),
@@ -76,7 +76,8 @@ export function registerFeedback(app: MemosApp, ctx: AppContext): void {
   });
 }
 
-async function applyFeedback(mos: MOS, userId: string, body: z.infer<typeof FeedbackRequest>) {
+/** Ask the LLM what the feedback changes, then apply it through MOS (used by /product/add with is_feedback too). */
+export async function applyFeedback(mos: MOS, userId: string, body: z.infer<typeof FeedbackRequest>) {
   const llm = mos.llm;
   if (!llm)
     throw new ConfigError({
@@ -84,7 +85,19 @@ async function applyFeedback(mos: MOS, userId: string, body: z.infer<typeof Feed
       hint: `start the server with ${LLM_ENV_HINT}`,
     });
   // Read access is checked for every memory shown to the model; write access when it is changed.
-  const shown = await Promise.all(body.retrieved_memory_ids.map((id) => mos.get(id, { userId })));
+  // Without ids (MemOS's add with is_feedback), the memories the feedback is about are searched for.
+  const shown =
+    body.retrieved_memory_ids.length > 0
+      ? await Promise.all(body.retrieved_memory_ids.map((id) => mos.get(id, { userId })))
+      : (
+          await mos.search({
+            query: body.feedback_content,
+            userId,
+            cubeIds: body.writable_cube_ids,
+            topK: 5,
+            prefTopK: 0,
+          })
+        ).text_mem.flatMap((t) => t.memories.map((memory) => ({ cube_id: t.cube_id, memory })));
   const list = shown.map((m) => `- ${m.memory.id}: ${m.memory.memory}`).join("\n") || "(none)";
   const history = body.history
     .map((m) => `${m.role}: ${typeof m.content === "string" ? m.content : JSON.stringify(m.content)}`)
