@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -230,6 +230,12 @@ export async function runHttpLoad(
     let searchRun: Awaited<ReturnType<typeof load>>;
     let mixedRun: Awaited<ReturnType<typeof load>>;
     try {
+      // Warm-up, not measured: the first call opens the cube (store, index, embedder).
+      await fetch(`${server.url}/product/search`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query: "warm up", top_k: 1 }),
+      });
       log(`search run: ${options.connections} connections, ${options.durationSeconds} s`);
       searchRun = await load(server.url, key, options, [search()]);
       log(`mixed run: one add per ${options.searchesPerAdd} searches`);
@@ -285,11 +291,18 @@ export function registerHttpCommand(bench: Command): void {
           searchesPerAdd: Number(opts.searchesPerAdd),
           progress: !opts.json,
         };
+        const before = loadavg()[0] ?? 0;
         const rows = await runHttpLoad(
           settings,
           opts.json ? () => {} : (s) => process.stderr.write(`${s}\n`),
         );
-        const report = { commit: gitCommit(process.cwd()), machine: machineInfo(), settings, rows };
+        const report = {
+          commit: gitCommit(process.cwd()),
+          machine: machineInfo(),
+          load_average_1m: { before, after: loadavg()[0] ?? 0 },
+          settings,
+          rows,
+        };
         const table = markdownTable(
           [
             "run",
@@ -320,7 +333,7 @@ export function registerHttpCommand(bench: Command): void {
             String(r.lost),
           ]),
         );
-        const md = `# HTTP load (memos serve)\n\n${settings.connections} connections, ${settings.durationSeconds} s per run, ${settings.n} memories, API key auth on, rate limit off; server in its own process. Commit ${report.commit}.\n\n${table}\n\nMachine: ${JSON.stringify(report.machine)}\n`;
+        const md = `# HTTP load (memos serve)\n\n${settings.connections} connections, ${settings.durationSeconds} s per run, ${settings.n} memories, API key auth on, rate limit off; server in its own process; one warm-up search first. Commit ${report.commit}. Machine load average (1 min) before/after: ${fmt(report.load_average_1m.before, 1)} / ${fmt(report.load_average_1m.after, 1)} on ${report.machine.cores} cores.\n\n${table}\n\nMachine: ${JSON.stringify(report.machine)}\n`;
         const written = await writeReportFiles(opts.out, "http-load", {
           json: JSON.stringify(report, null, 2),
           md,
