@@ -57,6 +57,21 @@ export const CubeMemories = z
   .object({ cube_id: z.string(), memories: z.array(MemoryItem), total_nodes: z.number().int() })
   .openapi("CubeMemories");
 
+/** Who reads which cubes (search, chat): MemOS's fields, the old single `mem_cube_id` included. */
+export const readScopeFields = {
+  user_id: z.string().optional(),
+  readable_cube_ids: z.array(z.string()).min(1).optional(),
+  mem_cube_id: z.string().optional().openapi({ description: "(deprecated) one cube; use readable_cube_ids" }),
+};
+
+/** The cubes a read names: `readable_cube_ids`, else `[mem_cube_id]`, else none (every cube the user reads). */
+export function readCubeIds(body: {
+  readable_cube_ids?: string[];
+  mem_cube_id?: string;
+}): string[] | undefined {
+  return body.readable_cube_ids ?? (body.mem_cube_id ? [body.mem_cube_id] : undefined);
+}
+
 /** MemOS's envelope around `data`. */
 export function envelope<T extends z.ZodType>(data: T, name?: string) {
   const schema = z.object({ code: z.number().int().openapi({ example: 200 }), message: z.string(), data });

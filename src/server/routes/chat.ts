@@ -5,17 +5,12 @@ import type { PromptMemory } from "../../mos/chat-prompt.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { errorResponse } from "../errors.js";
-import { envelope, errorResponses, jsonIo } from "../schemas.js";
+import { envelope, errorResponses, jsonIo, readCubeIds, readScopeFields } from "../schemas.js";
 
 export const ChatRequest = z
   .looseObject({
     query: z.string().min(1),
-    user_id: z.string().optional(),
-    readable_cube_ids: z.array(z.string()).min(1).optional(),
-    mem_cube_id: z
-      .string()
-      .optional()
-      .openapi({ description: "(deprecated) one cube; use readable_cube_ids" }),
+    ...readScopeFields,
     session_id: z.string().optional(),
     system_prompt: z.string().optional(),
     base_prompt: z
@@ -71,7 +66,7 @@ function chatOptions(body: z.infer<typeof ChatRequest>, userId: string): ChatOpt
   return {
     userId,
     sessionId: body.session_id,
-    cubeIds: body.readable_cube_ids ?? (body.mem_cube_id ? [body.mem_cube_id] : undefined),
+    cubeIds: readCubeIds(body),
     baseSystemPrompt: body.system_prompt ?? body.base_prompt,
     topK: body.top_k,
     writeBack: body.add_message_on_answer,

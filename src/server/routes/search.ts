@@ -3,17 +3,20 @@ import type { MemoryFilter } from "../../core/schema/filter.js";
 import { normalizeFilter } from "../../core/schema/filter.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
-import { CubeMemories, envelope, Filter, jsonIo, type MemoryItem } from "../schemas.js";
+import {
+  CubeMemories,
+  envelope,
+  Filter,
+  jsonIo,
+  type MemoryItem,
+  readCubeIds,
+  readScopeFields,
+} from "../schemas.js";
 
 export const SearchRequest = z
   .looseObject({
     query: z.string().min(1),
-    user_id: z.string().optional(),
-    readable_cube_ids: z.array(z.string()).min(1).optional(),
-    mem_cube_id: z
-      .string()
-      .optional()
-      .openapi({ description: "(deprecated) one cube; use readable_cube_ids" }),
+    ...readScopeFields,
     mode: z
       .enum(["fast", "fine", "mixture"])
       .default("fast")
@@ -68,7 +71,7 @@ export function registerSearch(app: MemosApp, ctx: AppContext): void {
     const found = await ctx.mos.search({
       query: body.query,
       userId,
-      cubeIds: body.readable_cube_ids ?? (body.mem_cube_id ? [body.mem_cube_id] : undefined),
+      cubeIds: readCubeIds(body),
       topK: body.top_k,
       // mixture = fast recall + fine parsing: our fine mode runs every path with the LLM's parse.
       mode: body.mode === "fast" ? "fast" : "fine",
