@@ -92,6 +92,17 @@ describe("/mcp (streamable HTTP)", () => {
     const plain = await ok(bob, "add_memory", { messages: "My favourite dessert is pastel de nata." });
     expect((plain.memories as { memory: string }[])[0]?.memory).toContain("pastel de nata");
 
+    // MemOS clients' content parts are read too.
+    const parts = await ok(bob, "add_memory", {
+      messages: [
+        { role: "user", content: [{ type: "input_text", text: "I am learning to play the cavaquinho." }] },
+      ],
+    });
+    expect((parts.memories as { memory: string }[])[0]?.memory).toContain("cavaquinho");
+    const file = await failure(bob, "add_memory", {
+      messages: [{ role: "user", content: [{ type: "input_file", filename: "a.txt", file_data: "aGk=" }] }],
+    });
+    expect(file.code).toBe("invalid_input");
     const found = searchTexts(await ok(bob, "search_memories", { query: "favourite dessert" }));
     expect(found["bob/default"]?.[0]).toContain("pastel de nata");
     expect(Object.keys(found)).toEqual(["bob/default"]);

@@ -2,8 +2,8 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import type { ChatMessage } from "../../reader/chat-schema.js";
-import { ChatMessage as ChatMessageSchema } from "../../reader/chat-schema.js";
+import { type ChatMessage, validateChatMessages } from "../../reader/chat-schema.js";
+import { toChat } from "../messages.js";
 import {
   actingUser,
   checkLocalPath,
@@ -23,19 +23,37 @@ export function memoryView(item: TextualMemoryItem, cube_id?: string): Record<st
   return { ...(cube_id ? { cube_id } : {}), id: item.id, memory: item.memory, metadata };
 }
 
+// A turn as MemOS clients send it: content a string or a list of parts (text / input_text).
+const WireMessage = z.object({
+  role: z.string().min(1),
+  content: z.union([
+    z.string(),
+    z.array(z.union([z.string(), z.looseObject({ type: z.string(), text: z.string().optional() })])),
+  ]),
+  chat_time: z.string().optional(),
+  speaker: z.string().optional(),
+  message_id: z.union([z.string(), z.number()]).optional(),
+});
+
 /**
  * `messages` as MemOS clients send it: a list of turns, or (as many agents do) one plain string,
- * which is a single user turn. MemOS drops the string silently; here it is stored.
+ * which is a single user turn. MemOS drops the string silently; here it is stored. Content parts
+ * are read as the REST API reads them; files go through `doc_path` or `/product/add`.
  */
-function toMessages(messages: string | ChatMessage[] | undefined): ChatMessage[] | undefined {
+function toMessages(messages: string | z.infer<typeof WireMessage>[] | undefined): ChatMessage[] | undefined {
   if (messages === undefined) return undefined;
-  if (typeof messages !== "string") return messages;
-  if (messages.trim() === "")
+  if (typeof messages === "string" && messages.trim() === "")
     throw new InvalidInputError({
       message: "messages is an empty string",
       hint: 'e.g. messages: "I moved to Porto"',
     });
-  return [{ role: "user", content: messages }];
+  const { messages: turns, files } = toChat(messages);
+  if (files.length > 0)
+    throw new InvalidInputError({
+      message: "add_memory takes text messages; file parts are not read here",
+      hint: "pass a document as doc_path (stdio), or send it to the REST API's /product/add",
+    });
+  return validateChatMessages(turns);
 }
 
 /** The memory tools: add, search, get, update, delete, delete all, chat, clear chat history. */
@@ -55,9 +73,11 @@ export function registerMemoryTools(server: McpServer, session: McpSession): voi
           .optional()
           .describe("Path of a document on the server (txt, md, html, pdf, json)"),
         messages: z
-          .union([z.string(), z.array(ChatMessageSchema).min(1)])
+          .union([z.string(), z.array(WireMessage).min(1)])
           .optional()
-          .describe('Conversation turns [{"role": "user", "content": "..."}], or one plain string'),
+          .describe(
+            'Conversation turns [{"role": "user", "content": "..." or [{"type": "text", "text": "..."}]}], or one plain string',
+          ),
         cube_id: cubeId.optional().describe("Target cube (default: the user's default cube)"),
         user_id: userId,
         session_id: z.string().optional().describe("Conversation session the memories belong to"),
