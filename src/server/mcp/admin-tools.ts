@@ -22,7 +22,7 @@ export function registerAdminTools(server: McpServer, session: McpSession): void
       title: "Create user",
       description: "Create a user (with a default cube). Only root and admins may; only root creates admins.",
       inputSchema: {
-        user_id: z.string().min(1),
+        user_id: z.string().min(1).describe("Id of the new user (letters, digits, . _ @ -)"),
         role: z.string().optional().describe('"USER" (default), "ADMIN" or "GUEST" (any case)'),
         user_name: z.string().optional().describe("Display name (default: user_id)"),
       },
@@ -51,8 +51,8 @@ export function registerAdminTools(server: McpServer, session: McpSession): void
       description:
         'Create a memory cube "owner_id/cube_name" (the owner may, and root and admins for anyone).',
       inputSchema: {
-        cube_name: z.string().min(1),
-        owner_id: z.string().min(1),
+        cube_name: z.string().min(1).describe("Name of the cube within its owner's cubes"),
+        owner_id: z.string().min(1).describe("The user who will own it"),
         cube_path: z
           .string()
           .optional()
@@ -83,7 +83,10 @@ export function registerAdminTools(server: McpServer, session: McpSession): void
         "Register an existing cube directory on the server (ours or MemOS's layout) for the user, its owner.",
       inputSchema: {
         cube_name_or_path: z.string().min(1).describe("Directory of the cube on the server"),
-        cube_id: z.string().optional(),
+        cube_id: z
+          .string()
+          .optional()
+          .describe("Id to register it under (default: the directory's config cube_id)"),
         user_id: userId,
       },
     },
@@ -119,8 +122,8 @@ export function registerAdminTools(server: McpServer, session: McpSession): void
         "Share a cube with another user, read (default) or write. The owner may, and root and admins.",
       inputSchema: {
         cube_id: cubeId,
-        target_user_id: z.string().min(1),
-        permission: z.enum(["read", "write"]).optional(),
+        target_user_id: z.string().min(1).describe("The user to share it with"),
+        permission: z.enum(["read", "write"]).optional().describe("read (default) or write"),
         user_id: userId,
       },
     },
@@ -147,7 +150,7 @@ export function registerAdminTools(server: McpServer, session: McpSession): void
       title: "Dump cube",
       description: "Export a cube to a directory on the server, in MemOS's cube layout (read access).",
       inputSchema: {
-        dump_dir: z.string().min(1),
+        dump_dir: z.string().min(1).describe("Empty or new directory on the server to write the cube to"),
         user_id: userId,
         cube_id: cubeId.optional().describe("Default: the user's default cube"),
       },
@@ -186,7 +189,7 @@ export function registerAdminTools(server: McpServer, session: McpSession): void
       title: "Memory scheduler",
       description:
         "Start or stop the background memory scheduler. MemOS-TS has no scheduler yet: this tool says so (adds run in the request).",
-      inputSchema: { action: z.enum(["start", "stop"]) },
+      inputSchema: { action: z.enum(["start", "stop"]).describe("start or stop the scheduler") },
     },
     (args) =>
       runTool("control_memory_scheduler", () =>

@@ -258,10 +258,13 @@ export function registerMemoryTools(server: McpServer, session: McpSession): voi
       description:
         "Answer a query with the user's memories in the prompt (needs an LLM on the server: MEMOS_LLM). Returns the answer and the memories it cites.",
       inputSchema: {
-        query: z.string().min(1),
+        query: z.string().min(1).describe("The user's message"),
         user_id: userId,
         session_id: z.string().optional().describe('Conversation whose history is kept (default "default")'),
-        cube_ids: z.array(cubeId).optional(),
+        cube_ids: z
+          .array(cubeId)
+          .optional()
+          .describe("Cubes to draw memories from (default: every cube the user reads)"),
       },
     },
     (args) =>
@@ -293,7 +296,13 @@ export function registerMemoryTools(server: McpServer, session: McpSession): voi
       title: "Clear chat history",
       description:
         "Forget a chat session's history (every session when session_id is omitted). Memories stay.",
-      inputSchema: { user_id: userId, session_id: z.string().optional() },
+      inputSchema: {
+        user_id: userId,
+        session_id: z
+          .string()
+          .optional()
+          .describe("The session to forget (default: every session of the user)"),
+      },
     },
     (args) =>
       runTool("clear_chat_history", () => {
