@@ -142,6 +142,7 @@ describe("memory browser (chromium)", () => {
 
       await page.click("#edit");
       await page.fill("#editor", "Maya adopted Pixel, a grey cat, on 8 March 2025.");
+      await page.fill("#tags", "pets, cat");
       await page.click("#save");
       await expect
         .poll(() => page.locator("#memory-text").textContent())
@@ -149,6 +150,7 @@ describe("memory browser (chromium)", () => {
       expect((await mos.get(id, { userId: "alice" })).memory.memory).toBe(
         "Maya adopted Pixel, a grey cat, on 8 March 2025.",
       );
+      expect((await mos.get(id, { userId: "alice" })).memory.metadata.tags).toEqual(["pets", "cat"]);
       await expect.poll(() => page.locator("#history tbody tr").count()).toBe(2);
       await page.screenshot({ path: join(SHOTS, "browser-memory.png"), fullPage: true });
 

@@ -65,6 +65,13 @@ export async function renderDetail({ params, view }) {
 
   const text = h("div", { class: "memory-text", id: "memory-text" }, m.memory);
   const editor = h("textarea", { id: "editor", "aria-label": "memory text", hidden: true });
+  const tagsInput = h("input", {
+    id: "tags",
+    "aria-label": "tags",
+    placeholder: "tags, comma separated",
+    hidden: true,
+    style: "width:100%;margin-top:.5rem",
+  });
   const save = h("button", { class: "primary", hidden: true, id: "save" }, "Save");
   const cancel = h("button", { hidden: true }, "Cancel");
   const edit = h(
@@ -85,12 +92,14 @@ export async function renderDetail({ params, view }) {
   const toggle = (on) => {
     text.hidden = on;
     editor.hidden = !on;
+    tagsInput.hidden = !on;
     save.hidden = !on;
     cancel.hidden = !on;
     edit.hidden = on;
   };
   edit.onclick = () => {
     editor.value = m.memory;
+    tagsInput.value = (m.metadata.tags ?? []).join(", ");
     toggle(true);
     editor.focus();
   };
@@ -98,7 +107,16 @@ export async function renderDetail({ params, view }) {
   save.onclick = async () => {
     save.disabled = true;
     try {
-      await product("update_memory", { memory_id: id, mem_cube_id: cube, memory: editor.value });
+      const tags = tagsInput.value
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean);
+      await product("update_memory", {
+        memory_id: id,
+        mem_cube_id: cube,
+        memory: editor.value,
+        metadata: { tags },
+      });
       toast("Saved as a new version");
       await reload();
     } catch (error) {
@@ -202,7 +220,14 @@ export async function renderDetail({ params, view }) {
       h("a", { href: "#/memories" }, "← Memories"),
       h("span", { class: "muted" }, `  ·  ${data.cube_id}`),
     ),
-    h("div", { class: "panel" }, text, editor, h("div", { class: "actions" }, edit, save, cancel, del)),
+    h(
+      "div",
+      { class: "panel" },
+      text,
+      editor,
+      tagsInput,
+      h("div", { class: "actions" }, edit, save, cancel, del),
+    ),
     h(
       "div",
       { class: "grid2" },
