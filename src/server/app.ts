@@ -59,8 +59,8 @@ export interface CreateAppOptions {
   /** MCP, the browser, anything else this process serves. */
   extensions?: AppExtension[];
   /**
-   * Refuse every call while no key exists, instead of running open (serve() sets it for a
-   * non-loopback bind, so revoking the last key never opens a public server).
+   * Refuse every call while no key exists, instead of running open (serve() sets it when it
+   * started with keys or on a non-loopback address, so revoking the last key never opens it up).
    */
   requireKeys?: boolean;
 }

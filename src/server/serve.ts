@@ -46,7 +46,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       hint: "create a key first (memos key create --user NAME), or leave --host out to listen on 127.0.0.1 only",
     });
   }
-  const { app, ctx } = createApp({ ...options, requireKeys: !loopback });
+  // Started with keys (or public): keys stay required, even if the last one is revoked later.
+  const { app, ctx } = createApp({ ...options, requireKeys: auth || !loopback });
   const server = await new Promise<ReturnType<typeof serveNode>>((resolve, reject) => {
     const s = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(s));
     s.once("error", reject);
