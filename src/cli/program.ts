@@ -6,7 +6,10 @@ import { registerDoctor } from "./commands/doctor.js";
 import { registerDumpLoad } from "./commands/dump-load.js";
 import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
+import { registerKey } from "./commands/key.js";
+import { registerMcp } from "./commands/mcp.js";
 import { registerSearch } from "./commands/search.js";
+import { registerServe } from "./commands/serve.js";
 import { registerUser } from "./commands/user.js";
 import type { CliIO } from "./io.js";
 
@@ -27,5 +30,8 @@ export function buildProgram(io: CliIO): Command {
   registerUser(program, io);
   registerCube(program, io);
   registerDoctor(program, io);
+  registerKey(program, io);
+  registerServe(program, io);
+  registerMcp(program, io);
   return program;
 }

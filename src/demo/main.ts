@@ -1,4 +1,4 @@
-// `npm start` until the server lands: ingest a small sample conversation (written for this repo)
+// `npm run demo`: ingest a small sample conversation (written for this repo)
 // into a throwaway cube and show what a few searches find. No service, no API key.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -10,6 +10,7 @@ import { FineMemReader } from "../reader/fine-reader.js";
 import type { ChatMessage } from "../reader/index.js";
 import { checkRequestSize } from "../reader/limits.js";
 import { Searcher } from "../retrieve/searcher.js";
+import type { TreeSearchOptions } from "../retrieve/types.js";
 
 /** How to configure an LLM from the environment, in one line (what the CLI says). */
 export const LLM_ENV_HINT =
@@ -104,6 +105,12 @@ export async function addToCube(
   return { items, warnings, alreadyStored };
 }
 
+/** Per-cube search options beyond top-k and mode (see TreeSearchOptions; general cubes use filter and referenceTime). */
+export type CubeSearchOptions = Pick<
+  TreeSearchOptions,
+  "filter" | "referenceTime" | "dedup" | "threshold" | "rerank" | "memoryTypes"
+>;
+
 /**
  * Search one cube. Tree cubes search themselves (recording usage); a general cube in fine mode
  * gets the tree searcher over its store, with the MOS's LLM parsing the query.
@@ -111,19 +118,18 @@ export async function addToCube(
 export async function searchCube(
   cube: MemCube,
   query: string,
-  options: { topK: number; mode: "fast" | "fine"; llm: LanguageModel | undefined },
+  options: CubeSearchOptions & { topK: number; mode: "fast" | "fine"; llm: LanguageModel | undefined },
 ): Promise<{ hits: SearchHit[]; warnings: string[] }> {
+  const { llm, ...search } = options;
   const text = cube.text;
-  if (text instanceof TreeTextMemory)
-    return text.searchDetailed(query, { topK: options.topK, mode: options.mode });
-  if (options.mode === "fast")
-    return { hits: await text.search(query, { topK: options.topK }), warnings: [] };
-  if (!options.llm)
+  if (text instanceof TreeTextMemory) return text.searchDetailed(query, search);
+  if (options.mode === "fast") {
+    const hits = await text.search(query, search);
+    return { hits: hits.filter((h) => h.score >= (search.threshold ?? 0)), warnings: [] };
+  }
+  if (!llm)
     throw new ConfigError({ message: "fine search needs an LLM, and none is configured", hint: LLM_HINT });
-  return new Searcher({ store: text.store, embedder: text.embedder, llm: options.llm }).search(query, {
-    topK: options.topK,
-    mode: "fine",
-  });
+  return new Searcher({ store: text.store, embedder: text.embedder, llm }).search(query, search);
 }
 
 /** A hit as MemOS returns it: the item, its score in `metadata.relativity`, no embedding. */

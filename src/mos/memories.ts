@@ -12,7 +12,7 @@ import { authorizeCubeCreation } from "./acl.js";
 import type { PromptMemory } from "./chat-prompt.js";
 import { type MosCore, openAuthorized, readScope } from "./context.js";
 import { checkDirAccess, checkDumpTarget } from "./cube-dirs.js";
-import { type AddInput, addToCube, hitItem, searchCube } from "./cube-ops.js";
+import { type AddInput, addToCube, type CubeSearchOptions, hitItem, searchCube } from "./cube-ops.js";
 import { accessibleCubes, requireCubeAccess, requireUser } from "./guard.js";
 import { checkName, checkNamespace, cubeIdFor } from "./names.js";
 import { searchPreferences } from "./preference-seam.js";
@@ -28,6 +28,10 @@ export interface MOSAddOptions extends AddInput {
   sessionId?: string;
   /** "fast" (default, no LLM) or "fine" (LLM extraction). */
   mode?: "fast" | "fine";
+  /** Tags on every stored memory (MemOS's `custom_tags`). */
+  tags?: string[];
+  /** Extra metadata fields on every stored memory, each filterable (MemOS's `info`). */
+  info?: Record<string, unknown>;
 }
 
 /** What `MOS.add` wrote to a cube: the memories stored, and warnings about what was not. */
@@ -53,6 +57,10 @@ export interface MOSSearchOptions {
   /** Per cube (default 5, MemOS's `top_k`). */
   topK?: number;
   mode?: "fast" | "fine";
+  /** Passed to each cube's search: filter, referenceTime, dedup, threshold, rerank, memoryTypes. */
+  searchOptions?: CubeSearchOptions;
+  /** Preference memories per cube (default `topK`); 0 leaves them out. */
+  prefTopK?: number;
 }
 
 /** Where a memory-level call acts: the user, and optionally the one cube to look in. */
@@ -86,7 +94,7 @@ export async function add(core: MosCore, userId: string, options: MOSAddOptions)
   const { items, warnings, alreadyStored } = await addToCube(
     cube,
     options,
-    { userId, sessionId: options.sessionId, cubeId, mode },
+    { userId, sessionId: options.sessionId, cubeId, mode, tags: options.tags, info: options.info },
     core.llm,
   );
   return { cube_id: cubeId, memories: items, warnings, already_stored: alreadyStored };
@@ -110,8 +118,8 @@ export async function search(
   const perCube = await settlePerCube(cubes, async (record) => {
     const cube = await core.pool.get(record.cube_id);
     const [found, prefs] = await Promise.all([
-      searchCube(cube, query, { topK, mode, llm: core.llm }),
-      searchPreferences(cube, query, topK),
+      searchCube(cube, query, { ...options.searchOptions, topK, mode, llm: core.llm }),
+      options.prefTopK === 0 ? [] : searchPreferences(cube, query, options.prefTopK ?? topK),
     ]);
     return { found, prefs };
   });
@@ -197,17 +205,22 @@ export async function get(
 export async function getAll(
   core: MosCore,
   userId: string,
-  options: { cubeId?: string; limit?: number; filter?: MemoryFilter } = {},
+  options: { cubeId?: string; limit?: number; offset?: number; filter?: MemoryFilter } = {},
 ): Promise<MOSSearchResult> {
   const cubes = readScope(core, userId, options.cubeId ? [options.cubeId] : undefined);
   const result = emptySearchResult();
   const perCube = await settlePerCube(cubes, async (record) => {
     const cube = await core.pool.get(record.cube_id);
-    return cube.text.getAll({ limit: options.limit, filter: options.filter });
+    const { limit, offset, filter } = options;
+    const memories = await cube.text.getAll({ limit, offset, filter });
+    const total = limit === undefined && !offset ? memories.length : await cube.text.store.count(filter);
+    return { memories, total };
   });
   for (const outcome of perCube) {
-    if (outcome.ok) result.text_mem.push({ cube_id: outcome.record.cube_id, memories: outcome.value });
-    else {
+    if (outcome.ok) {
+      const { memories, total } = outcome.value;
+      result.text_mem.push({ cube_id: outcome.record.cube_id, memories, total_nodes: total });
+    } else {
       const failure = cubeFailure(outcome.record.cube_id, outcome.error);
       result.failed_cubes.push(failure);
       result.warnings.push(failureWarning(failure));

@@ -299,7 +299,13 @@ export class MOS {
 
   /** Every memory of a cube (or of each cube the user reads), MemOS's result shape. */
   getAll(
-    options: { userId?: string; cubeId?: string; limit?: number; filter?: MemoryFilter } = {},
+    options: {
+      userId?: string;
+      cubeId?: string;
+      limit?: number;
+      offset?: number;
+      filter?: MemoryFilter;
+    } = {},
   ): Promise<MOSSearchResult> {
     return mem.getAll(this.core, options.userId ?? this.userId, options);
   }

@@ -5,6 +5,8 @@ import type { TextualMemoryItem } from "../core/schema/memory.js";
 export interface CubeMemories<T = TextualMemoryItem> {
   cube_id: string;
   memories: T[];
+  /** How many memories the cube holds in all (matching the filter), when listing a page. */
+  total_nodes?: number;
 }
 
 /** A cube left out of a cross-cube read because it failed (unreachable embedder, missing or corrupt files). */

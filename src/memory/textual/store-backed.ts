@@ -43,7 +43,7 @@ export abstract class StoreBackedTextMemory {
 
   /** Embed and store items; all of them commit together or none does (one `addItems` batch). */
   protected async storeItems(items: TextualMemoryItem[], context: AddContext): Promise<TextualMemoryItem[]> {
-    const stored = await this.embedItems(items, context);
+    const stored = await this.embedItems(withContextLabels(items, context), context);
     // Items read from messages carry their message keys: the check for messages another writer
     // stored meanwhile runs under the write lock (see ingest-keys.ts).
     return (await addUnlessStored(this.store, stored)).map((s) => s.item);
@@ -139,4 +139,19 @@ export function activeFilter(
   if (options.includeInactive) return user;
   const status: FilterNode = { kind: "cmp", field: "status", op: "eq", value: "activated" };
   return user ? { kind: "and", children: [status, user] } : status;
+}
+
+/** Items with the add's `tags` merged in and its `info` fields set (existing fields win). */
+function withContextLabels(items: TextualMemoryItem[], context: AddContext): TextualMemoryItem[] {
+  const tags = context.tags ?? [];
+  const info = context.info ?? {};
+  if (tags.length === 0 && Object.keys(info).length === 0) return items;
+  return items.map((item) => ({
+    ...item,
+    metadata: {
+      ...info,
+      ...item.metadata,
+      tags: [...new Set([...item.metadata.tags, ...tags])],
+    },
+  }));
 }

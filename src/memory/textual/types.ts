@@ -17,6 +17,10 @@ export interface AddContext {
   cubeId?: string;
   /** "fast" (default) windows the messages without an LLM; "fine" needs an LLM (tree memory). */
   mode?: "fast" | "fine";
+  /** Tags added to every stored item (MemOS's `custom_tags`). */
+  tags?: string[];
+  /** Extra metadata fields set on every stored item, each filterable (MemOS's `info`). */
+  info?: Record<string, unknown>;
   /** Reports embedding progress for long inputs. */
   onProgress?: (done: number, total: number) => void;
 }

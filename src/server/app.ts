@@ -1,0 +1,140 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { MOS } from "../mos/mos.js";
+import { type AppEnv, authMiddleware } from "./auth.js";
+import { registerDocs } from "./docs.js";
+import { HttpError, onError, onNotFound } from "./errors.js";
+import { RateLimiter } from "./rate-limit.js";
+import { registerAdd } from "./routes/add.js";
+import { registerAdmin } from "./routes/admin.js";
+import { registerChat } from "./routes/chat.js";
+import { registerCubes } from "./routes/cubes.js";
+import { registerFeedback } from "./routes/feedback.js";
+import { registerMemories } from "./routes/memories.js";
+import { registerScheduler } from "./routes/scheduler.js";
+import { registerSearch } from "./routes/search.js";
+import { TaskTracker } from "./tasks.js";
+
+/** The Hono app every route group is registered on (OpenAPI-aware; `c.get("auth")` is set). */
+export type MemosApp = OpenAPIHono<AppEnv>;
+
+/** What route groups share. */
+export interface AppContext {
+  mos: MOS;
+  /** Background work (async adds), in process until the scheduler lands. */
+  tasks: TaskTracker;
+  limits: ServerLimits;
+}
+
+export interface ServerLimits {
+  /** Largest request body in bytes (default 2 MiB, MEMOS_MAX_BODY_BYTES); larger is a 413. */
+  maxBodyBytes: number;
+  /** Requests per minute per API key (default 600, MEMOS_RATE_LIMIT); 0 turns the limit off. */
+  rateLimitPerMinute: number;
+}
+
+/**
+ * A part served by the same process, mounted after the REST API: the MCP endpoint (`/mcp`) and
+ * the web memory browser (`/`). Its routes go through the same auth middleware (and body limit)
+ * unless listed in `publicPaths`; inside a handler, `c.get("auth")` is the caller
+ * ({@link AuthInfo}) and `actingUser(auth, userId)` resolves whom to act as.
+ *
+ * @example
+ * const browser: AppExtension = {
+ *   publicPaths: ["/", "/assets/*"],                 // the page itself loads without a key
+ *   register(app, ctx) { app.get("/", (c) => c.html(page)); },
+ * };
+ * createApp({ mos, extensions: [browser] });
+ */
+export interface AppExtension {
+  /** Exact paths, or prefixes ending in `*`, served without an API key. */
+  publicPaths?: string[];
+  register(app: MemosApp, ctx: AppContext): void;
+}
+
+export interface CreateAppOptions {
+  mos: MOS;
+  limits?: Partial<ServerLimits>;
+  tasks?: TaskTracker;
+  /** MCP, the browser, anything else this process serves. */
+  extensions?: AppExtension[];
+  /**
+   * Refuse every call while no key exists, instead of running open (serve() sets it when it
+   * started with keys or on a non-loopback address, so revoking the last key never opens it up).
+   */
+  requireKeys?: boolean;
+}
+
+/** Paths served without a key: liveness and the API's own description. */
+export const PUBLIC_PATHS = ["/health", "/openapi.json", "/docs"];
+
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ServerLimits> {
+  const int = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : undefined);
+  return { maxBodyBytes: int(env.MEMOS_MAX_BODY_BYTES), rateLimitPerMinute: int(env.MEMOS_RATE_LIMIT) };
+}
+
+/**
+ * The server as a Hono app: MemOS's product API (`/product/*`), `/users`, `/cubes`,
+ * `/admin/keys`, `/health`, `/openapi.json` and `/docs`, then the extensions. Every route but
+ * the public ones needs an API key once one exists (see auth.ts); every memory operation goes
+ * through MOS and its ACL. Test it with `app.request()`; serve it with `serve()` (serve.ts).
+ *
+ * @example
+ * const mos = await MOS.open({ home: "./.memos" });
+ * const { app } = createApp({ mos });
+ * const res = await app.request("/product/search", { method: "POST", body: JSON.stringify({ query: "tea", user_id: "alice" }) });
+ */
+export function createApp(options: CreateAppOptions): { app: MemosApp; ctx: AppContext } {
+  const limits: ServerLimits = {
+    maxBodyBytes: options.limits?.maxBodyBytes ?? 2 * 1024 * 1024,
+    rateLimitPerMinute: options.limits?.rateLimitPerMinute ?? 600,
+  };
+  const ctx: AppContext = { mos: options.mos, tasks: options.tasks ?? new TaskTracker(), limits };
+  const app: MemosApp = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error);
+    },
+  });
+  app.onError(onError);
+  app.notFound(onNotFound);
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: limits.maxBodyBytes,
+      onError: () => {
+        throw new HttpError(413, {
+          code: "payload_too_large",
+          message: `the request body is larger than ${limits.maxBodyBytes} bytes`,
+          hint: "send less per request (split the messages), or raise MEMOS_MAX_BODY_BYTES on the server",
+        });
+      },
+    }),
+  );
+  const publicPaths = [...PUBLIC_PATHS, ...(options.extensions ?? []).flatMap((e) => e.publicPaths ?? [])];
+  const limiter =
+    limits.rateLimitPerMinute > 0 ? new RateLimiter({ perMinute: limits.rateLimitPerMinute }) : undefined;
+  app.use("*", authMiddleware(options.mos, { publicPaths, limiter, requireKeys: options.requireKeys }));
+
+  registerAdd(app, ctx);
+  registerSearch(app, ctx);
+  registerMemories(app, ctx);
+  registerFeedback(app, ctx);
+  registerChat(app, ctx);
+  registerCubes(app, ctx);
+  registerScheduler(app, ctx);
+  registerAdmin(app, ctx);
+  for (const extension of options.extensions ?? []) extension.register(app, ctx);
+  registerDocs(app);
+  return { app, ctx };
+}
+
+function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): HttpError {
+  const issues = error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`);
+  return new HttpError(422, {
+    code: "invalid_input",
+    message: `invalid request: ${issues.join("; ")}`,
+    hint: "see /docs for the request's fields",
+  });
+}
