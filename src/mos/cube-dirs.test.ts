@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../../test/mos/helpers.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { MOS } from "./mos.js";
+import { tempDir } from "./test-helpers.js";
 
 const tmp = tempDir("memos-dump-guard-");
 const homeDir = join(tmp.dir, "home");

@@ -6,11 +6,11 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectDenied, tempDir } from "../../test/mos/helpers.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
 import { MOS } from "./mos.js";
+import { expectDenied, tempDir } from "./test-helpers.js";
 
 const tmp = tempDir("memos-degrade-");
 const home = join(tmp.dir, "home");

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { json, memos } from "../cli/helpers.js";
+import { json, memos } from "../../src/cli/test-helpers.js";
 
 const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 const tmp = mkdtempSync(join(tmpdir(), "memos-load-crash-"));

@@ -14,7 +14,7 @@ import { MemosError } from "../../src/core/errors/memos-error.js";
 import { MOS } from "../../src/mos/mos.js";
 import { mountMcp } from "../../src/server/mcp/http.js";
 import { MCP_TOOL_NAMES } from "../../src/server/mcp/server.js";
-import { tempDir } from "../mos/helpers.js";
+import { tempDir } from "../../src/mos/test-helpers.js";
 import { failure, ok, searchTexts } from "./mcp-helpers.js";
 
 const TOKENS: Record<string, string> = { "t-alice": "alice", "t-bob": "bob", "t-carol": "carol" };

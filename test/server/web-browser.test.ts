@@ -17,7 +17,7 @@ import { MOS } from "../../src/mos/mos.js";
 import { parseChatSessions } from "../../src/reader/chat-schema.js";
 import { createApp } from "../../src/server/app.js";
 import { serverExtensions } from "../../src/server/extensions.js";
-import { tempDir } from "../mos/helpers.js";
+import { tempDir } from "../../src/mos/test-helpers.js";
 import { itWithService } from "../support/services.js";
 
 const CHROMIUM = process.env.MEMOS_CHROMIUM ?? "/usr/bin/chromium";

@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/mos/helpers.js";
+import { tempDir } from "../../mos/test-helpers.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { MOS } from "../../mos/mos.js";
 import { mountWeb } from "./index.js";

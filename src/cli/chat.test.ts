@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatIO } from "../../src/cli/commands/chat.js";
-import { runCli } from "../../src/cli/main.js";
-import { type FixtureServer, startFixtureServer } from "../../src/testing/fixture-server.js";
-import { tempDir } from "../mos/helpers.js";
-import { json, memos } from "./helpers.js";
+import { tempDir } from "../mos/test-helpers.js";
+import { type FixtureServer, startFixtureServer } from "../testing/fixture-server.js";
+import type { ChatIO } from "./commands/chat.js";
+import { runCli } from "./main.js";
+import { json, memos } from "./test-helpers.js";
 
 const t = tempDir("memos-cli-chat-");
 const home = join(t.dir, "home");

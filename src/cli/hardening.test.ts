@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/io.js";
-import { runCli } from "../../src/cli/main.js";
-import { json, memos } from "./helpers.js";
+import type { CliIO } from "./io.js";
+import { runCli } from "./main.js";
+import { json, memos } from "./test-helpers.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const sample = join(root, "examples/sample-chat.json");

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
-import { type FixtureServer, readFixture, startFixtureServer } from "../../src/testing/fixture-server.js";
-import { json, memos } from "./helpers.js";
+import { type FixtureServer, readFixture, startFixtureServer } from "../testing/fixture-server.js";
+import { json, memos } from "./test-helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "memos-doctor-"));
 const home = join(tmp, "home");

@@ -6,8 +6,8 @@
 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../mos/helpers.js";
-import { type CliResult, json, memos } from "./helpers.js";
+import { tempDir } from "../mos/test-helpers.js";
+import { type CliResult, json, memos } from "./test-helpers.js";
 
 const t = tempDir("memos-cli-acl-");
 const home = join(t.dir, "home");

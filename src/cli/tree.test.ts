@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { registerBackend } from "../../src/core/backend-registry.js";
-import { MemCube } from "../../src/cube/mem-cube.js";
-import { MemosHome } from "../../src/mos/home.js";
-import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
-import { json, memos } from "../cli/helpers.js";
+import { registerBackend } from "../core/backend-registry.js";
+import { MemCube } from "../cube/mem-cube.js";
+import { MemosHome } from "../mos/home.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
+import { json, memos } from "./test-helpers.js";
 
 const home = mkdtempSync(join(tmpdir(), "memos-tree-cli-"));
 const saved = process.env.MEMOS_LLM;

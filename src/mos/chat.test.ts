@@ -3,14 +3,14 @@
  * write-back, the ACL on what chat can see, and the error without an LLM.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/core/errors/config-error.js";
-import type { LLMMessage } from "../../src/core/interfaces/language-model.js";
-import { stripCitations } from "../../src/mos/chat.js";
-import { buildSystemPrompt } from "../../src/mos/chat-prompt.js";
-import { parseCitations } from "../../src/mos/citations.js";
-import { MOS } from "../../src/mos/mos.js";
-import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
-import { tempDir } from "./helpers.js";
+import { ConfigError } from "../core/errors/config-error.js";
+import type { LLMMessage } from "../core/interfaces/language-model.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
+import { stripCitations } from "./chat.js";
+import { buildSystemPrompt } from "./chat-prompt.js";
+import { parseCitations } from "./citations.js";
+import { MOS } from "./mos.js";
+import { tempDir } from "./test-helpers.js";
 
 /** The `[i:id] text` lines of a system prompt. */
 function promptMemories(messages: LLMMessage[]): { index: number; id: string; line: string }[] {

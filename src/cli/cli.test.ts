@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, memos } from "./helpers.js";
+import { json, memos } from "./test-helpers.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const sample = join(root, "examples/sample-chat.json");

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
-import { MOS } from "../../src/mos/mos.js";
-import { createLlamaCpp, type LlamaCppLanguageModel } from "../../src/providers/llama-cpp/index.js";
-import { tempDir } from "./helpers.js";
+import { createLlamaCpp, type LlamaCppLanguageModel } from "../providers/llama-cpp/index.js";
+import { MOS } from "./mos.js";
+import { tempDir } from "./test-helpers.js";
 
 const NOW = new Date("2025-06-01T00:00:00Z");
 

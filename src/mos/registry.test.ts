@@ -6,13 +6,13 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/core/errors/invalid-input-error.js";
-import { NotFoundError } from "../../src/core/errors/not-found-error.js";
-import { MemCube } from "../../src/cube/mem-cube.js";
-import { MemosHome } from "../../src/mos/home.js";
-import { MOS } from "../../src/mos/mos.js";
-import { Registry } from "../../src/mos/registry.js";
-import { tempDir } from "./helpers.js";
+import { InvalidInputError } from "../core/errors/invalid-input-error.js";
+import { NotFoundError } from "../core/errors/not-found-error.js";
+import { MemCube } from "../cube/mem-cube.js";
+import { MemosHome } from "./home.js";
+import { MOS } from "./mos.js";
+import { Registry } from "./registry.js";
+import { tempDir } from "./test-helpers.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -1,9 +1,9 @@
 /** Preference memory through MOS: pref_mem in search results and preferences in the chat prompt. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LLMMessage } from "../../src/core/interfaces/language-model.js";
-import { MOS } from "../../src/mos/mos.js";
-import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
-import { tempDir } from "./helpers.js";
+import type { LLMMessage } from "../core/interfaces/language-model.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
+import { MOS } from "./mos.js";
+import { tempDir } from "./test-helpers.js";
 
 let lastPrompt: LLMMessage[] = [];
 const llm = createScriptedLanguageModel([

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from "node:util";
-import type { CliIO } from "../../src/cli/io.js";
-import { runCli } from "../../src/cli/main.js";
+import type { CliIO } from "./io.js";
+import { runCli } from "./main.js";
 
 export interface CliResult {
   code: number;

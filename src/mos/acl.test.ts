@@ -4,11 +4,11 @@
  * write, delete and share — with every denial a one-line AccessDeniedError and nothing changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AccessDeniedError } from "../../src/core/errors/access-denied-error.js";
-import { NotFoundError } from "../../src/core/errors/not-found-error.js";
-import { allowedActions, authorize, authorizeUserCreation } from "../../src/mos/acl.js";
-import { MOS } from "../../src/mos/mos.js";
-import { expectDenied, tempDir } from "./helpers.js";
+import { AccessDeniedError } from "../core/errors/access-denied-error.js";
+import { NotFoundError } from "../core/errors/not-found-error.js";
+import { allowedActions, authorize, authorizeUserCreation } from "./acl.js";
+import { MOS } from "./mos.js";
+import { expectDenied, tempDir } from "./test-helpers.js";
 
 describe("acl.ts policy", () => {
   const cube = { cube_id: "olive/default", owner: "olive" };

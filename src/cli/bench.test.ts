@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { memos } from "./helpers.js";
+import { memos } from "./test-helpers.js";
 
 /** The bench commands print to the process's stdout, so they run as the real binary here. */
 function memosBin(...args: string[]) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { AccessDeniedError } from "../../src/core/errors/access-denied-error.js";
+import { AccessDeniedError } from "../core/errors/access-denied-error.js";
 
 /** A fresh temporary directory and a function removing it. */
 export function tempDir(prefix = "memos-mos-"): { dir: string; cleanup: () => void } {
