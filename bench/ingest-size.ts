@@ -3,7 +3,8 @@
  * message of each size (KiB), through the whole add path of a file-backed SQLite cube with the
  * GloVe embedder (validate → read into windows → embed → one transaction). Reading cost must grow
  * linearly with input size (see src/reader/limits.ts): the table's KiB/s column should stay flat.
- * Prints a Markdown table (or JSON); times are wall clock on the machine it runs on.
+ * Prints a Markdown table (or JSON): wall and CPU seconds (CPU time is the steadier figure on a
+ * shared machine), and throughput per CPU second.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,27 +40,43 @@ export function syntheticMessage(bytes: number, seed = 7): string {
 export interface IngestRow {
   kib: number;
   read_s: number;
+  /** CPU seconds of the read (user + system): steadier than wall time on a shared machine. */
+  read_cpu_s: number;
   add_s: number;
+  add_cpu_s: number;
   memories: number;
   kib_per_s: number;
 }
 
-async function measure(kib: number, dir: string): Promise<IngestRow> {
+/** Wall and CPU seconds of `fn`. */
+async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const cpu = process.cpuUsage(cpu0);
+  return { value, wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+async function measure(kib: number, dir: string, name = `ingest-${kib}`): Promise<IngestRow> {
   const message = (seed: number) => [
     { role: "user", content: syntheticMessage(kib * 1024, seed), chat_time: "2024-05-08T13:56:00Z" },
   ];
   // Reading alone (the part that was superlinear), then the whole add into a fresh store; two
   // different texts, so the second does not reuse the first's cached token counts.
-  let started = performance.now();
-  new FastMemReader().readChat(message(7), { now: "2024-05-08T14:00:00Z" });
-  const read = (performance.now() - started) / 1000;
-  const store = await createSqliteMemoryStore({ path: path.join(dir, `ingest-${kib}.db`) });
+  const read = await timed(() => new FastMemReader().readChat(message(7), { now: "2024-05-08T14:00:00Z" }));
+  const store = await createSqliteMemoryStore({ path: path.join(dir, `${name}.db`) });
   const memory = new GeneralTextMemory({ store, embedder: await createGloveEmbedder() });
   try {
-    started = performance.now();
-    const added = await memory.addMessages(message(8), { userId: "bench", sessionId: "s1" });
-    const add = (performance.now() - started) / 1000;
-    return { kib, read_s: read, add_s: add, memories: added.length, kib_per_s: kib / add };
+    const add = await timed(() => memory.addMessages(message(8), { userId: "bench", sessionId: "s1" }));
+    return {
+      kib,
+      read_s: read.wall,
+      read_cpu_s: read.cpu,
+      add_s: add.wall,
+      add_cpu_s: add.cpu,
+      memories: add.value.length,
+      kib_per_s: kib / add.cpu,
+    };
   } finally {
     await store.close();
   }
@@ -72,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
   const rows: IngestRow[] = [];
   try {
     // A first small add loads the tokenizer and the GloVe cache, which no size should pay for.
-    await measure(1, dir);
+    await measure(1, dir, "warm-up");
     for (const kib of sizes) rows.push(await measure(kib, dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -83,8 +100,16 @@ async function main(argv: string[]): Promise<void> {
   }
   console.log(
     markdownTable(
-      ["message KiB", "read s", "add s", "memories", "KiB/s"],
-      rows.map((r) => [String(r.kib), fmt(r.read_s), fmt(r.add_s), String(r.memories), fmt(r.kib_per_s)]),
+      ["message KiB", "read s", "read CPU s", "add s", "add CPU s", "memories", "KiB per CPU s"],
+      rows.map((r) => [
+        String(r.kib),
+        fmt(r.read_s),
+        fmt(r.read_cpu_s),
+        fmt(r.add_s),
+        fmt(r.add_cpu_s),
+        String(r.memories),
+        fmt(r.kib_per_s),
+      ]),
     ),
   );
 }

@@ -32,7 +32,10 @@ export async function openAuthorized(
  * fails the whole call and reveals nothing), else every cube the user reads by default.
  */
 export function readScope(core: MosCore, userId: string, cubeIds: string[] | undefined): CubeRecord[] {
-  if (cubeIds)
-    return [...new Set(cubeIds)].map((id) => requireCubeAccess(core.home.registry, userId, id, "read"));
+  if (cubeIds) {
+    // Two spellings of one cube ("notes", "alice/notes") are one cube.
+    const records = cubeIds.map((id) => requireCubeAccess(core.home.registry, userId, id, "read"));
+    return [...new Map(records.map((r) => [r.cube_id, r])).values()];
+  }
   return scopeCubes(core.home.registry, userId, "read");
 }

@@ -18,8 +18,9 @@ export type { ChatTurnMessage } from "./chat-history.js";
 export { buildSystemPrompt, CITATION_RULES, DEFAULT_BASE_PROMPT, type PromptMemory } from "./chat-prompt.js";
 export { type Citation, type DroppedCitation, parseCitations } from "./citations.js";
 export { LLM_ENV_HINT, LLM_HINT } from "./cube-ops.js";
-export { accessibleCubes, requireCubeAccess, scopeCubes } from "./guard.js";
+export { accessibleCubes, requireCubeAccess, resolveCubeId, scopeCubes } from "./guard.js";
 export { type CreateCubeOptions, MemosHome } from "./home.js";
+export { checkDatabase, type IntegrityReport } from "./integrity.js";
 export type {
   AddResult,
   LoadResult,
@@ -29,6 +30,7 @@ export type {
   MOSSearchOptions,
 } from "./memories.js";
 export { MOS, type MOSOptions } from "./mos.js";
+export { checkNamespace } from "./names.js";
 export { type PreferenceSearchable, preferenceMemoryOf } from "./preference-seam.js";
 export { type CubeRecord, Registry, type ShareRecord, type UserRecord } from "./registry.js";
 export { Action, isAdminRole, Permission, Role } from "./roles.js";

@@ -1,4 +1,5 @@
 export { GeneralTextMemory, type GeneralTextMemoryOptions } from "./general.js";
+export { type IngestResult, MESSAGE_KEYS_FIELD, messageKey } from "./ingest-keys.js";
 export { NaiveTextMemory } from "./naive.js";
 export { NaiveStoreTextMemory } from "./naive-store.js";
 export { readTextualMemory, TEXTUAL_MEMORY_FILE, writeTextualMemory } from "./persist.js";
