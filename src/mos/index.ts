@@ -20,7 +20,7 @@ export { type Citation, type DroppedCitation, parseCitations } from "./citations
 export { LLM_ENV_HINT, LLM_HINT } from "./cube-ops.js";
 export { accessibleCubes, requireCubeAccess, resolveCubeId, scopeCubes } from "./guard.js";
 export { type CreateCubeOptions, MemosHome } from "./home.js";
-export { checkDatabase, type IntegrityReport } from "./integrity.js";
+export { checkDatabase, type DatabaseIntegrityReport } from "./integrity.js";
 export type {
   AddResult,
   LoadResult,

@@ -14,7 +14,7 @@ export interface HomeDatabase {
 }
 
 /** What SQLite's own check found in one file. */
-export interface IntegrityReport {
+export interface DatabaseIntegrityReport {
   path: string;
   ok: boolean;
   /** SQLite's first complaints (at most 5), or why the file could not be checked. */
@@ -36,7 +36,7 @@ export function repairHint(owner: string, path: string): string {
  * @example
  * checkDatabase("/home/me/.memos/registry.db"); // { path, ok: true, problems: [] }
  */
-export function checkDatabase(path: string, options: { full?: boolean } = {}): IntegrityReport {
+export function checkDatabase(path: string, options: { full?: boolean } = {}): DatabaseIntegrityReport {
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -70,7 +70,7 @@ export function homeDatabases(home: MemosHome, userId: string): HomeDatabase[] {
 }
 
 /** A damaged database as an error naming the file and what to do. */
-export function damagedError(db: HomeDatabase, report: IntegrityReport): StorageError {
+export function damagedError(db: HomeDatabase, report: DatabaseIntegrityReport): StorageError {
   return new StorageError({
     message: `${db.path} (${db.owner === "registry" ? "the registry" : `cube ${db.owner}`}) is damaged: ${report.problems[0] ?? "integrity check failed"}`,
     hint: repairHint(db.owner, db.path),
