@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIO } from "./io.js";
 import { runCli } from "./main.js";
-import { json, memos } from "./test-helpers.js";
+import { json, memos, memosRaw } from "./test-helpers.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const sample = join(root, "examples/sample-chat.json");
@@ -17,22 +17,7 @@ const tmp = mkdtempSync(join(tmpdir(), "memos-harden-"));
 const home = join(tmp, "home");
 const as = (user: string, ...argv: string[]) => memos(...argv, "--dir", home, "--user", user);
 
-/** The CLI with its output exactly as a terminal would get it (the shared helper strips escapes). */
-async function raw(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIO = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    interactive: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const raw = memosRaw;
 
 beforeAll(async () => {
   expect((await memos("init", "--dir", home, "--user", "root")).code).toBe(0);

@@ -8,8 +8,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the CLI in-process with captured output (spawning tsx per command would cost ~1 s each). */
-export async function memos(...argv: string[]): Promise<CliResult> {
+/** Run the CLI in-process with its output exactly as a terminal would get it (escapes kept). */
+export async function memosRaw(...argv: string[]): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const io: CliIO = {
@@ -22,8 +22,18 @@ export async function memos(...argv: string[]): Promise<CliResult> {
     interactive: false,
   };
   const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Run the CLI in-process with captured output (spawning tsx per command would cost ~1 s each). */
+export async function memos(...argv: string[]): Promise<CliResult> {
+  const r = await memosRaw(...argv);
   // Colours depend on the terminal and on CI=true (picocolors); tests read plain text.
-  return { code, stdout: stripVTControlCharacters(stdout), stderr: stripVTControlCharacters(stderr) };
+  return {
+    code: r.code,
+    stdout: stripVTControlCharacters(r.stdout),
+    stderr: stripVTControlCharacters(r.stderr),
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read loosely typed JSON output
