@@ -12,7 +12,7 @@ import type { ChatMessage } from "../../reader/index.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { type CarriedFile, toChat } from "../messages.js";
-import { envelope, jsonIo, Messages } from "../schemas.js";
+import { envelope, jsonIo, Messages, ok } from "../schemas.js";
 import { applyFeedback } from "./feedback.js";
 
 export const AddRequest = z
@@ -111,16 +111,10 @@ export function registerAdd(app: MemosApp, ctx: AppContext): void {
         status: "waiting",
         cube_id: cubeId,
       }));
-      return c.json(
-        { code: 200, message: "Memory add queued; follow it with /product/scheduler/status", data: queued },
-        200,
-      );
+      return c.json(ok("Memory add queued; follow it with /product/scheduler/status", queued), 200);
     }
     const written = await runAdd(ctx.mos, userId, job);
-    return c.json(
-      { code: 200, message: `Memory added successfully (${written.length})`, data: written },
-      200,
-    );
+    return c.json(ok(`Memory added successfully (${written.length})`, written), 200);
   });
 }
 
@@ -148,7 +142,7 @@ async function feedbackFromAdd(mos: MOS, userId: string, body: AddBody) {
     memory_type: o.action,
     cube_id: o.cube_id,
   }));
-  return { code: 200, message: "Memory feedback successfully", data };
+  return ok("Memory feedback successfully", data);
 }
 
 interface AddJob {
