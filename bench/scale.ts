@@ -18,7 +18,7 @@ import { InvalidInputError } from "../src/core/errors/invalid-input-error.js";
 import { mulberry32 as rng } from "../src/core/math/random.js";
 import { GeneralTextMemory } from "../src/memory/textual/general.js";
 import { TreeTextMemory } from "../src/memory/textual/tree/index.js";
-import { createGloveEmbedder } from "../src/providers/embedder/glove/index.js";
+import { createGloveEmbedder } from "../src/providers/glove/index.js";
 import { createSqliteMemoryStore } from "../src/storage/sqlite/index.js";
 import { percentile } from "./lib/metrics.js";
 import { createProgress } from "./lib/progress.js";

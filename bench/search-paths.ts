@@ -20,11 +20,11 @@ import { parseArgs } from "node:util";
 import { mulberry32 as rng } from "../src/core/math/random.js";
 import type { MemoryEdge } from "../src/core/schema/memory.js";
 import { TextualMemoryItem } from "../src/core/schema/memory.js";
-import { createGloveEmbedder } from "../src/providers/embedder/glove/index.js";
-import { createScriptedLanguageModel } from "../src/providers/llm/custom/scripted.js";
+import { createGloveEmbedder } from "../src/providers/glove/index.js";
 import { resolveSearchOptions } from "../src/retrieve/options.js";
 import { Searcher } from "../src/retrieve/searcher.js";
 import { createSqliteMemoryStore, type SqliteMemoryStore } from "../src/storage/sqlite/index.js";
+import { createScriptedLanguageModel } from "../src/testing/scripted-language-model.js";
 import { percentile } from "./lib/metrics.js";
 import { syntheticMemory } from "./scale.js";
 

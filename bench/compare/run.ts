@@ -72,7 +72,7 @@ export interface CompareReport extends LocomoReport {
 let glove: Promise<Embedder> | undefined;
 function gloveEmbedder(): Promise<Embedder> {
   // The GloVe table is shared per process, so this and the LoCoMo factory's embedder cost one load.
-  glove ??= import("../../src/providers/embedder/glove/index.js").then((m) => m.createGloveEmbedder());
+  glove ??= import("../../src/providers/glove/index.js").then((m) => m.createGloveEmbedder());
   return glove;
 }
 

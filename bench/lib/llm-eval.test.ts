@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { createLlmAnswerer, createLlmJudge, formatMemories, memoryDate } from "./llm-eval.js";
 
 const dates = new Map([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, exitCodeFor, InvalidInputError } from "../../src/core/errors/index.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { buildModelFromSpec, resolveLlmFlags } from "./llm-flags.js";
 
 const fake = () => {

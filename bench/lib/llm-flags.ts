@@ -2,13 +2,13 @@
  * The LLM flags shared by `memos bench locomo` and `memos bench prefeval`: `--llm SPEC`
  * (default MEMOS_LLM), `--judge-llm SPEC` (default the answerer's), `--judge-runs N` (default 3),
  * `--llm-questions N` (default all). Specs are MEMOS_LLM's (`openai:gpt-4o-mini`,
- * `ollama:qwen2.5`, `llama-cpp:/path/model.gguf`), parsed and built as src/providers/from-env.ts does.
+ * `ollama:qwen2.5`, `llama-cpp:/path/model.gguf`), parsed and built as src/providers/shared/from-env.ts does.
  */
 import type { Command } from "commander";
+import { createFromConfig } from "../../src/core/backend-registry.js";
 import { ConfigError, InvalidInputError } from "../../src/core/errors/index.js";
 import type { LanguageModel } from "../../src/core/interfaces/language-model.js";
-import { createFromConfig } from "../../src/core/backend-registry.js";
-import { llmConfigFromEnv } from "../../src/providers/from-env.js";
+import { llmConfigFromEnv } from "../../src/providers/shared/from-env.js";
 import { intFlag } from "./flags.js";
 
 /** The flags as Commander parses them (strings, all optional). */

@@ -10,7 +10,7 @@ import { createBm25System, createDenseSystem } from "./systems.js";
 // One GloVe table per process (~140 MB): `glove` and `memos` share it.
 let embedder: Promise<Embedder> | undefined;
 function gloveEmbedder(): Promise<Embedder> {
-  embedder ??= import("../../src/providers/embedder/glove/index.js").then((m) => m.createGloveEmbedder());
+  embedder ??= import("../../src/providers/glove/index.js").then((m) => m.createGloveEmbedder());
   return embedder;
 }
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LLMMessage } from "../../src/core/interfaces/language-model.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { createLlmAnswerer, createLlmJudge } from "../lib/llm-eval.js";
 import type { LlmSection } from "./llm.js";
 import { renderMarkdown, writeLocomoReports } from "./render.js";

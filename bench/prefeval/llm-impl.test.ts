@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { LLMMessage } from "../../src/core/interfaces/language-model.js";
-import { createScriptedLanguageModel } from "../../src/providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import type { PrefLlmSection } from "./llm.js";
 import { createPreferenceAnswerer, createPreferenceJudge } from "./llm-impl.js";
 import { renderPrefevalMarkdown } from "./render.js";

@@ -6,7 +6,9 @@
 import { z } from "zod";
 import { LLMOutputError } from "../../src/core/errors/llm-output-error.js";
 import type { LanguageModel, LLMMessage } from "../../src/core/interfaces/language-model.js";
-import { generateObject, generateText, stripThinkPrefix } from "../../src/providers/llm/generate.js";
+import { generateObject } from "../../src/providers/shared/generate-object.js";
+import { generateText } from "../../src/providers/shared/generate-text.js";
+import { stripThinkPrefix } from "../../src/providers/shared/think-prefix.js";
 import { formatMemories, type LlmAnswererOptions, modelName } from "../lib/llm-eval.js";
 import type { Answerer, AnswerInput, PreferenceJudge, PreferenceJudgeInput } from "./llm.js";
 

@@ -185,7 +185,13 @@ describe("LLM plug points", () => {
     if (report.llm.status !== "done") return;
     const all = report.llm.rows.find((r) => r.topic === "all");
     expect(all?.items).toBe(5);
-    expect(all?.followed).toBeGreaterThanOrEqual(0);
+    // The echo answer holds the retrieved memories, so it "follows" exactly when the preference
+    // turn was retrieved within top_k: the fraction must equal bm25's recall at k = top_k.
+    const recalled = report.retrieval.find(
+      (r) => r.system === "bm25" && r.topic === "all" && r.k === report.settings.top_k,
+    );
+    expect(recalled?.recall).toBeGreaterThan(0);
+    expect(all?.followed).toBe(recalled?.recall);
     expect(renderPrefevalMarkdown(report)).toContain("answerer: echo, judge: quotes-preference");
   });
 });

@@ -4,6 +4,8 @@ import type { MemCube } from "../cube/mem-cube.js";
 import { MemosHome } from "../mos/home.js";
 import { MOS } from "../mos/mos.js";
 import type { Action } from "../mos/roles.js";
+import { type CubeFailure, cubeFailure, failureWarning } from "../mos/search-result.js";
+import { escapeControl } from "./format.js";
 import type { CliIO } from "./io.js";
 
 /** Options every command takes (DESIGN.md section 6). */
@@ -68,14 +70,34 @@ export class CliContext {
     return this.cube("write");
   }
 
-  /** Cubes reads cover: --cube (read access checked), else every cube the user reads by default. */
-  async readCubes(): Promise<MemCube[]> {
-    if (this.options.cube) return [await this.cube("read", this.options.cube)];
-    return Promise.all(
-      this.home
-        .readableCubes(this.user)
-        .map((id) => this.mos.openCube(id, { userId: this.user, action: "read" })),
+  /**
+   * Run `body` on each cube a read covers: --cube (read access checked; its failure fails the
+   * command), else every cube the user reads by default, where a cube that fails to open or to
+   * answer is skipped with a warning on stderr naming it and why, as long as one answered (see
+   * `MOS.search`). Returns the answers and the failures (for --json output).
+   */
+  async eachReadCube<T>(
+    body: (cube: MemCube) => Promise<T>,
+  ): Promise<{ results: { cubeId: string; value: T }[]; failedCubes: CubeFailure[] }> {
+    if (this.options.cube) {
+      const cube = await this.cube("read", this.options.cube);
+      return { results: [{ cubeId: cube.cubeId, value: await body(cube) }], failedCubes: [] };
+    }
+    const ids = this.home.readableCubes(this.user);
+    const settled = await Promise.allSettled(
+      ids.map(async (id) => body(await this.mos.openCube(id, { userId: this.user, action: "read" }))),
     );
+    const results: { cubeId: string; value: T }[] = [];
+    const failedCubes: CubeFailure[] = [];
+    settled.forEach((s, i) => {
+      const cubeId = ids[i] as string;
+      if (s.status === "fulfilled") results.push({ cubeId, value: s.value });
+      else failedCubes.push(cubeFailure(cubeId, s.reason));
+    });
+    const first = settled.find((s) => s.status === "rejected");
+    if (first && results.length === 0) throw first.reason;
+    for (const f of failedCubes) this.io.stderr(`memos: warning: ${escapeControl(failureWarning(f))}\n`);
+    return { results, failedCubes };
   }
 
   /** One cube for `action`: `cubeId`, else --cube, else the user's default cube. */

@@ -1,4 +1,5 @@
 import { exitCodeFor, MemosError } from "../core/errors/index.js";
+import { escapeControl } from "./format.js";
 
 /** Where a command writes; tests pass buffers, the binary passes the process streams. */
 export interface CliIO {
@@ -24,13 +25,14 @@ export function reportError(io: CliIO, error: unknown, json: boolean): number {
   const code = exitCodeFor(error);
   if (MemosError.isInstance(error)) {
     if (json) io.stderr(`${JSON.stringify({ error: error.toJSON() })}\n`);
-    else io.stderr(`memos: ${error.message}${error.hint ? ` (hint: ${error.hint})` : ""}\n`);
+    else
+      io.stderr(`memos: ${escapeControl(`${error.message}${error.hint ? ` (hint: ${error.hint})` : ""}`)}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     if (json) io.stderr(`${JSON.stringify({ error: { code: "internal", message } })}\n`);
     else
       io.stderr(
-        `memos: unexpected error: ${message} (hint: rerun with MEMOS_LOG_LEVEL=debug and report it)\n`,
+        `memos: unexpected error: ${escapeControl(message)} (hint: rerun with MEMOS_LOG_LEVEL=debug and report it)\n`,
       );
   }
   return code;

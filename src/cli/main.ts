@@ -24,10 +24,24 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
-      const message = error.message.replace(/^error:\s*/, "");
-      const hint = argv[0] && !argv[0].startsWith("-") ? `see memos ${argv[0]} --help` : "see memos --help";
-      return reportError(io, new InvalidInputError({ message, hint }), json);
+      return reportError(io, usageError(error, argv), json);
     }
     return reportError(io, error, json);
   }
+}
+
+/**
+ * Commander's error as one line with a hint: its suggestion ("Did you mean search?") becomes the
+ * hint, and an unknown command is never told to read its own --help.
+ */
+export function usageError(error: CommanderError, argv: string[]): InvalidInputError {
+  const [first = "", ...rest] = error.message.replace(/^error:\s*/, "").split("\n");
+  const suggestion = /Did you mean (.+?)\?/.exec(rest.join(" "))?.[1];
+  const unknown = /^unknown command '(.*)'$/.exec(first)?.[1];
+  // The command whose --help can help: the one typed before the unknown word, if any.
+  const at = unknown === undefined ? 1 : argv.indexOf(unknown);
+  const known = argv.slice(0, Math.max(0, at)).filter((a) => !a.startsWith("-"));
+  const help = known.length > 0 ? `see memos ${known.join(" ")} --help` : "see memos --help";
+  const hint = suggestion ? `did you mean ${suggestion}? ${help}` : help;
+  return new InvalidInputError({ message: first, hint });
 }

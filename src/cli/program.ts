@@ -7,6 +7,7 @@ import { registerDumpLoad } from "./commands/dump-load.js";
 import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
 import { registerKey } from "./commands/key.js";
+import { registerMcp } from "./commands/mcp.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerUser } from "./commands/user.js";
@@ -31,5 +32,6 @@ export function buildProgram(io: CliIO): Command {
   registerDoctor(program, io);
   registerKey(program, io);
   registerServe(program, io);
+  registerMcp(program, io);
   return program;
 }

@@ -14,11 +14,15 @@ export type BackendKind =
   | "pref_memory"
   | (string & {});
 
-export type BackendFactory<C, T> = (config: C) => T | Promise<T>;
+/**
+ * Builds a backend from its validated config. `context` carries what the caller knows and the
+ * config cannot say (a memory backend gets its cube directory and LLM); providers ignore it.
+ */
+export type BackendFactory<C, T, X = unknown> = (config: C, context: X) => T | Promise<T>;
 
 interface Entry {
   schema: z.ZodType;
-  factory: BackendFactory<unknown, unknown>;
+  factory: BackendFactory<unknown, unknown, unknown>;
 }
 
 const registry = new Map<string, Map<string, Entry>>();
@@ -31,10 +35,10 @@ const registry = new Map<string, Map<string, Entry>>();
  * registerBackend("embedder", "my-embedder", (c) => new MyEmbedder(c), z.object({ url: z.string() }));
  * const e = await createFromConfig("embedder", { backend: "my-embedder", config: { url: "..." } });
  */
-export function registerBackend<S extends z.ZodType, T>(
+export function registerBackend<S extends z.ZodType, T, X = unknown>(
   kind: BackendKind,
   name: string,
-  factory: BackendFactory<z.output<S>, T>,
+  factory: BackendFactory<z.output<S>, T, X>,
   schema: S,
 ): void {
   let byName = registry.get(kind);
@@ -42,7 +46,7 @@ export function registerBackend<S extends z.ZodType, T>(
     byName = new Map();
     registry.set(kind, byName);
   }
-  byName.set(name, { schema, factory: factory as BackendFactory<unknown, unknown> });
+  byName.set(name, { schema, factory: factory as BackendFactory<unknown, unknown, unknown> });
 }
 
 /** Names registered for a kind, for error hints and `memos doctor`. */
@@ -50,8 +54,20 @@ export function listBackends(kind: BackendKind): string[] {
   return [...(registry.get(kind)?.keys() ?? [])].sort();
 }
 
-/** Resolve `{backend, config}` through the registry. Throws ConfigError with the known names. */
-export async function createFromConfig<T = unknown>(kind: BackendKind, input: unknown): Promise<T> {
+/** Whether `name` is registered for `kind`. */
+export function hasBackend(kind: BackendKind, name: string): boolean {
+  return registry.get(kind)?.has(name) ?? false;
+}
+
+/**
+ * Resolve `{backend, config}` through the registry. Throws ConfigError with the known names.
+ * `context` is handed to the factory unchanged (see {@link BackendFactory}).
+ */
+export async function createFromConfig<T = unknown>(
+  kind: BackendKind,
+  input: unknown,
+  context?: unknown,
+): Promise<T> {
   const parsed = BackendConfig.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError({
@@ -78,5 +94,5 @@ export async function createFromConfig<T = unknown>(kind: BackendKind, input: un
       hint: "check the config against the backend's documentation",
     });
   }
-  return (await entry.factory(config.data)) as T;
+  return (await entry.factory(config.data, context)) as T;
 }

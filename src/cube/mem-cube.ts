@@ -6,11 +6,16 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import { readTextualMemory, writeFileAtomic } from "../memory/textual/persist.js";
 import type { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
-import { languageModelFromEnv } from "../providers/from-env.js";
+import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
-import { openPreferenceMemory } from "./preference-memory.js";
+import { openPreferenceMemory } from "./memory-backends/pref-backends.js";
+import { requireImplementedSections } from "./memory-backends/sections.js";
+import {
+  type CubeTextMemory,
+  type OpenTextMemoryOptions,
+  openTextMemory,
+} from "./memory-backends/text-backends.js";
 import { fetchRemoteCube, type RemoteCubeOptions } from "./remote.js";
-import { type CubeTextMemory, type OpenTextMemoryOptions, openTextMemory } from "./text-memory.js";
 
 /** The memory sections of a cube that `load` can import. */
 export type CubeMemoryType = "text_mem" | "pref_mem";
@@ -67,6 +72,7 @@ export class MemCube {
    */
   static async open(dir: string, options: OpenTextMemoryOptions = {}): Promise<MemCube> {
     const config = readCubeConfig(dir);
+    requireImplementedSections(config);
     const section = config.text_mem;
     const textMem =
       section && "backend" in section
@@ -176,6 +182,7 @@ export class MemCube {
    * non-empty directory unless `force`.
    */
   async dump(dir: string, options: { force?: boolean } = {}): Promise<string> {
+    refuseLiveCube(dir, this.cubeId);
     if (existsSync(dir) && readdirSync(dir).length > 0 && !options.force) {
       throw new InvalidInputError({
         message: `${dir} is not empty`,
@@ -191,6 +198,28 @@ export class MemCube {
 
   async close(): Promise<void> {
     await Promise.all([this.text.store.close(), this.preference?.store.close()]);
+  }
+}
+
+/**
+ * `dump` never writes over a cube: not a directory holding another cube's config.json, nor one
+ * holding a cube's database files (a live cube, even this one). Re-dumping a cube into its own
+ * earlier dump (same cube_id, only export files) with `force` is allowed.
+ */
+function refuseLiveCube(dir: string, cubeId: string): void {
+  if (!existsSync(join(dir, "config.json"))) return;
+  let other: string | undefined;
+  try {
+    other = readCubeConfig(dir).cube_id;
+  } catch {
+    return; // not a cube's config: the non-empty check below decides
+  }
+  const live = readdirSync(dir).find((f) => /\.(db|sqlite3?)(-wal|-shm)?$/.test(f));
+  if (other !== cubeId || live) {
+    throw new InvalidInputError({
+      message: `refusing to dump into ${dir}: it holds ${live ? `the cube "${other}" (its database ${live})` : `a dump of another cube, "${other}"`}`,
+      hint: "dump to a new, empty directory",
+    });
   }
 }
 

@@ -10,6 +10,7 @@ import { ProviderError } from "../core/errors/provider-error.js";
 const run = promisify(execFile);
 const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
 
+/** Options of fetching a cube from a URL: the sha256 of an archive, the git ref, the folder inside. */
 export interface RemoteCubeOptions {
   /** Required for archives: the expected sha256 (hex) of the .tar.gz, checked before unpacking. */
   sha256?: string;

@@ -1,12 +1,13 @@
 import { resolve } from "node:path";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
+import { NotFoundError } from "../core/errors/not-found-error.js";
 import type { CubeTextBackend } from "../cube/config.js";
 import { type MemCube, readCubeConfig } from "../cube/mem-cube.js";
 import { allowedActions, authorizeCubeCreation, authorizeUserCreation } from "./acl.js";
 import type { MosCore } from "./context.js";
 import { checkDirAccess } from "./cube-dirs.js";
-import { accessibleCubes, aclCube, requireCubeAccess, requireUser } from "./guard.js";
-import { checkName, cubeIdFor } from "./names.js";
+import { accessibleCubes, aclCube, requireCubeAccess, requireUser, resolveCubeId } from "./guard.js";
+import { checkName, checkNamespace, cubeIdFor } from "./names.js";
 import type { ShareRecord, UserRecord } from "./registry.js";
 import { type Action, Permission, Role } from "./roles.js";
 
@@ -74,6 +75,7 @@ export async function createCubeForUser(
   const registry = core.home.registry;
   authorizeCubeCreation(requireUser(registry, actingUser), requireUser(registry, owner));
   const cubeId = checkName(options.cubeId ?? cubeIdFor(cubeName, owner), "cube");
+  checkNamespace(cubeId, owner);
   const cube = await core.home.createCube(cubeId, owner, {
     name: cubeName,
     textBackend: options.textBackend,
@@ -101,6 +103,7 @@ export async function registerMemCube(
   if (existing) return existing.cube_id;
   const config = typeof pathOrCube === "string" ? readCubeConfig(dir) : pathOrCube.config;
   const cubeId = checkName(options.cubeId ?? config.cube_id, "cube");
+  checkNamespace(cubeId, user.user_id);
   if (registry.getCube(cubeId)) {
     throw new InvalidInputError({
       message: `cube id "${cubeId}" is taken by another cube`,
@@ -115,9 +118,9 @@ export async function registerMemCube(
 
 /** Forget a cube (its directory stays): the `manage` action, so its owner or root/an admin. */
 export async function unregisterMemCube(core: MosCore, userId: string, cubeId: string): Promise<void> {
-  requireCubeAccess(core.home.registry, userId, cubeId, "manage");
-  await core.pool.evict(cubeId);
-  core.home.unregisterCube(cubeId);
+  const { cube_id } = requireCubeAccess(core.home.registry, userId, cubeId, "manage");
+  await core.pool.evict(cube_id);
+  core.home.unregisterCube(cube_id);
 }
 
 /** Grant `targetUser` read or write access: the `share` action, so the owner or root/an admin. */
@@ -134,17 +137,43 @@ export function shareCube(
   const target = requireUser(registry, targetUser);
   if (target.user_id === cube.owner) {
     throw new InvalidInputError({
-      message: `"${target.user_id}" owns cube "${cubeId}" already`,
+      message: `"${target.user_id}" owns cube "${cube.cube_id}" already`,
       hint: "share it with another user",
     });
   }
-  return registry.upsertShare(cubeId, target.user_id, perm);
+  return registry.upsertShare(cube.cube_id, target.user_id, perm);
 }
 
 /** Revoke a share (the `share` action). Returns whether there was one. */
 export function unshareCube(core: MosCore, actingUser: string, cubeId: string, targetUser: string): boolean {
-  requireCubeAccess(core.home.registry, actingUser, cubeId, "share");
-  return core.home.registry.deleteShare(cubeId, targetUser);
+  const { cube_id } = requireCubeAccess(core.home.registry, actingUser, cubeId, "share");
+  return core.home.registry.deleteShare(cube_id, targetUser);
+}
+
+/**
+ * Leave a cube someone shared with `userId`: their share is removed, so the cube's failures and
+ * memories no longer reach their searches and chats. Returns the cube id. Owners cannot leave
+ * their own cube (NotFoundError-free: InvalidInputError saying to unregister it instead).
+ */
+export function leaveCube(core: MosCore, userId: string, cubeName: string): string {
+  const registry = core.home.registry;
+  requireUser(registry, userId);
+  const cubeId = resolveCubeId(registry, userId, cubeName);
+  const cube = registry.getCube(cubeId);
+  if (cube?.owner === userId) {
+    throw new InvalidInputError({
+      message: `"${userId}" owns cube "${cubeId}" and cannot leave it`,
+      hint: `unregister it instead: memos cube unregister ${cubeId}`,
+    });
+  }
+  if (!cube || !registry.deleteShare(cubeId, userId)) {
+    const shared = registry.sharesForUser(userId).map((s) => s.cube_id);
+    throw new NotFoundError({
+      message: `no cube "${cubeId}" is shared with "${userId}"`,
+      hint: `cubes shared with ${userId}: ${shared.join(", ") || "(none)"}`,
+    });
+  }
+  return cubeId;
 }
 
 /** Every cube the user may read (own and shared first; for root/admins the rest too), with their access. */

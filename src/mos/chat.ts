@@ -9,7 +9,7 @@ import type {
 } from "../core/interfaces/language-model.js";
 import { logger } from "../core/logger.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
-import { generateText, streamText } from "../providers/llm/generate.js";
+import { generateText, streamText } from "../providers/shared/generate-text.js";
 import type { ChatMessage } from "../reader/index.js";
 import type { ChatHistoryStore } from "./chat-history.js";
 import { buildSystemPrompt, type PromptMemory } from "./chat-prompt.js";

@@ -3,10 +3,12 @@ import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import type { MemCube } from "../cube/mem-cube.js";
+import { freshMessages, tagItems } from "../memory/textual/ingest-keys.js";
 import { TreeTextMemory } from "../memory/textual/tree/tree-memory.js";
 import type { AddContext, SearchHit } from "../memory/textual/types.js";
 import { FineMemReader } from "../reader/fine-reader.js";
 import type { ChatMessage } from "../reader/index.js";
+import { checkRequestSize } from "../reader/limits.js";
 import { Searcher } from "../retrieve/searcher.js";
 import type { TreeSearchOptions } from "../retrieve/types.js";
 
@@ -34,7 +36,7 @@ export async function addToCube(
   input: AddInput,
   context: AddContext,
   llm: LanguageModel | undefined,
-): Promise<{ items: TextualMemoryItem[]; warnings: string[] }> {
+): Promise<{ items: TextualMemoryItem[]; warnings: string[]; alreadyStored: number }> {
   const { messages, memoryContent, docPath } = input;
   if (!messages && memoryContent === undefined && docPath === undefined) {
     throw new InvalidInputError({
@@ -48,13 +50,17 @@ export async function addToCube(
       hint: 'e.g. memoryContent: "I like tea"',
     });
   }
+  // Each reader checks its own input; one add of messages and a text together is one request.
+  checkRequestSize([...(messages ?? []).map((m) => m?.content ?? ""), memoryContent ?? ""]);
   const items: TextualMemoryItem[] = [];
   const warnings: string[] = [];
   const text = cube.text;
+  let alreadyStored = 0;
   if (text instanceof TreeTextMemory) {
-    const collect = (r: TextualMemoryItem[] & { report: { warnings: string[] } }) => {
+    const collect = (r: TextualMemoryItem[] & { report: { warnings: string[]; alreadyStored?: number } }) => {
       items.push(...r);
       warnings.push(...r.report.warnings);
+      alreadyStored += r.report.alreadyStored ?? 0;
     };
     if (messages) collect(await text.addMessages(messages, context));
     if (memoryContent !== undefined) {
@@ -66,25 +72,37 @@ export async function addToCube(
       );
     }
     if (docPath !== undefined) collect(await text.addDocumentFile(docPath, context));
-    return { items, warnings };
+    return { items, warnings, alreadyStored };
   }
   if (context.mode === "fine") {
     if (!llm)
       throw new ConfigError({ message: "fine mode needs an LLM, and none is configured", hint: LLM_HINT });
     const reader = new FineMemReader({ llm });
     const read: TextualMemoryItem[] = [];
-    if (messages) read.push(...(await reader.readChat(messages, context)));
+    if (messages) {
+      const {
+        fresh,
+        keyOf,
+        alreadyStored: skipped,
+      } = await freshMessages(text.store, messages, context.sessionId);
+      alreadyStored = skipped;
+      if (fresh.length > 0) read.push(...tagItems(await reader.readChat(fresh, context), keyOf));
+    }
     if (memoryContent !== undefined)
       read.push(...(await reader.readChat([{ role: "user", content: memoryContent }], context)));
     if (docPath !== undefined) read.push(...(await reader.readDocumentFile(docPath, context)));
     // One add: every item commits together or none does.
-    return { items: await text.add(read, context), warnings };
+    return { items: await text.add(read, context), warnings, alreadyStored };
   }
-  if (messages) items.push(...(await text.addMessages(messages, context)));
+  if (messages) {
+    const added = await text.addMessages(messages, context);
+    items.push(...added);
+    alreadyStored = added.alreadyStored;
+  }
   if (memoryContent !== undefined) items.push(...(await text.add([memoryContent], context)));
   if (docPath !== undefined)
     items.push(...(await text.add(await text.reader.readDocumentFile(docPath, context), context)));
-  return { items, warnings };
+  return { items, warnings, alreadyStored };
 }
 
 /** Per-cube search options beyond top-k and mode (see TreeSearchOptions; general cubes use filter and referenceTime). */

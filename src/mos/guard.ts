@@ -1,3 +1,4 @@
+import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import { type AclCube, authorize, isAllowed } from "./acl.js";
 import type { CubeRecord, Registry, UserRecord } from "./registry.js";
@@ -31,8 +32,41 @@ export function aclCube(registry: Registry, user: UserRecord, cube: CubeRecord):
 }
 
 /**
- * The cube, when `userId` may do `action` to it. An unknown cube is a NotFoundError; a known
- * one the user may not touch is an AccessDeniedError (from `authorize`).
+ * The one way a cube name becomes an id, in every command and call: a name holding "/" is an
+ * id; a short name means the acting user's own cube `user/name`, else the one cube shared with
+ * them of that name (two such: InvalidInputError listing them), else a cube whose id is exactly
+ * the name (MemOS-style ids). Unknown names come back as `user/name`, so "no cube" names what
+ * was looked for.
+ *
+ * @example
+ * resolveCubeId(registry, "alice", "notes");     // "alice/notes", or "carol/notes" shared with alice
+ * resolveCubeId(registry, "alice", "bob/notes"); // "bob/notes" (access is checked by the caller)
+ */
+export function resolveCubeId(registry: Registry, userId: string, name: string): string {
+  if (typeof name !== "string" || name.includes("/")) return name;
+  const own = `${userId}/${name}`;
+  if (registry.getCube(own)) return own;
+  const shared = registry
+    .sharesForUser(userId)
+    .map((s) => registry.getCube(s.cube_id))
+    .filter((c): c is CubeRecord => c !== undefined)
+    .filter((c) => c.name === name || c.cube_id.slice(c.cube_id.indexOf("/") + 1) === name);
+  const [only, second] = shared;
+  if (only && !second) return only.cube_id;
+  if (only && second) {
+    throw new InvalidInputError({
+      message: `cube name "${name}" is ambiguous for user "${userId}": ${shared.map((c) => c.cube_id).join(", ")}`,
+      hint: "use the full cube id (owner/name)",
+    });
+  }
+  if (registry.getCube(name)) return name;
+  return own;
+}
+
+/**
+ * The cube, when `userId` may do `action` to it (`cubeId` is a name or an id, see
+ * `resolveCubeId`). An unknown cube is a NotFoundError; a known one the user may not touch is an
+ * AccessDeniedError (from `authorize`).
  */
 export function requireCubeAccess(
   registry: Registry,
@@ -41,7 +75,7 @@ export function requireCubeAccess(
   action: Action,
 ): CubeRecord {
   const user = requireUser(registry, userId);
-  const cube = registry.getCube(cubeId);
+  const cube = registry.getCube(resolveCubeId(registry, userId, cubeId));
   if (!cube) {
     const mine = scopeCubes(registry, userId).map((c) => c.cube_id);
     throw new NotFoundError({

@@ -1,11 +1,12 @@
-import { rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { AccessDeniedError } from "../core/errors/access-denied-error.js";
+import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { CubeTextBackend } from "../cube/config.js";
 import { MemCube } from "../cube/mem-cube.js";
-import { embedderConfigFromEnv } from "../providers/from-env.js";
+import { embedderConfigFromEnv } from "../providers/shared/from-env.js";
 import { requireCubeAccess, requireUser, scopeCubes } from "./guard.js";
 import { migrateJsonRegistry } from "./migrate-json.js";
 import { checkName } from "./names.js";
@@ -154,6 +155,67 @@ export class MemosHome {
   }
 
   /**
+   * Make a cube all at once: it is built and filled (`fill`) in a staging directory nobody sees,
+   * closed, moved into `cubes/`, and only then registered. A crash at any point leaves no
+   * registered cube (at most an unregistered directory, cleaned up by the next attempt), so a
+   * retry works. `memos load` uses this; `createCube` registers first, since it has nothing to fill.
+   */
+  async createCubeFilled<T>(
+    cubeId: string,
+    owner: string,
+    options: CreateCubeOptions,
+    fill: (cube: MemCube) => Promise<T>,
+  ): Promise<T> {
+    checkName(cubeId, "cube");
+    const taken = () =>
+      new InvalidInputError({
+        message: `cube "${cubeId}" exists already`,
+        hint: "pick another name with --cube (cubeId)",
+      });
+    if (this.registry.getCube(cubeId)) throw taken();
+    const leaf = cubeId.replaceAll("/", "__");
+    const path = join("cubes", leaf);
+    const staging = join(this.dir, "cubes", ".staging");
+    removeStaleStaging(staging, leaf);
+    const work = join(staging, `${leaf}.${process.pid}.${Date.now()}`);
+    let result: T;
+    try {
+      const cube = await MemCube.create(work, {
+        cubeId,
+        userId: owner,
+        embedder: embedderConfigFromEnv(),
+        textBackend: options.textBackend,
+        llm: options.llm,
+      });
+      try {
+        result = await fill(cube);
+      } finally {
+        await cube.close();
+      }
+      const final = join(this.dir, path);
+      // A directory there without a registry row is what a crash between move and register left.
+      if (existsSync(final) && !this.registry.getCube(cubeId))
+        rmSync(final, { recursive: true, force: true });
+      mkdirSync(join(this.dir, "cubes"), { recursive: true });
+      renameSync(work, final);
+    } catch (error) {
+      rmSync(work, { recursive: true, force: true });
+      throw error;
+    }
+    try {
+      this.registry.transaction(() => {
+        if (this.registry.getCube(cubeId)) throw taken();
+        this.registry.insertCube({ cube_id: cubeId, name: options.name, owner, path });
+        if (!this.registry.getUser(owner)?.default_cube) this.registry.setDefaultCube(owner, cubeId);
+      });
+    } catch (error) {
+      if (!this.registry.getCube(cubeId)) rmSync(join(this.dir, path), { recursive: true, force: true });
+      throw error;
+    }
+    return result;
+  }
+
+  /**
    * Register an existing cube directory (made elsewhere) under `cubeId`, owned by `owner`.
    * The directory stays where it is and is never deleted by this home.
    */
@@ -229,6 +291,27 @@ export class MemosHome {
 
   close(): void {
     this.registry.close();
+  }
+}
+
+/** Staging directories of `leaf` left by processes that are gone (a crashed load). */
+function removeStaleStaging(staging: string, leaf: string): void {
+  if (!existsSync(staging)) return;
+  for (const name of readdirSync(staging)) {
+    const m = /^(.*)\.(\d+)\.(\d+)$/.exec(name);
+    if (!m || m[1] !== leaf) continue;
+    const pid = Number(m[2]);
+    if (pid !== process.pid && isAlive(pid)) continue;
+    rmSync(join(staging, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -32,4 +32,4 @@ export { MOS, type MOSOptions } from "./mos.js";
 export { type PreferenceSearchable, preferenceMemoryOf } from "./preference-seam.js";
 export { type CubeRecord, Registry, type ShareRecord, type UserRecord } from "./registry.js";
 export { Action, isAdminRole, Permission, Role } from "./roles.js";
-export type { CubeMemories, MOSSearchResult } from "./search-result.js";
+export type { CubeFailure, CubeMemories, MOSSearchResult } from "./search-result.js";

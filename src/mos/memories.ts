@@ -11,14 +11,14 @@ import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
 import { authorizeCubeCreation } from "./acl.js";
 import type { PromptMemory } from "./chat-prompt.js";
 import { type MosCore, openAuthorized, readScope } from "./context.js";
-import { checkDirAccess } from "./cube-dirs.js";
+import { checkDirAccess, checkDumpTarget } from "./cube-dirs.js";
 import { type AddInput, addToCube, type CubeSearchOptions, hitItem, searchCube } from "./cube-ops.js";
 import { accessibleCubes, requireCubeAccess, requireUser } from "./guard.js";
-import { checkName } from "./names.js";
+import { checkName, checkNamespace, cubeIdFor } from "./names.js";
 import { searchPreferences } from "./preference-seam.js";
 import type { CubeRecord } from "./registry.js";
 import type { Action } from "./roles.js";
-import { emptySearchResult, type MOSSearchResult } from "./search-result.js";
+import { cubeFailure, emptySearchResult, failureWarning, type MOSSearchResult } from "./search-result.js";
 
 /** Options of `MOS.add`: what to add (messages, memoryContent and/or docPath) and where. */
 export interface MOSAddOptions extends AddInput {
@@ -34,11 +34,18 @@ export interface MOSAddOptions extends AddInput {
   info?: Record<string, unknown>;
 }
 
+/** What `MOS.add` wrote to a cube: the memories stored, and warnings about what was not. */
 export interface AddResult {
   cube_id: string;
   memories: TextualMemoryItem[];
   /** Steps after the commit that failed (tree reorganization, ...); the memories are stored regardless. */
   warnings: string[];
+  /**
+   * Messages skipped because the cube holds them already (idempotent ingest: a message's identity
+   * is its message_id, else a hash of session, speaker, time and content). Adding the same chat
+   * twice stores it once.
+   */
+  already_stored: number;
 }
 
 /** Options of `MOS.search`. */
@@ -77,15 +84,20 @@ export async function add(core: MosCore, userId: string, options: MOSAddOptions)
       message: `mode must be fast or fine, got "${String(mode)}"`,
       hint: 'mode: "fast"',
     });
-  const cubeId = options.cubeId ?? core.home.defaultCubeOf(userId);
-  const { cube } = await openAuthorized(core, userId, cubeId, "write");
-  const { items, warnings } = await addToCube(
+  const { record, cube } = await openAuthorized(
+    core,
+    userId,
+    options.cubeId ?? core.home.defaultCubeOf(userId),
+    "write",
+  );
+  const cubeId = record.cube_id;
+  const { items, warnings, alreadyStored } = await addToCube(
     cube,
     options,
     { userId, sessionId: options.sessionId, cubeId, mode, tags: options.tags, info: options.info },
     core.llm,
   );
-  return { cube_id: cubeId, memories: items, warnings };
+  return { cube_id: cubeId, memories: items, warnings, already_stored: alreadyStored };
 }
 
 export async function search(
@@ -103,22 +115,52 @@ export async function search(
   const mode = options.mode ?? "fast";
   const cubes = readScope(core, userId, options.cubeIds);
   const result = emptySearchResult();
-  const perCube = await Promise.all(
-    cubes.map(async (record) => {
-      const cube = await core.pool.get(record.cube_id);
-      const [found, prefs] = await Promise.all([
-        searchCube(cube, query, { ...options.searchOptions, topK, mode, llm: core.llm }),
-        options.prefTopK === 0 ? [] : searchPreferences(cube, query, options.prefTopK ?? topK),
-      ]);
-      return { record, found, prefs };
-    }),
-  );
-  for (const { record, found, prefs } of perCube) {
+  const perCube = await settlePerCube(cubes, async (record) => {
+    const cube = await core.pool.get(record.cube_id);
+    const [found, prefs] = await Promise.all([
+      searchCube(cube, query, { ...options.searchOptions, topK, mode, llm: core.llm }),
+      options.prefTopK === 0 ? [] : searchPreferences(cube, query, options.prefTopK ?? topK),
+    ]);
+    return { found, prefs };
+  });
+  for (const outcome of perCube) {
+    const { record } = outcome;
+    if (!outcome.ok) {
+      const failure = cubeFailure(record.cube_id, outcome.error);
+      result.failed_cubes.push(failure);
+      result.warnings.push(failureWarning(failure));
+      continue;
+    }
+    const { found, prefs } = outcome.value;
     result.text_mem.push({ cube_id: record.cube_id, memories: found.hits.map(hitItem) });
     if (prefs.length > 0) result.pref_mem.push({ cube_id: record.cube_id, memories: prefs });
     result.warnings.push(...found.warnings.map((w) => `${record.cube_id}: ${w}`));
   }
   return result;
+}
+
+type CubeOutcome<T> =
+  | { record: CubeRecord; ok: true; value: T }
+  | { record: CubeRecord; ok: false; error: unknown };
+
+/**
+ * Run `body` on every cube at once; a cube that fails is reported, not fatal, as long as one
+ * answered. When all fail, the first cube's error is thrown: an empty "ok" would hide it.
+ */
+export async function settlePerCube<T>(
+  cubes: CubeRecord[],
+  body: (record: CubeRecord) => Promise<T>,
+): Promise<CubeOutcome<T>[]> {
+  const settled = await Promise.allSettled(cubes.map(body));
+  const out = settled.map((s, i): CubeOutcome<T> => {
+    const record = cubes[i] as CubeRecord;
+    return s.status === "fulfilled"
+      ? { record, ok: true, value: s.value }
+      : { record, ok: false, error: s.reason };
+  });
+  const firstFailure = settled.find((s) => s.status === "rejected");
+  if (firstFailure && settled.every((s) => s.status === "rejected")) throw firstFailure.reason;
+  return out;
 }
 
 /**
@@ -167,12 +209,22 @@ export async function getAll(
 ): Promise<MOSSearchResult> {
   const cubes = readScope(core, userId, options.cubeId ? [options.cubeId] : undefined);
   const result = emptySearchResult();
-  for (const record of cubes) {
+  const perCube = await settlePerCube(cubes, async (record) => {
     const cube = await core.pool.get(record.cube_id);
     const { limit, offset, filter } = options;
     const memories = await cube.text.getAll({ limit, offset, filter });
     const total = limit === undefined && !offset ? memories.length : await cube.text.store.count(filter);
-    result.text_mem.push({ cube_id: record.cube_id, memories, total_nodes: total });
+    return { memories, total };
+  });
+  for (const outcome of perCube) {
+    if (outcome.ok) {
+      const { memories, total } = outcome.value;
+      result.text_mem.push({ cube_id: outcome.record.cube_id, memories, total_nodes: total });
+    } else {
+      const failure = cubeFailure(outcome.record.cube_id, outcome.error);
+      result.failed_cubes.push(failure);
+      result.warnings.push(failureWarning(failure));
+    }
   }
   return result;
 }
@@ -219,9 +271,13 @@ export async function removeAll(
   userId: string,
   cubeId?: string,
 ): Promise<{ cube_id: string; deleted: number }> {
-  const id = cubeId ?? core.home.defaultCubeOf(userId);
-  const { cube } = await openAuthorized(core, userId, id, "delete");
-  return { cube_id: id, deleted: await cube.text.deleteAll() };
+  const { record, cube } = await openAuthorized(
+    core,
+    userId,
+    cubeId ?? core.home.defaultCubeOf(userId),
+    "delete",
+  );
+  return { cube_id: record.cube_id, deleted: await cube.text.deleteAll() };
 }
 
 export async function history(
@@ -253,24 +309,32 @@ export async function dump(
   dir: string,
   options: { force?: boolean } = {},
 ): Promise<{ cube_id: string; dir: string; memories: number }> {
-  const { cube } = await openAuthorized(core, userId, cubeId, "read");
+  const { record, cube } = await openAuthorized(core, userId, cubeId, "read");
+  checkDumpTarget(core.home, dir);
   const out = await cube.dump(resolve(dir), { force: options.force });
-  return { cube_id: cubeId, dir: out, memories: await cube.text.store.count() };
+  return { cube_id: record.cube_id, dir: out, memories: await cube.text.store.count() };
 }
 
+/** What `MOS.load` imported into a new cube: its id and the counts stored. */
 export interface LoadResult {
   cube_id: string;
   owner: string;
+  /** Memories stored (counted in the new cube, not in the source). */
   memories: number;
   edges: number;
+  /** Preference memories stored, where the dump has them. */
+  preferences: number;
   /** Whether the memories were embedded again (the source used another embedder). */
   reembedded: boolean;
 }
 
 /**
- * Import a cube directory (ours or MemOS's) as a new cube owned by `userId` (id: `cubeId`, else
- * the source's cube_id, else the directory's name). Everything is validated before the cube is
- * made, and a failed import removes it again.
+ * Import a cube directory (ours or MemOS's) as a new cube owned by `userId`, with id
+ * `userId/NAME` as `cube create` makes them (NAME: `cubeId`, else the last part of the source's
+ * cube_id, else the directory's name; a `cubeId` in someone else's namespace is refused).
+ * Everything is validated before anything is made (`readTextualMemory`: dates, memory types,
+ * unique ids), and the cube is registered only once it is filled: all or nothing, even if the
+ * process dies midway.
  */
 export async function load(
   core: MosCore,
@@ -284,28 +348,29 @@ export async function load(
   checkDirAccess(core.home, userId, source);
   const data = readTextualMemory(source);
   const config = existsSync(join(source, "config.json")) ? readCubeConfig(source) : undefined;
-  const cubeId = checkName(options.cubeId ?? config?.cube_id ?? basename(source), "cube");
+  const sourceName = config?.cube_id.slice(config.cube_id.lastIndexOf("/") + 1) || basename(source);
+  const cubeId = checkName(cubeIdFor(options.cubeId ?? sourceName, userId), "cube");
+  checkNamespace(cubeId, userId);
   // A dump keeps its kind of text memory; anything we cannot open is imported as general.
   const named = textBackendOf(config);
   const textBackend = named === "tree_text" || named === "naive_text" ? named : "general_text";
-  const cube = await core.home.createCube(cubeId, userId, { textBackend, llm: core.llm });
-  const reembed = embedderKey(config) !== embedderKey(cube.config);
-  try {
-    // Text and, where the dump has them, preferences (MemCube.load validates both).
-    await cube.load(source, { reembed });
-  } catch (error) {
-    await cube.close();
-    await core.home.removeCube(cubeId);
-    throw error;
-  }
-  core.pool.adopt(cubeId, cube);
-  return {
-    cube_id: cubeId,
-    owner: userId,
-    memories: data.nodes.length,
-    edges: data.edges.length,
-    reembedded: reembed,
-  };
+  let reembed = false;
+  const counts = await core.home.createCubeFilled(
+    cubeId,
+    userId,
+    { name: cubeId.slice(cubeId.indexOf("/") + 1), textBackend, llm: core.llm },
+    async (cube) => {
+      reembed = embedderKey(config) !== embedderKey(cube.config);
+      // Text and, where the dump has them, preferences (MemCube.load validates both).
+      const loaded = await cube.load(source, { reembed });
+      return {
+        memories: await cube.text.store.count(),
+        edges: data.edges.length,
+        preferences: loaded.preference,
+      };
+    },
+  );
+  return { cube_id: cubeId, owner: userId, ...counts, reembedded: reembed };
 }
 
 /**

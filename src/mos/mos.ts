@@ -4,7 +4,7 @@ import type { MemoryFilter } from "../core/schema/filter.js";
 import type { CubeTextBackend } from "../cube/config.js";
 import type { MemCube } from "../cube/mem-cube.js";
 import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
-import { languageModelFromEnv } from "../providers/from-env.js";
+import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import * as admin from "./admin.js";
 import {
   type ChatOptions,
@@ -16,7 +16,7 @@ import {
 import type { ChatTurnMessage } from "./chat-history.js";
 import { type MosCore, openAuthorized } from "./context.js";
 import { CubePool } from "./cube-pool.js";
-import { requireUser } from "./guard.js";
+import { requireUser, resolveCubeId } from "./guard.js";
 import { MemosHome } from "./home.js";
 import * as mem from "./memories.js";
 import type { ShareRecord, UserRecord } from "./registry.js";
@@ -231,6 +231,17 @@ export class MOS {
     return admin.unshareCube(this.core, options.actingUser ?? this.userId, cubeId, options.targetUser);
   }
 
+  /**
+   * Leave a cube someone shared with the user (their own share is removed); returns its id.
+   * Short names resolve as everywhere (see `resolveCubeId`).
+   *
+   * @example
+   * mos.leaveCube("carol/recipes", { userId: "bob" }); // bob no longer reads carol/recipes
+   */
+  leaveCube(cubeId: string, options: { userId?: string } = {}): string {
+    return admin.leaveCube(this.core, options.userId ?? this.userId, cubeId);
+  }
+
   /** The cubes a user may read, with how they reach each and what they may do. */
   listCubes(options: { userId?: string } = {}): admin.CubeInfo[] {
     return admin.listCubes(this.core, options.userId ?? this.userId);
@@ -240,6 +251,17 @@ export class MOS {
   async openCube(cubeId: string, options: { userId?: string; action?: Action } = {}): Promise<MemCube> {
     return (await openAuthorized(this.core, options.userId ?? this.userId, cubeId, options.action ?? "read"))
       .cube;
+  }
+
+  /**
+   * The cube id a name means for the user, as every call resolves it: `owner/name` stays; a short
+   * name is the user's own cube, else the one shared with them, else an exact id.
+   *
+   * @example
+   * mos.resolveCubeId("notes", { userId: "alice" }); // "alice/notes"
+   */
+  resolveCubeId(name: string, options: { userId?: string } = {}): string {
+    return resolveCubeId(this.home.registry, options.userId ?? this.userId, name);
   }
 
   /** Where the user's writes go when no cube is named. */

@@ -1,3 +1,4 @@
+import { AccessDeniedError } from "../core/errors/access-denied-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 
 // Cube ids like "alice/notes" are allowed ("/" is mapped to "__" on disk); ".." never is.
@@ -31,4 +32,25 @@ export function checkName(name: string, what: "user" | "cube"): string {
  */
 export function cubeIdFor(name: string, owner: string): string {
   return name.includes("/") ? name : `${owner}/${name}`;
+}
+
+/**
+ * A cube id's namespace belongs to its owner: "alice/notes" may only be owned by "alice" (an
+ * admin may create it for her, never for someone else). Ids without "/" are outside every
+ * namespace (MemOS dumps use them) and pass.
+ *
+ * @example
+ * checkNamespace("alice/notes", "alice"); // ok
+ * checkNamespace("alice/notes", "bob");   // throws AccessDeniedError
+ */
+export function checkNamespace(cubeId: string, owner: string): void {
+  const slash = cubeId.indexOf("/");
+  if (slash < 0) return;
+  const space = cubeId.slice(0, slash);
+  if (space !== owner) {
+    throw new AccessDeniedError({
+      message: `cube id "${cubeId}" is in the namespace of user "${space}"; a cube owned by "${owner}" may not take it`,
+      hint: `name it "${owner}/${cubeId.slice(slash + 1)}" (or just "${cubeId.slice(slash + 1)}")`,
+    });
+  }
 }

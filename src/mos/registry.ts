@@ -7,11 +7,62 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import { StorageError } from "../core/errors/storage-error.js";
 import { nowIso } from "../core/time.js";
 import { ChatHistoryStore } from "./chat-history.js";
+import { checkHomeDir } from "./home-dir.js";
 import { migrateRegistry, REGISTRY_SCHEMA_VERSION } from "./registry-schema.js";
 import type { Permission, Role } from "./roles.js";
 
 /** The foundation's registry file, replaced by registry.db (imported by `migrateJsonRegistry`). */
 export const JSON_REGISTRY_FILE = "memos.json";
+
+/**
+ * A database handle whose SQLite failures (a damaged or foreign file, a full disk) come out as
+ * StorageError naming the file and what to do, instead of a raw "database disk image is
+ * malformed" from somewhere in the registry. Statements are wrapped as they are prepared.
+ */
+function guardDatabase(db: Database.Database, path: string): Database.Database {
+  const wrap = <F extends (...args: never[]) => unknown>(fn: F, self: unknown): F =>
+    ((...args: never[]) => {
+      try {
+        return fn.apply(self, args);
+      } catch (error) {
+        throw registryError(error, path);
+      }
+    }) as F;
+  return new Proxy(db, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (key === "prepare")
+        return wrap(
+          (...args: Parameters<Database.Database["prepare"]>) =>
+            new Proxy(target.prepare(...args), {
+              get(stmt, k) {
+                const v = Reflect.get(stmt, k);
+                return typeof v === "function" && ["run", "get", "all", "iterate"].includes(String(k))
+                  ? wrap(v as (...a: never[]) => unknown, stmt)
+                  : v;
+              },
+            }),
+          target,
+        );
+      if (key === "pragma" || key === "exec") return wrap(value as (...a: never[]) => unknown, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** A SQLite failure of the registry as a StorageError naming the file; anything else as it is. */
+function registryError(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
+  const damaged = code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB");
+  return new StorageError({
+    message: `the registry ${path} ${damaged ? "is damaged" : "failed"}: ${error instanceof Error ? error.message : String(error)} (${code})`,
+    hint: damaged
+      ? `restore ${path} from a backup; or move it aside, run \`memos init\` and \`memos load\` your cube dumps (\`memos doctor\` checks every database)`
+      : "check the disk and the file's permissions, then retry",
+    cause: error,
+  });
+}
 
 /** The registry database inside MEMOS_HOME. */
 export const REGISTRY_FILE = "registry.db";
@@ -81,6 +132,7 @@ export class Registry {
    * NotFoundError telling how to make one.
    */
   static open(dir: string, options: { create?: boolean } = {}): Registry {
+    checkHomeDir(dir, { create: Boolean(options.create) });
     if (!options.create && !Registry.exists(dir)) {
       throw new NotFoundError({
         message: `no MemOS home at ${dir}`,
@@ -89,8 +141,9 @@ export class Registry {
     }
     mkdirSync(dir, { recursive: true });
     let db: Database.Database;
+    const path = join(dir, REGISTRY_FILE);
     try {
-      db = new Database(join(dir, REGISTRY_FILE));
+      db = guardDatabase(new Database(path), path);
     } catch (cause) {
       throw new StorageError({
         message: `cannot open ${join(dir, REGISTRY_FILE)}`,

@@ -1,3 +1,4 @@
+import { MemosError } from "../core/errors/memos-error.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 
 /** Memories of one cube, as MemOS groups them: `{cube_id, memories}`. */
@@ -6,6 +7,15 @@ export interface CubeMemories<T = TextualMemoryItem> {
   memories: T[];
   /** How many memories the cube holds in all (matching the filter), when listing a page. */
   total_nodes?: number;
+}
+
+/** A cube left out of a cross-cube read because it failed (unreachable embedder, missing or corrupt files). */
+export interface CubeFailure {
+  cube_id: string;
+  /** The error's code (MemosError codes; "internal" for anything else). */
+  code: string;
+  message: string;
+  hint?: string;
 }
 
 /**
@@ -23,8 +33,29 @@ export interface MOSSearchResult {
   /** Preference memories of cubes that have one (see preference-seam.ts). */
   pref_mem: CubeMemories[];
   warnings: string[];
+  /**
+   * Cubes that failed while others answered (ours): a read over several cubes degrades per cube
+   * instead of failing whole. Each also has a line in `warnings`. When every cube fails, the call
+   * throws the first cube's error instead.
+   */
+  failed_cubes: CubeFailure[];
 }
 
 export function emptySearchResult(): MOSSearchResult {
-  return { text_mem: [], act_mem: [], para_mem: [], pref_mem: [], warnings: [] };
+  return { text_mem: [], act_mem: [], para_mem: [], pref_mem: [], warnings: [], failed_cubes: [] };
+}
+
+/** The failure of one cube as the result reports it. */
+export function cubeFailure(cubeId: string, error: unknown): CubeFailure {
+  if (MemosError.isInstance(error)) return { cube_id: cubeId, ...error.toJSON() };
+  return {
+    cube_id: cubeId,
+    code: "internal",
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/** The warning line of a failed cube. */
+export function failureWarning(f: CubeFailure): string {
+  return `cube "${f.cube_id}" skipped (${f.code}): ${f.message}${f.hint ? ` (hint: ${f.hint})` : ""}`;
 }

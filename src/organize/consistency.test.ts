@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { item, newStore, put, tableEmbedder } from "../../test/organize/helpers.js";
 import type { MemoryEdge, TextualMemoryItem } from "../core/schema/memory.js";
 import { checkGraphConsistency, checkGraphData, resolveMerged } from "./consistency.js";
 import { mergeDuplicates } from "./dedup.js";
+import { item, newStore, put, tableEmbedder } from "./test-helpers.js";
 
 const T = "2024-01-01T00:00:00.000Z";
 const mergedAway = (id: string, into?: string): TextualMemoryItem =>

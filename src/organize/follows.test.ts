@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { edgesOf, item, newStore, put, tableEmbedder } from "../../test/organize/helpers.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
 import { linkFollows } from "./follows.js";
+import { edgesOf, item, newStore, put, tableEmbedder } from "./test-helpers.js";
 
 const T = (h: number) => new Date(Date.UTC(2024, 4, 8, h)).toISOString();
 

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { edgesOf, item, newStore, put, tableEmbedder, vec } from "../../test/organize/helpers.js";
 import { StorageError } from "../core/errors/storage-error.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
-import { createScriptedLanguageModel, type ScriptedRule } from "../providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel, type ScriptedRule } from "../testing/scripted-language-model.js";
 import { checkGraphConsistency, resolveMerged } from "./consistency.js";
 import { PROMPT_MARKERS } from "./prompts.js";
 import { MemoryReorganizer } from "./reorganizer.js";
+import { edgesOf, item, newStore, put, tableEmbedder, vec } from "./test-helpers.js";
 
 const T1 = "2024-01-01T00:00:00.000Z";
 const T2 = "2024-02-01T00:00:00.000Z";

@@ -3,6 +3,7 @@ import type { Embedder } from "../core/interfaces/embedder.js";
 import type { GenerateOptions, LanguageModel } from "../core/interfaces/language-model.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
 import { logger } from "../core/logger.js";
+import { isZeroVector } from "../core/math/vector.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { resolveConflict } from "./conflict.js";
 import { mergeDuplicates } from "./dedup.js";
@@ -12,7 +13,6 @@ import { buildMergedNode, writeMergedNode } from "./merge.js";
 import { isLiveFact } from "./node-ops.js";
 import { MergedMemory, mergePrompt, PairJudgement, pairPrompt } from "./prompts.js";
 import type { Decision, ReorganizeReport } from "./types.js";
-import { isZeroVector } from "../core/math/vector.js";
 
 /** Resolved settings shared by integrate and optimizeStructure. */
 export interface OrganizeContext {

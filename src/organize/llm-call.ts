@@ -3,7 +3,7 @@ import { LLMOutputError } from "../core/errors/llm-output-error.js";
 import { ProviderError } from "../core/errors/provider-error.js";
 import type { GenerateOptions, LanguageModel, LLMMessage } from "../core/interfaces/language-model.js";
 import { logger } from "../core/logger.js";
-import { generateObject } from "../providers/llm/generate.js";
+import { generateObject } from "../providers/shared/generate-object.js";
 
 export type Attempt<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { edgesOf, item, newStore, put, tableEmbedder, vec } from "../../test/organize/helpers.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
-import { createScriptedLanguageModel } from "../providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
 import { checkGraphConsistency } from "./consistency.js";
 import { PROMPT_MARKERS } from "./prompts.js";
 import { MemoryReorganizer } from "./reorganizer.js";
+import { edgesOf, item, newStore, put, tableEmbedder, vec } from "./test-helpers.js";
 
 const T = (d: number) => new Date(Date.UTC(2024, 0, d)).toISOString();
 

@@ -1,5 +1,6 @@
 import { newId } from "../core/ids.js";
 import type { MemoryStore } from "../core/interfaces/store.js";
+import { isZeroVector } from "../core/math/vector.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
 import { nowIso } from "../core/time.js";
 import { clusterByCosine } from "./cluster.js";
@@ -10,7 +11,6 @@ import { isLiveFact, olderFirst, unionStrings } from "./node-ops.js";
 import { RelationList, relationsPrompt, summaryPrompt, TopicSummary } from "./prompts.js";
 import { relationEdges } from "./relations.js";
 import type { StructureOptions, StructureReport } from "./types.js";
-import { isZeroVector } from "../core/math/vector.js";
 
 async function hasParent(store: MemoryStore, id: string): Promise<boolean> {
   return (await store.getEdges(id, { direction: "in", types: ["PARENT"] })).length > 0;

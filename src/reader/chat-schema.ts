@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InvalidInputError } from "../core/errors/index.js";
+import { checkMessageSize, checkRequestSize } from "./limits.js";
 
 const nonBlank = (what: string) =>
   z.string({ error: `must be ${what}` }).refine((s) => s.trim().length > 0, { error: `must be ${what}` });
@@ -29,6 +30,7 @@ export const ChatMessage = z.object(
   { error: 'must be an object like {"role": "user", "content": "..."}' },
 );
 export type ChatMessage = z.infer<typeof ChatMessage>;
+/** A chat message as callers write it (before defaults and validation). */
 export type ChatMessageInput = z.input<typeof ChatMessage>;
 
 const MessageList = z
@@ -83,7 +85,23 @@ function check<T>(schema: z.ZodType<T>, value: unknown, prefix: string, where?: 
  * const msgs = validateChatMessages([{ role: "user", content: "hi" }]);
  */
 export function validateChatMessages(value: unknown, label = "messages"): ChatMessage[] {
-  return check(MessageList, value, label);
+  return checkSizes(check(MessageList, value, label), label);
+}
+
+/**
+ * Refuse a message over MAX_MESSAGE_BYTES, or messages over MAX_REQUEST_BYTES together (see
+ * limits.ts), before any reading starts.
+ */
+function checkSizes(messages: ChatMessage[], label: string, where?: string): ChatMessage[] {
+  const prefix = where ? `${where}: ` : "";
+  messages.forEach((m, i) => {
+    checkMessageSize(m.content, `${prefix}${label}[${i}].content`);
+  });
+  checkRequestSize(
+    messages.map((m) => m.content),
+    where ?? `these ${messages.length} messages`,
+  );
+  return messages;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -100,6 +118,16 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * // [{ session_id: "s1", chat_time: "2023-05-08", messages: [{ role: "user", content: "hi", chat_time: "2023-05-08" }] }]
  */
 export function parseChatSessions(text: string, path?: string): ChatSession[] {
+  const sessions = parseSessions(text, path);
+  checkSizes(
+    sessions.flatMap((s) => s.messages),
+    "messages",
+    path ? `file ${path}` : "the chat file",
+  );
+  return sessions;
+}
+
+function parseSessions(text: string, path?: string): ChatSession[] {
   const where = path ? `file ${path}` : undefined;
   let data: unknown;
   try {

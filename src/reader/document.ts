@@ -2,6 +2,7 @@ import { InvalidInputError } from "../core/errors/index.js";
 import { newId } from "../core/ids.js";
 import type { SourceMessage, TextualMemoryItem } from "../core/schema/memory.js";
 import { baseMetadata, type ResolvedSizes, resolveNow, resolveSizes } from "./common.js";
+import { checkRequestSize } from "./limits.js";
 import { htmlToMarkdown } from "./parsers/html.js";
 import { firstWords, splitSentences, splitToFit } from "./text.js";
 import { countTokens } from "./tokens.js";
@@ -181,6 +182,7 @@ export function chunkDocument(
   sizes: FastReaderOptions = {},
 ): DocChunk[] {
   const resolved = resolveSizes(sizes);
+  checkRequestSize([text], opts.docPath ? `document ${opts.docPath}` : "the document");
   const normalised = text.replace(/\r\n?/g, "\n");
   const format = pickFormat(opts);
   if (format === "pdf")

@@ -4,7 +4,7 @@ import type { LanguageModel } from "../core/interfaces/language-model.js";
 import { logger } from "../core/logger.js";
 import type { SourceMessage, TextualMemoryItem } from "../core/schema/memory.js";
 import { parseChatTime } from "../core/time.js";
-import { generateObject } from "../providers/llm/generate.js";
+import { generateObject } from "../providers/shared/generate-object.js";
 import { type ChatMessage, validateChatMessages } from "./chat-schema.js";
 import {
   chatTurns,
@@ -23,6 +23,7 @@ import { buildDocExtractionPrompt, DocExtraction } from "./templates/extract-doc
 import { formatStamp } from "./text.js";
 import type { DocumentReadOptions, FastReaderOptions, MemReader, ReadContext } from "./types.js";
 
+/** Options of the LLM-backed reader: its model, window sizes, sampling and concurrency. */
 export interface FineReaderOptions {
   /** The model that extracts memories (through `generateObject`, JSON-schema / grammar constrained). */
   llm: LanguageModel;

@@ -20,6 +20,13 @@ export {
   type FineReadReport,
   type FineUpgrade,
 } from "./fine-reader.js";
+export {
+  checkMessageSize,
+  checkRequestSize,
+  MAX_MESSAGE_BYTES,
+  MAX_REQUEST_BYTES,
+  SEGMENT_SLICE_CHARS,
+} from "./limits.js";
 export { htmlToMarkdown } from "./parsers/html.js";
 export {
   documentFormatOf,
@@ -29,7 +36,15 @@ export {
   PAGE_BREAK,
 } from "./parsers/load.js";
 export { extractPdfPages, type PdfPage } from "./parsers/pdf.js";
-export { firstWords, formatClock, formatStamp, splitSentences, splitToBudget, splitToFit } from "./text.js";
+export {
+  boundedSlices,
+  firstWords,
+  formatClock,
+  formatStamp,
+  splitSentences,
+  splitToBudget,
+  splitToFit,
+} from "./text.js";
 export { countTokens, decodeTokens, encodeTokens } from "./tokens.js";
 export {
   DEFAULT_OVERLAP_TOKENS,

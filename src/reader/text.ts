@@ -1,3 +1,4 @@
+import { SEGMENT_SLICE_CHARS } from "./limits.js";
 import { countTokens, decodeTokens, encodeTokens } from "./tokens.js";
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
@@ -51,31 +52,80 @@ export function sameUtcDate(a: string, b: string): boolean {
 let sentenceSeg: Intl.Segmenter | undefined;
 let wordSeg: Intl.Segmenter | undefined;
 
+// Where a slice may end, best first: after a blank line, a line break, any whitespace.
+const CUTS = [/\n[ \t]*\n/g, /\n/g, /\s/gu];
+
+/** The end of the best cut in text[from, to): the last match of the best kind in its second half. */
+function cutPoint(text: string, from: number, to: number): number {
+  const window = text.slice(from, to);
+  for (const re of CUTS) {
+    let end = -1;
+    re.lastIndex = 0;
+    for (let m = re.exec(window); m; m = re.exec(window)) end = m.index + m[0].length;
+    // A cut in the first half would make slices small and their number large: try a weaker kind.
+    if (end >= window.length / 2) return from + end;
+  }
+  // No whitespace at all (a base64 blob): a hard cut, never between the halves of a surrogate pair.
+  const code = text.charCodeAt(to - 1);
+  return code >= 0xd800 && code <= 0xdbff ? to - 1 : to;
+}
+
+/**
+ * Consecutive slices of `text` of at most `max` code units, cut after a paragraph break, a line
+ * break or a space where there is one, so segmenting them one by one costs time linear in the
+ * length of `text`. Joined they give back `text`.
+ *
+ * @example
+ * boundedSlices("aaa bbb ccc", 8); // ["aaa bbb ", "ccc"]
+ */
+export function boundedSlices(text: string, max = SEGMENT_SLICE_CHARS): string[] {
+  if (text.length <= max) return [text];
+  const out: string[] = [];
+  let from = 0;
+  while (text.length - from > max) {
+    const to = cutPoint(text, from, from + max);
+    out.push(text.slice(from, to));
+    from = to;
+  }
+  if (from < text.length) out.push(text.slice(from));
+  return out;
+}
+
 /**
  * Sentences of `text` (ICU rules: handles CJK punctuation), as exact substrings: joined they
- * give back `text`.
+ * give back `text`. Text longer than SEGMENT_SLICE_CHARS is segmented slice by slice (see
+ * `boundedSlices`), so a slice boundary also ends a sentence.
  *
  * @example
  * splitSentences("Hi there. How are you?"); // ["Hi there. ", "How are you?"]
  */
 export function splitSentences(text: string): string[] {
   sentenceSeg ??= new Intl.Segmenter("en", { granularity: "sentence" });
-  return Array.from(sentenceSeg.segment(text), (s) => s.segment);
+  const seg = sentenceSeg;
+  return boundedSlices(text).flatMap((slice) => Array.from(seg.segment(slice), (s) => s.segment));
 }
 
 // Words with their trailing punctuation and spaces attached, so no piece starts with "." or ",".
 function splitWords(text: string): string[] {
   wordSeg ??= new Intl.Segmenter("en", { granularity: "word" });
   const out: string[] = [];
-  for (const { segment, isWordLike } of wordSeg.segment(text)) {
-    if (!isWordLike && out.length) out[out.length - 1] += segment;
-    else out.push(segment);
+  for (const slice of boundedSlices(text)) {
+    for (const { segment, isWordLike } of wordSeg.segment(slice)) {
+      if (!isWordLike && out.length) out[out.length - 1] += segment;
+      else out.push(segment);
+    }
   }
   return out;
 }
 
+// Longest text encoded at once when cutting a "word" on tokens: BPE is quadratic in the length of
+// a run of letters, so a megabyte without spaces is cut into slices first.
+const TOKEN_SLICE_CHARS = 1024;
+
 // Last resort for a "word" longer than the budget (a URL, base64): cut on token boundaries.
 function splitTokens(text: string, budget: number): string[] {
+  if (text.length > TOKEN_SLICE_CHARS)
+    return boundedSlices(text, TOKEN_SLICE_CHARS).flatMap((s) => splitTokens(s, budget));
   const toks = encodeTokens(text);
   const out: string[] = [];
   let i = 0;
@@ -99,24 +149,63 @@ function splitTokens(text: string, budget: number): string[] {
   return out;
 }
 
+// Below budget minus this slack, a piece's count is taken as the sum of its parts' counts.
+const PACK_SLACK = 4;
+
 function pack(segments: string[], budget: number, finer: (seg: string) => string[]): string[] {
   const out: string[] = [];
-  let cur = "";
+  let cur: string[] = [];
+  // Tokens of cur: exact, or a sum of parts. Re-encoding cur for every segment made packing cost
+  // (budget / segment length) times the text, so the exact count is taken only near the budget,
+  // and once per piece when it is flushed.
+  let curTokens = 0;
+  let exact = true;
   const flush = () => {
-    const t = cur.trim();
-    if (t) out.push(t);
-    cur = "";
+    const t = cur.join("").trim();
+    if (t && !exact && countTokens(t) > budget) out.push(...packExactly(cur, budget));
+    else if (t) out.push(t);
+    cur = [];
+    curTokens = 0;
+    exact = true;
   };
   for (const seg of segments) {
-    if (countTokens(seg.trim()) > budget) {
+    const own = countTokens(seg.trim());
+    if (own > budget) {
       flush();
       out.push(...finer(seg));
-    } else {
-      if (cur && countTokens((cur + seg).trim()) > budget) flush();
-      cur += seg;
+      continue;
     }
+    if (cur.length > 0 && curTokens + own + PACK_SLACK > budget) {
+      const joined = countTokens((cur.join("") + seg).trim());
+      if (joined > budget) {
+        flush();
+        curTokens = own;
+      } else {
+        curTokens = joined;
+        exact = true;
+      }
+    } else {
+      curTokens += own;
+      exact = cur.length === 0;
+    }
+    cur.push(seg);
   }
   flush();
+  return out;
+}
+
+// The rare piece whose parts merged into more tokens than their sum: packed with exact counts.
+function packExactly(segments: string[], budget: number): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (const seg of segments) {
+    if (cur && countTokens((cur + seg).trim()) > budget) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = "";
+    }
+    cur += seg;
+  }
+  if (cur.trim()) out.push(cur.trim());
   return out;
 }
 
@@ -131,7 +220,9 @@ export function splitToBudget(text: string, budget: number): string[] {
   const b = Math.max(1, Math.floor(budget));
   const t = text.trim();
   if (!t) return [];
-  if (countTokens(t) <= b) return [t];
+  // A cl100k token rarely spans more than a few dozen characters: longer text cannot fit, and
+  // encoding it whole would cost what the sliced pass below avoids.
+  if (t.length <= b * 64 && countTokens(t) <= b) return [t];
   return pack(splitSentences(t), b, (sentence) =>
     pack(splitWords(sentence), b, (word) => splitTokens(word.trim(), b)),
   );
@@ -179,13 +270,14 @@ export function splitToFit(
 ): string[] {
   let budget = Math.max(MIN_PIECE_TOKENS, limit - measure("") - JOIN_SLACK);
   if (cap !== undefined) budget = Math.min(budget, cap);
-  let pieces = splitToBudget(text, budget);
-  // Rendering (joins, collapsed whitespace) can shift a count by a token or two; re-split if so.
-  for (let attempt = 0; attempt < 3 && budget > MIN_PIECE_TOKENS; attempt++) {
-    const excess = Math.max(...pieces.map(measure)) - limit;
-    if (excess <= 0) break;
-    budget = Math.max(MIN_PIECE_TOKENS, budget - excess);
-    pieces = splitToBudget(text, budget);
-  }
-  return pieces;
+  // Rendering (joins, collapsed whitespace) can shift a count by a token or two: a piece over
+  // the limit is split again with a smaller budget, on its own (re-splitting the whole text made
+  // a long message cost several passes over all of it).
+  const refit = (piece: string, budget: number, attempt: number): string[] => {
+    const excess = measure(piece) - limit;
+    if (excess <= 0 || attempt >= 3 || budget <= MIN_PIECE_TOKENS) return [piece];
+    const smaller = Math.max(MIN_PIECE_TOKENS, budget - excess);
+    return splitToBudget(piece, smaller).flatMap((p) => refit(p, smaller, attempt + 1));
+  };
+  return splitToBudget(text, budget).flatMap((p) => refit(p, budget, 0));
 }

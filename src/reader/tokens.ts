@@ -47,5 +47,19 @@ export function decodeTokens(tokens: number[]): string {
  */
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
-  return encodeTokens(text).length;
+  if (text.length > COUNT_CACHE_MAX_CHARS) return encodeTokens(text).length;
+  let n = counts.get(text);
+  if (n === undefined) {
+    n = encodeTokens(text).length;
+    // Cleared when full rather than LRU: cheap, and the reuse is local (one window, one message).
+    if (counts.size >= COUNT_CACHE_ENTRIES) counts.clear();
+    counts.set(text, n);
+  }
+  return n;
 }
+
+// Reading measures the same piece several times (alone, with its header, in its window);
+// counting is most of the cost of reading, so recent counts of short strings are kept.
+const COUNT_CACHE_ENTRIES = 4096;
+const COUNT_CACHE_MAX_CHARS = 4096;
+const counts = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { LanguageModel, LLMMessage } from "../core/interfaces/language-model.js";
-import { generateObject } from "../providers/llm/generate.js";
+import { generateObject } from "../providers/shared/generate-object.js";
 import type { ParsedQuery } from "./types.js";
 
 /** What the fine-mode parse must return; closed, so stray fields are a validation error (then a repair turn). */

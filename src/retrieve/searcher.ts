@@ -7,7 +7,7 @@ import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
 import { isZeroVector } from "../core/math/vector.js";
 import type { FilterNode } from "../core/schema/filter.js";
 import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
-import { ENGLISH_STOP_WORDS } from "../providers/reranker/bm25/tokenize.js";
+import { ENGLISH_STOP_WORDS } from "../providers/bm25-reranker/bm25-tokenize.js";
 import { type Candidate, cachedNormalizer, dedupMmr, dedupSim, mergeSame } from "./dedup.js";
 import { andFilter, type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import {

@@ -9,12 +9,15 @@ import type { EdgeType, MemoryEdge, TextualMemoryItem } from "../core/schema/mem
 export type RecallPath = "working" | "vector" | "keyword" | "graph";
 export const RECALL_PATHS: readonly RecallPath[] = ["working", "vector", "keyword", "graph"];
 
+/** `fast` (no LLM) or `fine` (an LLM parses the query first). */
 export type SearchMode = "fast" | "fine";
+/** How search removes near-duplicates: `no`, `sim` (cosine threshold) or `mmr` (maximal marginal relevance). */
 export type DedupMode = "no" | "sim" | "mmr";
 
 /** Edges the graph path and the default subgraph walk follow (not CONFLICT / MERGED_TO: those lead to stale facts). */
 export const GRAPH_EDGE_TYPES: readonly EdgeType[] = ["RELATE_TO", "PARENT", "CAUSE", "CONDITION", "FOLLOWS"];
 
+/** Search options of the tree memory: mode, top-k per type, dedup, rerank, filter, reference time. */
 export interface TreeSearchOptions {
   /** "fast" (default): the query as is. "fine": an LLM parses it into a rephrased query, keys and tags first. */
   mode?: SearchMode;
@@ -52,6 +55,7 @@ export interface TreeSearchOptions {
   signal?: AbortSignal;
 }
 
+/** One search result: the memory, its fused score and the recall paths that found it. */
 export interface SearchHit {
   item: TextualMemoryItem;
   /**
@@ -74,6 +78,7 @@ export interface ParsedQuery {
   time_hint?: string;
 }
 
+/** A tree memory search: the hits, the parsed query, per-stage timings and warnings. */
 export interface TreeSearchResult {
   hits: SearchHit[];
   query: ParsedQuery;
@@ -121,6 +126,7 @@ export interface SearcherOptions {
   parseTimeoutMs?: number;
 }
 
+/** How far and along which edges `getRelevantSubgraph` walks from the seeds. */
 export interface SubgraphOptions {
   /** Hops from the seeds (default 2). */
   depth?: number;
@@ -133,6 +139,7 @@ export interface SubgraphOptions {
   edgeTypes?: EdgeType[];
 }
 
+/** The memories around a query's best hits, and the edges among them (for a graph view). */
 export interface RelevantSubgraph {
   /** Nodes within `depth` hops of the seeds that pass the filter (and status, unless includeInactive). */
   nodes: TextualMemoryItem[];

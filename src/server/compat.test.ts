@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerFixture, serverFixture } from "../../test/support/server-fixture.js";
-import { createScriptedLanguageModel } from "../providers/llm/custom/scripted.js";
+import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
 
 const llm = createScriptedLanguageModel([
   {

@@ -7,12 +7,18 @@ import { NotFoundError } from "../../core/errors/not-found-error.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import type { GeneralTextMemory } from "../../memory/textual/general.js";
+import {
+  freshMessages,
+  type IngestResult,
+  ingestResult,
+  tagItems,
+} from "../../memory/textual/ingest-keys.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
 import type { AddContext } from "../../memory/textual/types.js";
 import { FineMemReader } from "../../reader/fine-reader.js";
 import { type ChatSession, decodeUtf8Strict, parseChatSessions } from "../../reader/index.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
-import { itemJson } from "../format.js";
+import { escapeControl, itemJson } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
 import { fineModeLlm } from "./fine-mode.js";
 
@@ -74,22 +80,36 @@ export function registerAdd(program: Command, io: CliIO): void {
         };
         let added: TextualMemoryItem[];
         let warnings: string[] = [];
+        let alreadyStored = 0;
         try {
           if (cube.text instanceof TreeTextMemory) {
             const result = await addToTree(cube.text, input, context);
             added = result;
             warnings = result.report.warnings;
+            alreadyStored = result.report.alreadyStored ?? 0;
           } else {
-            added = await addToGeneral(cube.text, input, context, llm);
+            const result = await addToGeneral(cube.text, input, context, llm);
+            added = result;
+            alreadyStored = result.alreadyStored;
           }
         } finally {
           bar?.stop();
         }
-        for (const w of warnings) io.stderr(`memos: warning: ${w}\n`);
-        if (ctx.json) printJson(io, { cube_id: cube.cubeId, added: added.map((i) => itemJson(i)), warnings });
+        for (const w of warnings) io.stderr(`memos: warning: ${escapeControl(w)}\n`);
+        if (ctx.json)
+          printJson(io, {
+            cube_id: cube.cubeId,
+            added: added.map((i) => itemJson(i)),
+            already_stored: alreadyStored,
+            warnings,
+          });
+        else if (added.length === 0 && alreadyStored > 0)
+          io.stdout(
+            `Nothing to add: ${alreadyStored} message${alreadyStored === 1 ? " is" : "s are"} already stored in cube "${cube.cubeId}"\n`,
+          );
         else
           io.stdout(
-            `Added ${added.length} memor${added.length === 1 ? "y" : "ies"} to cube "${cube.cubeId}"\n`,
+            `Added ${added.length} memor${added.length === 1 ? "y" : "ies"} to cube "${cube.cubeId}"${alreadyStored > 0 ? ` (${alreadyStored} message${alreadyStored === 1 ? "" : "s"} already stored, skipped)` : ""}\n`,
           );
       });
     });
@@ -113,20 +133,30 @@ async function addToGeneral(
   input: Input,
   context: AddContext,
   llm: LanguageModel | undefined,
-) {
+): Promise<IngestResult> {
   if (!llm) {
     if (input.kind === "chat") return mem.addChatSessions(input.sessions, context);
     if (input.kind === "file")
-      return mem.add(await mem.reader.readDocumentFile(input.path, context), context);
-    return mem.addDocument(input.text, { docPath: input.path, format: input.kind }, context);
+      return ingestResult(await mem.add(await mem.reader.readDocumentFile(input.path, context), context), 0);
+    return ingestResult(
+      await mem.addDocument(input.text, { docPath: input.path, format: input.kind }, context),
+      0,
+    );
   }
   const reader = new FineMemReader({ llm });
   const items: TextualMemoryItem[] = [];
+  let alreadyStored = 0;
   if (input.kind === "chat") {
-    for (const s of input.sessions)
-      items.push(
-        ...(await reader.readChat(s.messages, { ...context, sessionId: s.session_id ?? context.sessionId })),
-      );
+    for (const s of input.sessions) {
+      const ctx = { ...context, sessionId: s.session_id ?? context.sessionId };
+      const {
+        fresh,
+        keyOf,
+        alreadyStored: skipped,
+      } = await freshMessages(mem.store, s.messages, ctx.sessionId);
+      alreadyStored += skipped;
+      if (fresh.length > 0) items.push(...tagItems(await reader.readChat(fresh, ctx), keyOf));
+    }
   } else if (input.kind === "file") {
     items.push(...(await reader.readDocumentFile(input.path, context)));
   } else {
@@ -134,7 +164,7 @@ async function addToGeneral(
       ...(await reader.readDocument(input.text, { docPath: input.path, format: input.kind }, context)),
     );
   }
-  return mem.add(items, context);
+  return ingestResult(await mem.add(items, context), alreadyStored);
 }
 
 /** Read and validate the whole file before anything is written, so bad input writes nothing. */

@@ -6,8 +6,9 @@ import { MemosError } from "../../core/errors/memos-error.js";
 import type { ChatResult } from "../../mos/chat.js";
 import { memoryDate } from "../../mos/chat-prompt.js";
 import { LLM_ENV_HINT } from "../../mos/cube-ops.js";
-import { languageModelFromEnv } from "../../providers/from-env.js";
+import { languageModelFromEnv } from "../../providers/shared/from-env.js";
 import { type CliContext, type CommonOptions, withCommon, withContext } from "../context.js";
+import { escapeControl } from "../format.js";
 import { type CliIO, printJson, reportError } from "../io.js";
 
 /** A CliIO with the input the REPL reads (tests pass a stream; default process.stdin). */
@@ -128,7 +129,7 @@ async function turn(
   };
   // Always streamed from the model; --json prints one document per turn once it is complete.
   const stream = await ctx.mos.chat(query, { ...common, stream: true });
-  for await (const delta of stream.textStream) if (!ctx.json) io.stdout(delta);
+  for await (const delta of stream.textStream) if (!ctx.json) io.stdout(escapeControl(delta));
   const result = await stream.result;
   if (ctx.json) {
     printJson(io, {
@@ -143,10 +144,10 @@ async function turn(
   io.stdout("\n");
   if (result.droppedCitations.length > 0) {
     io.stderr(
-      `memos: warning: dropped citations to memories that were not given: ${result.droppedCitations.map((d) => d.text).join(" ")}\n`,
+      `memos: warning: dropped citations to memories that were not given: ${escapeControl(result.droppedCitations.map((d) => d.text).join(" "))}\n`,
     );
   }
-  for (const w of result.warnings) io.stderr(`memos: warning: ${w}\n`);
+  for (const w of result.warnings) io.stderr(`memos: warning: ${escapeControl(w)}\n`);
   return result;
 }
 
@@ -170,7 +171,7 @@ function showMemories(io: CliIO, json: boolean, last: ChatResult | undefined): v
   }
   if (last.memories.length === 0) io.stdout("The last answer was given no memories.\n");
   for (const m of last.memories) {
-    const text = m.item.memory.replace(/\s+/g, " ").trim();
+    const text = escapeControl(m.item.memory.replace(/\s+/g, " ").trim());
     const date = memoryDate(m.item);
     io.stdout(
       `${cited.has(m.memoryId) ? "*" : " "} [${m.index}:${m.memoryId}] ${m.cubeId}${date ? ` (${date})` : ""} ${text.length > 160 ? `${text.slice(0, 160)}…` : text}\n`,

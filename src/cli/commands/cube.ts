@@ -1,16 +1,16 @@
 import type { Command } from "commander";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { CubeTextBackend } from "../../cube/config.js";
-import { TEXT_MEMORY_BACKENDS } from "../../cube/text-memory.js";
-import { cubeIdFor } from "../../mos/names.js";
+import { TEXT_MEMORY_BACKENDS } from "../../cube/memory-backends/text-backends.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { type CliIO, printJson } from "../io.js";
 
 /**
  * `memos cube create NAME`, `cube share NAME --with OTHER [--permission read|write]`,
- * `cube unshare NAME --with OTHER`, `cube unregister NAME`, `cube list`. NAME is a cube id, or
- * a name taken as "<--user>/NAME" (so `memos cube share notes --user alice --with bob` shares
- * "alice/notes").
+ * `cube unshare NAME --with OTHER`, `cube unregister NAME`, `cube leave NAME`, `cube list`. NAME
+ * is a cube id, or a short name resolved as every command resolves --cube (`resolveCubeId`: the
+ * user's own cube, then one shared with them), so `memos cube share notes --user alice --with
+ * bob` shares "alice/notes". `cube create NAME` makes "<owner>/NAME".
  */
 export function registerCube(program: Command, io: CliIO): void {
   const cube = program.command("cube").description("manage cubes and who may read or write them");
@@ -41,7 +41,7 @@ export function registerCube(program: Command, io: CliIO): void {
     .option("--permission <permission>", "read or write", "read")
     .action(async (name: string, opts: CommonOptions & { with: string; permission: string }) => {
       await withContext(io, { ...opts, cube: undefined }, async (ctx) => {
-        const share = ctx.mos.shareCubeWithUser(cubeIdFor(name, ctx.user), {
+        const share = ctx.mos.shareCubeWithUser(name, {
           actingUser: ctx.user,
           targetUser: opts.with,
           permission: opts.permission,
@@ -56,7 +56,7 @@ export function registerCube(program: Command, io: CliIO): void {
     .requiredOption("--with <user>", "whose access to revoke")
     .action(async (name: string, opts: CommonOptions & { with: string }) => {
       await withContext(io, { ...opts, cube: undefined }, async (ctx) => {
-        const cubeId = cubeIdFor(name, ctx.user);
+        const cubeId = ctx.mos.resolveCubeId(name, { userId: ctx.user });
         const removed = ctx.mos.unshareCube(cubeId, { actingUser: ctx.user, targetUser: opts.with });
         if (ctx.json) printJson(io, { cube_id: cubeId, user_id: opts.with, removed });
         else
@@ -72,10 +72,20 @@ export function registerCube(program: Command, io: CliIO): void {
     .description("forget a cube (its directory stays); needs its owner, root or an admin")
     .action(async (name: string, opts: CommonOptions) => {
       await withContext(io, { ...opts, cube: undefined }, async (ctx) => {
-        const cubeId = cubeIdFor(name, ctx.user);
+        const cubeId = ctx.mos.resolveCubeId(name, { userId: ctx.user });
         await ctx.mos.unregisterMemCube(cubeId, { userId: ctx.user });
         if (ctx.json) printJson(io, { cube_id: cubeId, unregistered: true });
         else io.stdout(`Unregistered cube "${cubeId}"\n`);
+      });
+    });
+
+  withCommon(cube.command("leave").argument("<name>", "cube name or id"))
+    .description("stop reading a cube someone shared with you (your share is removed)")
+    .action(async (name: string, opts: CommonOptions) => {
+      await withContext(io, { ...opts, cube: undefined }, async (ctx) => {
+        const cubeId = ctx.mos.leaveCube(name, { userId: ctx.user });
+        if (ctx.json) printJson(io, { cube_id: cubeId, user_id: ctx.user, left: true });
+        else io.stdout(`"${ctx.user}" left cube "${cubeId}"\n`);
       });
     });
 

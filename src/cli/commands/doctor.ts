@@ -1,14 +1,18 @@
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { MemosError } from "../../core/errors/index.js";
 import { MemosHome } from "../../mos/home.js";
+import { checkDatabase, damagedError, homeDatabases } from "../../mos/integrity.js";
+import { REGISTRY_FILE } from "../../mos/registry.js";
 import {
   embedderConfigFromEnv,
   embedderFromEnv,
   languageModelFromEnv,
   llmConfigFromEnv,
-} from "../../providers/from-env.js";
-import { generateText } from "../../providers/llm/generate.js";
+} from "../../providers/shared/from-env.js";
+import { generateText } from "../../providers/shared/generate-text.js";
 import { type CliIO, printJson } from "../io.js";
 
 interface Check {
@@ -16,6 +20,14 @@ interface Check {
   ok: boolean;
   detail: string;
   error?: { code: string; message: string; hint?: string };
+}
+
+interface DoctorOptions {
+  dir?: string;
+  user?: string;
+  json?: boolean;
+  timeout: string;
+  full?: boolean;
 }
 
 const PROBE = "The quick brown fox visits Lisbon.";
@@ -37,12 +49,15 @@ async function check(name: string, body: () => Promise<string>): Promise<Check> 
 export function registerDoctor(program: Command, io: CliIO): void {
   program
     .command("doctor")
-    .description("show what is configured and check that each provider answers")
+    .description(
+      "show what is configured, check that each provider answers and that every database is intact",
+    )
     .option("--dir <dir>", "MEMOS_HOME (default $MEMOS_HOME or ./.memos)")
     .option("--user <name>", "acting user")
     .option("--json", "print exact JSON")
     .option("--timeout <ms>", "how long an LLM may take to answer", "60000")
-    .action(async (opts: { dir?: string; user?: string; json?: boolean; timeout: string }) => {
+    .option("--full", "run SQLite's integrity_check (slower, verifies indexes) instead of quick_check")
+    .action(async (opts: DoctorOptions) => {
       const checks: Check[] = [];
       const dir = MemosHome.resolveDir(opts.dir);
       let home: MemosHome | undefined;
@@ -69,6 +84,23 @@ export function registerDoctor(program: Command, io: CliIO): void {
             }),
           );
         }
+      }
+      // SQLite's own integrity check on every database this home owns (the registry even when
+      // it would not open: that is when naming the damaged file matters most).
+      const opened = home as MemosHome | undefined;
+      const databases = opened
+        ? homeDatabases(opened, opts.user ?? opened.defaultUser)
+        : existsSync(join(dir, REGISTRY_FILE))
+          ? [{ owner: "registry", path: join(dir, REGISTRY_FILE) }]
+          : [];
+      for (const db of databases) {
+        checks.push(
+          await check(`database ${relative(dir, db.path) || db.path}`, async () => {
+            const report = checkDatabase(db.path, { full: Boolean(opts.full) });
+            if (!report.ok) throw damagedError(db, report);
+            return `${opts.full ? "integrity_check" : "quick_check"} ok (${db.owner})`;
+          }),
+        );
       }
       (home as MemosHome | undefined)?.close();
       const llmConfig = check("llm", async () => {

@@ -2,7 +2,7 @@ import { ConfigError } from "../../core/errors/config-error.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import type { MemCube } from "../../cube/mem-cube.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
-import { languageModelFromEnv } from "../../providers/from-env.js";
+import { languageModelFromEnv } from "../../providers/shared/from-env.js";
 
 /** How to configure an LLM, in one line (the hint of every "needs an LLM" error). */
 export const LLM_HINT =

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
+import { KNOWN_MEMORY_TYPES } from "../../core/schema/memory.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
-import { itemJson, itemLines } from "../format.js";
+import { escapeControl, itemJson, itemLines } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
 
 /**
@@ -21,18 +22,26 @@ export function registerItemCommands(program: Command, io: CliIO): void {
           message: `--limit must be a positive integer, got "${opts.limit}"`,
           hint: "e.g. --limit 20",
         });
+      if (opts.type !== undefined && !(KNOWN_MEMORY_TYPES as readonly string[]).includes(opts.type))
+        throw new InvalidInputError({
+          message: `--type must be a memory type, got "${opts.type}"`,
+          hint: `memory types: ${KNOWN_MEMORY_TYPES.join(", ")}`,
+        });
       await withContext(io, opts, async (ctx) => {
         const filter = opts.type ? { memory_type: opts.type } : undefined;
-        const rows = [];
-        for (const cube of await ctx.readCubes()) {
-          const items = await cube.text.store.listItems({ filter, limit, order: "desc" });
-          rows.push(...items.map((item) => ({ cube: cube.cubeId, item })));
-        }
+        const { results, failedCubes } = await ctx.eachReadCube((cube) =>
+          cube.text.store.listItems({ filter, limit, order: "desc" }),
+        );
+        const rows = results.flatMap((r) => r.value.map((item) => ({ cube: r.cubeId, item })));
         rows.sort((a, b) =>
           (b.item.metadata.created_at ?? "").localeCompare(a.item.metadata.created_at ?? ""),
         );
         const shown = rows.slice(0, limit);
-        if (ctx.json) printJson(io, { memories: shown.map((r) => itemJson(r.item, { cube_id: r.cube })) });
+        if (ctx.json)
+          printJson(io, {
+            memories: shown.map((r) => itemJson(r.item, { cube_id: r.cube })),
+            failed_cubes: failedCubes,
+          });
         else if (shown.length === 0) io.stdout("No memories.\n");
         else for (const r of shown) io.stdout(itemLines(r.item));
       });
@@ -47,7 +56,7 @@ export function registerItemCommands(program: Command, io: CliIO): void {
         else {
           const { embedding: _e, history: _h, ...rest } = item.metadata;
           io.stdout(itemLines(item));
-          io.stdout(`${JSON.stringify(rest, null, 2)}\n`);
+          io.stdout(`${escapeControl(JSON.stringify(rest, null, 2))}\n`);
         }
       });
     });
@@ -70,8 +79,10 @@ export function registerItemCommands(program: Command, io: CliIO): void {
         if (ctx.json) printJson(io, h);
         else {
           for (const e of h.history)
-            io.stdout(`v${e.version} (${e.update_type}, ${e.created_at}): ${e.memory}\n`);
-          io.stdout(`v${h.current.version} (current, ${h.current.updated_at ?? ""}): ${h.current.memory}\n`);
+            io.stdout(escapeControl(`v${e.version} (${e.update_type}, ${e.created_at}): ${e.memory}\n`));
+          io.stdout(
+            `${escapeControl(`v${h.current.version} (current, ${h.current.updated_at ?? ""}): ${h.current.memory}`)}\n`,
+          );
         }
       });
     });

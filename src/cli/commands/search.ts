@@ -3,9 +3,10 @@ import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { MemCube } from "../../cube/mem-cube.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
 import type { SearchHit } from "../../memory/textual/types.js";
+import { failureWarning } from "../../mos/search-result.js";
 import { Searcher } from "../../retrieve/searcher.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
-import { itemJson, itemLines } from "../format.js";
+import { escapeControl, itemJson, itemLines } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
 import { fineModeLlm } from "./fine-mode.js";
 
@@ -40,22 +41,24 @@ export function registerSearch(program: Command, io: CliIO): void {
         });
       const mode = opts.mode;
       await withContext(io, opts, async (ctx) => {
-        const cubes = await ctx.readCubes();
         const warnings: string[] = [];
-        const perCube = await Promise.all(
-          cubes.map(async (cube) => {
-            const { hits, warnings: w } = await searchCube(cube, query, topK, mode);
-            warnings.push(...w.map((x) => `${cube.cubeId}: ${x}`));
-            return hits.map((hit) => ({ cube: cube.cubeId, hit }));
-          }),
-        );
+        const { results: perCube, failedCubes } = await ctx.eachReadCube(async (cube) => {
+          const { hits, warnings: w } = await searchCube(cube, query, topK, mode);
+          warnings.push(...w.map((x) => `${cube.cubeId}: ${x}`));
+          return hits.map((hit) => ({ cube: cube.cubeId, hit }));
+        });
         const results = perCube
-          .flat()
+          .flatMap((r) => r.value)
           .sort((a, b) => b.hit.score - a.hit.score)
           .slice(0, topK);
-        for (const w of warnings) io.stderr(`memos: warning: ${w}\n`);
+        for (const w of warnings) io.stderr(`memos: warning: ${escapeControl(w)}\n`);
         if (ctx.json) {
-          printJson(io, { query, results: results.map((r) => resultJson(r.cube, r.hit)), warnings });
+          printJson(io, {
+            query,
+            results: results.map((r) => resultJson(r.cube, r.hit)),
+            warnings: [...warnings, ...failedCubes.map(failureWarning)],
+            failed_cubes: failedCubes,
+          });
           return;
         }
         if (results.length === 0) io.stdout("No memories found.\n");

@@ -3,7 +3,7 @@ import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { seedSampleChat } from "../../demo/seed.js";
 import { MemosHome } from "../../mos/home.js";
 import { MOS } from "../../mos/mos.js";
-import { languageModelFromEnv } from "../../providers/from-env.js";
+import { languageModelFromEnv } from "../../providers/shared/from-env.js";
 import { limitsFromEnv } from "../../server/app.js";
 import { defaultExtensions } from "../../server/extensions.js";
 import { type RunningServer, serve } from "../../server/serve.js";

@@ -7,6 +7,7 @@ export interface LLMMessage {
 /** A JSON Schema object (draft 2020-12 subset), as produced by `z.toJSONSchema`. */
 export type JsonSchema = Record<string, unknown>;
 
+/** Per-call generation settings: sampling, limits, structured output, abort and timeout. */
 export interface GenerateOptions {
   maxTokens?: number;
   temperature?: number;
@@ -24,20 +25,24 @@ export interface GenerateOptions {
   timeoutMs?: number;
 }
 
+/** Tokens a call consumed, as the backend reports them. */
 export interface TokenUsage {
   inputTokens?: number;
   outputTokens?: number;
   totalTokens?: number;
 }
 
+/** Why a model stopped generating. */
 export type FinishReason = "stop" | "length" | "content-filter" | "error" | "other";
 
+/** What a model returned for one call: text, usage and finish reason. */
 export interface GenerateResult {
   text: string;
   usage?: TokenUsage;
   finishReason?: FinishReason;
 }
 
+/** One part of a streamed generation: a text delta, then a finish part. */
 export type StreamPart =
   | { type: "text-delta"; delta: string }
   | { type: "finish"; usage?: TokenUsage; finishReason?: FinishReason };

@@ -8,18 +8,21 @@ export interface StoredItem {
   embedding?: Float32Array;
 }
 
+/** A memory id with its search score (higher is better). */
 export interface ScoredId {
   id: string;
   /** Higher is better. vectorSearch: cosine similarity in [-1, 1]; keywordSearch: BM25 (>0). */
   score: number;
 }
 
+/** A store search: how many results and an optional filter. */
 export interface SearchOptions {
   k: number;
   /** Filter DSL (see core/schema/filter.ts); raw or already normalised. */
   filter?: MemoryFilter | FilterNode;
 }
 
+/** Filtering, ordering and paging for `MemoryStore.listItems`. */
 export interface ListOptions {
   filter?: MemoryFilter | FilterNode;
   limit?: number;
@@ -29,11 +32,13 @@ export interface ListOptions {
   order?: "asc" | "desc";
 }
 
+/** Which edges a neighbour lookup follows: direction and edge types. */
 export interface NeighborOptions {
   direction?: "out" | "in" | "both";
   types?: EdgeType[];
 }
 
+/** Nodes and the edges among them, as a store returns a neighbourhood. */
 export interface Subgraph {
   nodes: TextualMemoryItem[];
   edges: MemoryEdge[];
@@ -41,7 +46,7 @@ export interface Subgraph {
 
 /**
  * Where textual memories live. One store instance holds one cube. Every adapter runs the shared
- * conformance suite (`test/conformance/store.ts`), so callers can rely on these semantics:
+ * conformance suite (`src/testing/store-conformance.ts`), so callers can rely on these semantics:
  *
  * - writes are atomic: `addItems` of a batch commits all items with their vectors and keyword
  *   index rows, or none; `transaction` groups several calls the same way;

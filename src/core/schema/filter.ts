@@ -20,6 +20,7 @@ export interface FieldCondition {
   /** For array fields (tags, evolve_to): the array holds this value. For strings: substring. */
   contains?: Scalar;
 }
+/** The metadata filter DSL as users write it: field equality, operators (`eq ne in gt gte lt lte contains`), nested `and`/`or`. */
 export type MemoryFilter = {
   and?: MemoryFilter[];
   or?: MemoryFilter[];

@@ -13,8 +13,10 @@ export const KNOWN_MEMORY_TYPES = [
   "PreferenceMemory",
 ] as const;
 export type KnownMemoryType = (typeof KNOWN_MEMORY_TYPES)[number];
+/** A memory's kind (WorkingMemory, LongTermMemory, UserMemory, PreferenceMemory, ...); open-ended, as in MemOS. */
 export const MemoryType = z.string().min(1);
 
+/** Where a memory came from: conversation, retrieved, web, file or system. */
 export const MemorySource = z.enum(["conversation", "retrieved", "web", "file", "system"]);
 export const Visibility = z.enum(["private", "public", "session"]);
 
@@ -99,6 +101,7 @@ export const TextualMemoryMetadata = z.looseObject({
   invalid_at: z.string().nullish(),
 });
 export type TextualMemoryMetadata = z.infer<typeof TextualMemoryMetadata>;
+/** Memory metadata as callers write it (before defaults and validation). */
 export type TextualMemoryMetadataInput = z.input<typeof TextualMemoryMetadata>;
 
 /** `{id, memory, metadata}`: the unit of textual memory, as MemOS serialises it. */
@@ -108,6 +111,7 @@ export const TextualMemoryItem = z.object({
   metadata: TextualMemoryMetadata,
 });
 export type TextualMemoryItem = z.infer<typeof TextualMemoryItem>;
+/** A memory item as callers write it (before defaults and validation). */
 export type TextualMemoryItemInput = z.input<typeof TextualMemoryItem>;
 
 /** Relations between memories in the tree/graph memory. */
@@ -122,9 +126,11 @@ export const EDGE_TYPES = [
   "INFERS",
   "AGGREGATE_TO",
 ] as const;
+/** The kinds of edges between memories (MemOS's names: PARENT, RELATE_TO, CAUSE, CONFLICT, MERGED_TO, ...). */
 export const EdgeType = z.enum(EDGE_TYPES);
 export type EdgeType = z.infer<typeof EdgeType>;
 
+/** A typed, directed edge between two memories (`source` → `target`). */
 export const MemoryEdge = z.looseObject({
   source: z.string().min(1),
   target: z.string().min(1),

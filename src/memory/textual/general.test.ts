@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
-import { createGloveEmbedder } from "../../providers/embedder/glove/index.js";
+import { createGloveEmbedder } from "../../providers/glove/index.js";
 import { parseChatFile } from "../../reader/index.js";
 import { createSqliteMemoryStore } from "../../storage/sqlite/index.js";
 import { GeneralTextMemory } from "./general.js";

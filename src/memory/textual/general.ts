@@ -4,10 +4,12 @@ import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/index.js";
 import { fuseRrf } from "../../retrieve/rrf.js";
+import { freshMessages, type IngestResult, ingestResult, tagItems } from "./ingest-keys.js";
 import { materialize, requireQuery, requireReferenceTime, requireTopK, temporalFactor } from "./item-ops.js";
 import { activeFilter, StoreBackedTextMemory } from "./store-backed.js";
 import type { AddContext, MemoryInput, SearchHit, TextMemory, TextSearchOptions } from "./types.js";
 
+/** Options of {@link GeneralTextMemory}: the store and the embedder it uses. */
 export interface GeneralTextMemoryOptions {
   store: MemoryStore;
   embedder: Embedder;
@@ -45,32 +47,38 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
     return this.storeItems(materialize(inputs, context), context);
   }
 
-  /** Read a conversation into memories (fast mode: token windows, no LLM) and store them. */
-  async addMessages(messages: ChatMessage[], context: AddContext = {}): Promise<TextualMemoryItem[]> {
+  /**
+   * Read a conversation into memories (fast mode: token windows, no LLM) and store them.
+   * Messages the memory already holds are skipped (see ingest-keys.ts); the result's
+   * `alreadyStored` says how many.
+   */
+  async addMessages(messages: ChatMessage[], context: AddContext = {}): Promise<IngestResult> {
     if (context.mode === "fine") {
       throw new ConfigError({
         message: "fine mode needs an LLM and the tree memory",
         hint: 'use mode "fast" with GeneralTextMemory, or TreeTextMemory with an LLM configured',
       });
     }
-    return this.storeItems(await this.reader.readChat(messages, context), context);
+    const { fresh, alreadyStored, keyOf } = await freshMessages(this.store, messages, context.sessionId);
+    const items = fresh.length > 0 ? tagItems(await this.reader.readChat(fresh, context), keyOf) : [];
+    return ingestResult(await this.storeItems(items, context), alreadyStored);
   }
 
   /**
    * Read several chat sessions (each with its own session id and time) and store them all in
    * one transaction: a bad session anywhere means nothing is written.
    */
-  async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<TextualMemoryItem[]> {
+  async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<IngestResult> {
     const items: TextualMemoryItem[] = [];
+    let alreadyStored = 0;
     for (const s of sessions) {
-      items.push(
-        ...(await this.reader.readChat(s.messages, {
-          ...context,
-          sessionId: s.session_id ?? context.sessionId,
-        })),
-      );
+      const ctx = { ...context, sessionId: s.session_id ?? context.sessionId };
+      const read = await freshMessages(this.store, s.messages, ctx.sessionId);
+      alreadyStored += read.alreadyStored;
+      if (read.fresh.length > 0)
+        items.push(...tagItems(await this.reader.readChat(read.fresh, ctx), read.keyOf));
     }
-    return this.storeItems(items, context);
+    return ingestResult(await this.storeItems(items, context), alreadyStored);
   }
 
   /** Chunk a text or Markdown document into memories with `doc_path` provenance. */

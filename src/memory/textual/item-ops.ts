@@ -3,6 +3,7 @@ import { NotFoundError } from "../../core/errors/not-found-error.js";
 import { newId } from "../../core/ids.js";
 import { TextualMemoryItem } from "../../core/schema/memory.js";
 import { nowIso } from "../../core/time.js";
+import { checkMessageSize, checkRequestSize } from "../../reader/limits.js";
 import type { AddContext, MemoryHistory, MemoryInput, TextSearchOptions, UpdatePatch } from "./types.js";
 
 /** Validate `add` input and fill ids, timestamps and context fields. */
@@ -14,8 +15,9 @@ export function materialize(inputs: MemoryInput[], context: AddContext = {}): Te
     });
   }
   const now = nowIso();
-  return inputs.map((input, i) => {
+  const items = inputs.map((input, i) => {
     const raw = typeof input === "string" ? { memory: input } : input;
+    if (typeof raw?.memory === "string") checkMessageSize(raw.memory, `memories[${i}].memory`);
     const parsed = TextualMemoryItem.safeParse({
       id: raw?.id ?? newId(),
       memory: typeof raw?.memory === "string" ? raw.memory.trim() : raw?.memory,
@@ -38,6 +40,11 @@ export function materialize(inputs: MemoryInput[], context: AddContext = {}): Te
     }
     return parsed.data;
   });
+  checkRequestSize(
+    items.map((i) => i.memory),
+    `these ${items.length} memories`,
+  );
+  return items;
 }
 
 /** The item after an update: version bumped, the previous state appended to history. */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
-import { GeneralMemoryPoint, TextualMemoryExport } from "../../core/schema/memory.js";
+import { GeneralMemoryPoint, KNOWN_MEMORY_TYPES, TextualMemoryExport } from "../../core/schema/memory.js";
 
 export const TEXTUAL_MEMORY_FILE = "textual_memory.json";
 
@@ -45,7 +45,7 @@ export function readTextualMemory(dir: string, filename = TEXTUAL_MEMORY_FILE): 
       }
       return parseNode(entry, `${path}[${i}]`);
     });
-    return { nodes, edges: [] };
+    return checkNodes({ nodes, edges: [] }, path);
   }
   const parsed = TextualMemoryExport.safeParse(raw);
   if (!parsed.success) {
@@ -55,7 +55,39 @@ export function readTextualMemory(dir: string, filename = TEXTUAL_MEMORY_FILE): 
       hint: "expected MemOS's {nodes, edges, total_nodes, total_edges}",
     });
   }
-  return parsed.data;
+  return checkNodes(parsed.data, path);
+}
+
+const DATE_FIELDS = ["created_at", "updated_at", "valid_at", "invalid_at"] as const;
+
+/**
+ * What the schema leaves open but a store must not take in: repeated ids (the second silently
+ * replaced the first, and the count said otherwise), dates that are not dates, and memory types
+ * nobody searches for. Checked before anything is written; the first problem is named.
+ */
+function checkNodes(data: TextualMemoryExport, path: string): TextualMemoryExport {
+  const seen = new Map<string, number>();
+  const bad = (i: number, what: string, hint: string) =>
+    new InvalidInputError({ message: `${path}: nodes[${i}] ${what}`, hint });
+  data.nodes.forEach((node, i) => {
+    const first = seen.get(node.id);
+    if (first !== undefined)
+      throw bad(i, `repeats the id "${node.id}" of nodes[${first}]`, "every memory needs its own id");
+    seen.set(node.id, i);
+    const type = node.metadata.memory_type;
+    if (!(KNOWN_MEMORY_TYPES as readonly string[]).includes(type))
+      throw bad(i, `has memory_type "${type}"`, `memory types: ${KNOWN_MEMORY_TYPES.join(", ")}`);
+    for (const field of DATE_FIELDS) {
+      const value = node.metadata[field];
+      if (typeof value === "string" && Number.isNaN(Date.parse(value)))
+        throw bad(
+          i,
+          `has ${field} "${value}", which is not a date`,
+          "use ISO-8601, e.g. 2024-05-08T13:56:00Z",
+        );
+    }
+  });
+  return data;
 }
 
 function parseNode(entry: unknown, where: string) {

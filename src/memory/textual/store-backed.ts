@@ -4,6 +4,7 @@ import { type Embedder, embedMany } from "../../core/interfaces/embedder.js";
 import type { MemoryStore, StoredItem } from "../../core/interfaces/store.js";
 import { type FilterNode, normalizeFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
+import { addUnlessStored } from "./ingest-keys.js";
 import { applyUpdate, historyOf, textAtVersion } from "./item-ops.js";
 import { readTextualMemory, writeTextualMemory } from "./persist.js";
 import type { AddContext, GetAllOptions, MemoryHistory, TextSearchOptions, UpdatePatch } from "./types.js";
@@ -43,8 +44,9 @@ export abstract class StoreBackedTextMemory {
   /** Embed and store items; all of them commit together or none does (one `addItems` batch). */
   protected async storeItems(items: TextualMemoryItem[], context: AddContext): Promise<TextualMemoryItem[]> {
     const stored = await this.embedItems(withContextLabels(items, context), context);
-    await this.store.addItems(stored);
-    return stored.map((s) => s.item);
+    // Items read from messages carry their message keys: the check for messages another writer
+    // stored meanwhile runs under the write lock (see ingest-keys.ts).
+    return (await addUnlessStored(this.store, stored)).map((s) => s.item);
   }
 
   /** Throws NotFoundError when absent. */

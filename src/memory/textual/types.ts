@@ -10,6 +10,7 @@ import type { RecallPath, SearchHit } from "../../retrieve/types.js";
 /** What `add` accepts: a bare string, or an item whose id and metadata are optional. */
 export type MemoryInput = string | { id?: string; memory: string; metadata?: TextualMemoryMetadataInput };
 
+/** Who said it and where: user, session and cube scope of an add (becomes each memory's metadata). */
 export interface AddContext {
   userId?: string;
   sessionId?: string;
@@ -24,6 +25,7 @@ export interface AddContext {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Search options shared by the text memories: top-k, filter, reference time. */
 export interface TextSearchOptions {
   /** How many results (default 10, at most 1000). */
   topK?: number;
@@ -40,17 +42,20 @@ export interface TextSearchOptions {
 // One definition of a hit for every memory: the searcher's (retrieve/ sits below memory/).
 export type { RecallPath, SearchHit };
 
+/** Paging and filtering for `getAll`. */
 export interface GetAllOptions {
   filter?: MemoryFilter | FilterNode;
   limit?: number;
   offset?: number;
 }
 
+/** The fields an update may change: the text and metadata. */
 export interface UpdatePatch {
   memory?: string;
   metadata?: TextualMemoryMetadataInput;
 }
 
+/** A memory's versions: the current one and every earlier text with how it changed. */
 export interface MemoryHistory {
   id: string;
   current: { version: number; memory: string; updated_at?: string };

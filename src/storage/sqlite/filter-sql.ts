@@ -7,6 +7,7 @@ import {
   normalizeFilter,
   type Scalar,
 } from "../../core/schema/filter.js";
+import { type FilterComparison, pushDownConjuncts } from "../shared/filter-pushdown.js";
 import { HOT_COLUMNS, type HotColumn, VEC_METADATA_COLUMNS, type VecMetadataColumn } from "./schema.js";
 
 /** A piece of SQL with its positional parameters, in order. */
@@ -108,6 +109,11 @@ const RANGE_SQL = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
  */
 export function compileFilter(node: FilterNode, alias = "i"): SqlFragment {
   return compileNode(node, alias);
+}
+
+/** The WHERE clause of a filter over items aliased `alias`; "1" when there is no filter. */
+export function filterWhere(node: FilterNode | undefined, alias = "i"): SqlFragment {
+  return node ? compileNode(node, alias) : { sql: "1", params: [] };
 }
 
 const TRUE: SqlFragment = { sql: "1", params: [] };
@@ -247,46 +253,36 @@ export interface VecPushdown {
 const VEC_COLS = new Set<string>(VEC_METADATA_COLUMNS);
 
 export function vecPushdown(node: FilterNode | undefined): VecPushdown {
-  if (!node) return { sql: "", params: [], exact: true };
-  const conjuncts: FilterNode[] = [];
-  const flatten = (n: FilterNode) => {
-    if (n.kind === "and") n.children.forEach(flatten);
-    else conjuncts.push(n);
+  const { pushed, exact } = pushDownConjuncts(node, pushVecComparison);
+  return {
+    sql: pushed.map((p) => ` AND ${p.sql}`).join(""),
+    params: pushed.flatMap((p) => p.params),
+    exact,
   };
-  flatten(node);
-  let sql = "";
-  const params: unknown[] = [];
-  let exact = true;
-  for (const c of conjuncts) {
-    if (c.kind !== "cmp" || !VEC_COLS.has(c.field)) {
-      exact = false;
-      continue;
-    }
-    const col = c.field as VecMetadataColumn;
-    const v = c.value;
-    if (c.op === "eq" && (typeof v === "string" || v === null)) {
-      sql += ` AND ${col} = ?`;
-      params.push(v ?? "");
-      // '' stands for both null and the empty string there: exact only for non-empty strings.
-      if (!v) exact = false;
-    } else if (c.op === "ne" && typeof v === "string" && v !== "") {
-      sql += ` AND ${col} != ?`;
-      params.push(v);
-    } else if (c.op === "in" && Array.isArray(v)) {
-      // Non-string values can never match these TEXT-or-NULL fields, so dropping them is exact.
-      const stored = v.filter((x) => typeof x === "string" || x === null).map((x) => x ?? "");
-      if (stored.length === 0) {
-        exact = false; // matches nothing; let the full filter say so
-        continue;
-      }
-      if (stored.includes("")) exact = false;
-      sql += ` AND ${col} IN (${stored.map(() => "?").join(", ")})`;
-      params.push(...stored);
-    } else {
-      exact = false;
-    }
+}
+
+/** One comparison on a vec0 metadata column, as sqlite-vec runs it inside the KNN scan. */
+function pushVecComparison(c: FilterComparison): { pushed: SqlFragment; exact: boolean } | undefined {
+  if (!VEC_COLS.has(c.field)) return undefined;
+  const col = c.field as VecMetadataColumn;
+  const v = c.value;
+  if (c.op === "eq" && (typeof v === "string" || v === null)) {
+    // '' stands for both null and the empty string there: exact only for non-empty strings.
+    return { pushed: { sql: `${col} = ?`, params: [v ?? ""] }, exact: Boolean(v) };
   }
-  return { sql, params, exact };
+  if (c.op === "ne" && typeof v === "string" && v !== "") {
+    return { pushed: { sql: `${col} != ?`, params: [v] }, exact: true };
+  }
+  if (c.op === "in" && Array.isArray(v)) {
+    // Non-string values can never match these TEXT-or-NULL fields, so dropping them is exact.
+    const stored = v.filter((x) => typeof x === "string" || x === null).map((x) => x ?? "");
+    if (stored.length === 0) return undefined; // matches nothing; let the full filter say so
+    return {
+      pushed: { sql: `${col} IN (${stored.map(() => "?").join(", ")})`, params: stored },
+      exact: !stored.includes(""),
+    };
+  }
+  return undefined;
 }
 
 /** The value a vec0 metadata column stores for an item's field (vec0 columns cannot hold NULL). */

@@ -7,5 +7,6 @@
  * const store = await createSqliteMemoryStore({ path: "cube.db", cubeId: "default" });
  */
 
-export { type AnnStatus, DEFAULT_ANN_THRESHOLD, type IntegrityReport } from "./engine.js";
+export { type AnnStatus, DEFAULT_ANN_THRESHOLD } from "./ann-cache.js";
+export type { IntegrityReport } from "./portability.js";
 export { createSqliteMemoryStore, SqliteMemoryStore, type SqliteMemoryStoreOptions } from "./store.js";

@@ -1,6 +1,4 @@
-import type { ScoredId } from "../../core/interfaces/store.js";
 import type { EdgeType, MemoryEdge, TextualMemoryItem } from "../../core/schema/memory.js";
-import { similarity } from "./vectors.js";
 
 export interface ItemRow {
   rid: number;
@@ -32,8 +30,4 @@ export function toEdge(row: EdgeRow): MemoryEdge {
     type: row.type as EdgeType,
     ...(JSON.parse(row.metadata) as object),
   };
-}
-
-export function scored(r: { id: string; distance: number }): ScoredId {
-  return { id: r.id, score: similarity(r.distance) };
 }

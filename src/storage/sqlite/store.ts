@@ -16,8 +16,10 @@ import type {
   TextualMemoryExport,
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
-import { type AnnStatus, type IntegrityReport, SqliteEngine } from "./engine.js";
+import type { AnnStatus } from "./ann-cache.js";
+import { SqliteEngine } from "./engine.js";
 import { toStoreError } from "./errors.js";
+import type { IntegrityReport } from "./portability.js";
 
 /** A FIFO async mutex: `lock` resolves when the caller owns it; `unlock` hands it to the next. */
 class Mutex {
@@ -212,68 +214,68 @@ abstract class SqliteStoreApi implements MemoryStore {
   }
 
   addItems(items: StoredItem[]): Promise<void> {
-    return this.call((e) => e.addItems(items));
+    return this.call((e) => e.items.addItems(items));
   }
   upsertItems(items: StoredItem[]): Promise<void> {
-    return this.call((e) => e.upsertItems(items));
+    return this.call((e) => e.items.upsertItems(items));
   }
   getItem(id: string): Promise<TextualMemoryItem | null> {
-    return this.call((e) => e.getItem(id));
+    return this.call((e) => e.items.getItem(id));
   }
   getItems(ids: string[]): Promise<TextualMemoryItem[]> {
-    return this.call((e) => e.getItems(ids));
+    return this.call((e) => e.items.getItems(ids));
   }
   getEmbedding(id: string): Promise<Float32Array | null> {
-    return this.call((e) => e.getEmbedding(id));
+    return this.call((e) => e.items.getEmbedding(id));
   }
   updateItem(id: string, item: TextualMemoryItem, embedding?: Float32Array): Promise<void> {
-    return this.call((e) => e.updateItem(id, item, embedding));
+    return this.call((e) => e.items.updateItem(id, item, embedding));
   }
   deleteItems(ids: string[]): Promise<number> {
-    return this.call((e) => e.deleteItems(ids));
+    return this.call((e) => e.items.deleteItems(ids));
   }
   deleteWhere(filter?: MemoryFilter | FilterNode): Promise<number> {
-    return this.call((e) => e.deleteWhere(filter));
+    return this.call((e) => e.items.deleteWhere(filter));
   }
   listItems(options?: ListOptions): Promise<TextualMemoryItem[]> {
-    return this.call((e) => e.listItems(options));
+    return this.call((e) => e.items.listItems(options));
   }
   count(filter?: MemoryFilter | FilterNode): Promise<number> {
-    return this.call((e) => e.count(filter));
+    return this.call((e) => e.items.count(filter));
   }
   vectorSearch(vector: Float32Array, options: SearchOptions): Promise<ScoredId[]> {
-    return this.call((e) => e.vectorSearch(vector, options));
+    return this.call((e) => e.vectors.vectorSearch(vector, options));
   }
   keywordSearch(query: string, options: SearchOptions): Promise<ScoredId[]> {
-    return this.call((e) => e.keywordSearch(query, options));
+    return this.call((e) => e.keywords.keywordSearch(query, options));
   }
   addEdges(edges: MemoryEdge[]): Promise<void> {
-    return this.call((e) => e.addEdges(edges));
+    return this.call((e) => e.graph.addEdges(edges));
   }
   removeEdges(edges: Pick<MemoryEdge, "source" | "target" | "type">[]): Promise<number> {
-    return this.call((e) => e.removeEdges(edges));
+    return this.call((e) => e.graph.removeEdges(edges));
   }
   getEdges(id: string, options?: NeighborOptions): Promise<MemoryEdge[]> {
-    return this.call((e) => e.getEdges(id, options));
+    return this.call((e) => e.graph.getEdges(id, options));
   }
   neighbors(id: string, options?: NeighborOptions): Promise<string[]> {
-    return this.call((e) => e.neighbors(id, options));
+    return this.call((e) => e.graph.neighbors(id, options));
   }
   subgraph(seedIds: string[], depth: number, options?: { types?: EdgeType[] }): Promise<Subgraph> {
-    return this.call((e) => e.subgraph(seedIds, depth, options));
+    return this.call((e) => e.graph.subgraph(seedIds, depth, options));
   }
   exportAll(): Promise<TextualMemoryExport> {
-    return this.call((e) => e.exportAll());
+    return this.call((e) => e.portability.exportAll());
   }
   importAll(data: TextualMemoryExport, options?: { mode?: "replace" | "merge" }): Promise<void> {
-    return this.call((e) => e.importAll(data, options));
+    return this.call((e) => e.portability.importAll(data, options));
   }
   /**
    * Check the database file and that items, vectors, keyword rows and edges agree (no orphans).
    * Read-only; for `memos doctor` and tests.
    */
   checkIntegrity(): Promise<IntegrityReport> {
-    return this.call((e) => e.checkIntegrity());
+    return this.call((e) => e.portability.checkIntegrity());
   }
 
   transaction<T>(fn: (tx: MemoryStore) => Promise<T>): Promise<T> {
@@ -322,7 +324,7 @@ export class SqliteMemoryStore extends SqliteStoreApi {
 
   /** The approximate vector index: its threshold, size, and how it was last loaded or built. */
   annStatus(): Promise<AnnStatus> {
-    return this.call((e) => e.annStatus());
+    return this.call((e) => e.ann.status());
   }
 
   /** True once `close()` has run. */
@@ -331,6 +333,7 @@ export class SqliteMemoryStore extends SqliteStoreApi {
   }
 }
 
+/** Options of {@link createSqliteMemoryStore}: file path (or `:memory:`), cube id and the ANN threshold. */
 export interface SqliteMemoryStoreOptions {
   /** Database file (created with its directory when missing), or ":memory:". One file per cube. */
   path: string;

@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../../core/errors/index.js";
-import type { SearchOptions } from "../../core/interfaces/store.js";
-import { EDGE_TYPES, type EdgeType, MemoryEdge } from "../../core/schema/memory.js";
+import type { SearchOptions, StoredItem } from "../../core/interfaces/store.js";
+import { EDGE_TYPES, type EdgeType, MemoryEdge, TextualMemoryItem } from "../../core/schema/memory.js";
+import { toVector } from "./vectors.js";
 
 const EDGE_TYPE_SET = new Set<string>(EDGE_TYPES);
 
@@ -68,4 +69,55 @@ export function assertCount(n: unknown, what: string): void {
       hint: `e.g. {${what}: 20}`,
     });
   }
+}
+
+/** An item validated and split into what the tables store. */
+export interface PreparedItem {
+  id: string;
+  memory: string;
+  metadata: Record<string, unknown>;
+  metadataJson: string;
+  vector: Float32Array | undefined;
+}
+
+export function prepareItem(stored: StoredItem, where: string): PreparedItem {
+  if (typeof stored !== "object" || stored === null || !("item" in stored)) {
+    throw new InvalidInputError({
+      message: `${where} must be {item, embedding?}`,
+      hint: "wrap each memory as {item}",
+    });
+  }
+  const parsed = TextualMemoryItem.safeParse(stored.item);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidInputError({
+      message: `${where}: ${issue?.path.join(".") || "item"} ${issue?.message ?? "is invalid"}`,
+      hint: "a memory is {id, memory, metadata}; see TextualMemoryItem in core/schema/memory.ts",
+    });
+  }
+  const { embedding: metaEmbedding, ...metadata } = parsed.data.metadata;
+  let vector: Float32Array | undefined;
+  if (stored.embedding !== undefined && stored.embedding !== null) {
+    vector = toVector(stored.embedding, `${where}.embedding`);
+  } else if (metaEmbedding && metaEmbedding.length > 0) {
+    // A vector left in metadata.embedding is used as the item's vector, not stored twice.
+    vector = toVector(metaEmbedding, `${where}.item.metadata.embedding`);
+  }
+  return {
+    id: parsed.data.id,
+    memory: parsed.data.memory,
+    metadata,
+    metadataJson: JSON.stringify(metadata),
+    vector,
+  };
+}
+
+export function prepareBatch(items: StoredItem[], what: string): PreparedItem[] {
+  if (!Array.isArray(items)) {
+    throw new InvalidInputError({
+      message: `${what} expects an array of {item, embedding?}`,
+      hint: "pass a list",
+    });
+  }
+  return items.map((s, i) => prepareItem(s, `items[${i}]`));
 }

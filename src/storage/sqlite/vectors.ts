@@ -56,9 +56,4 @@ export function dimensionMismatch(got: number, have: number, what = "embedding")
   });
 }
 
-/** Cosine similarity from sqlite-vec's cosine distance, clamped against float rounding. */
-export function similarity(distance: number): number {
-  return Math.max(-1, Math.min(1, 1 - distance));
-}
-
 export { isZeroVector } from "../../core/math/vector.js";

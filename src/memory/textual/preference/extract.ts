@@ -1,7 +1,7 @@
 import type { LanguageModel } from "../../../core/interfaces/language-model.js";
 import type { SourceMessage } from "../../../core/schema/memory.js";
 import { nowIso, parseChatTime } from "../../../core/time.js";
-import { generateObject } from "../../../providers/llm/generate.js";
+import { generateObject } from "../../../providers/shared/generate-object.js";
 import type { ChatMessage } from "../../../reader/chat-schema.js";
 import { buildExtractionPrompt, extractionSchema, type PromptTurn, renderTurn } from "./prompts.js";
 import type { PreferenceCandidate, PreferenceType } from "./types.js";

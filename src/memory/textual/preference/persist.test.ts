@@ -6,7 +6,7 @@ import { InvalidInputError } from "../../../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../../core/errors/not-found-error.js";
 import type { Embedder } from "../../../core/interfaces/embedder.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
-import { createGloveEmbedder } from "../../../providers/embedder/glove/index.js";
+import { createGloveEmbedder } from "../../../providers/glove/index.js";
 import { createSqliteMemoryStore } from "../../../storage/sqlite/index.js";
 import { GeneralTextMemory } from "../general.js";
 import { PreferenceTextMemory } from "./preference-memory.js";

@@ -5,13 +5,13 @@ import { LLMOutputError } from "../../../core/errors/llm-output-error.js";
 import type { Embedder } from "../../../core/interfaces/embedder.js";
 import type { LanguageModel, LLMMessage } from "../../../core/interfaces/language-model.js";
 import type { MemoryStore } from "../../../core/interfaces/store.js";
-import { createGloveEmbedder } from "../../../providers/embedder/glove/index.js";
+import { createGloveEmbedder } from "../../../providers/glove/index.js";
+import type { ChatMessage } from "../../../reader/chat-schema.js";
+import { createSqliteMemoryStore } from "../../../storage/sqlite/index.js";
 import {
   createScriptedLanguageModel,
   type ScriptedLanguageModel,
-} from "../../../providers/llm/custom/scripted.js";
-import type { ChatMessage } from "../../../reader/chat-schema.js";
-import { createSqliteMemoryStore } from "../../../storage/sqlite/index.js";
+} from "../../../testing/scripted-language-model.js";
 import { GeneralTextMemory } from "../general.js";
 import { PreferenceTextMemory } from "./preference-memory.js";
 import type { JudgeAnswer, PreferenceExtraction } from "./prompts.js";

@@ -4,7 +4,7 @@ import type { MemoryStore } from "../../../core/interfaces/store.js";
 import { cosine } from "../../../core/math/vector.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
 import { nowIso } from "../../../core/time.js";
-import { generateObject } from "../../../providers/llm/generate.js";
+import { generateObject } from "../../../providers/shared/generate-object.js";
 import { candidateToItem, restate, scopeFilter, statedAt, supersede } from "./items.js";
 import { buildJudgePrompt, judgeSchema } from "./prompts.js";
 import type { PreferenceAddContext, PreferenceAddResult, PreferenceCandidate } from "./types.js";

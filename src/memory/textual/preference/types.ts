@@ -6,6 +6,7 @@ import type { AddContext, GetAllOptions, TextSearchOptions } from "../types.js";
 
 /** MemOS's two preference collections; also the `preference_type` of every preference item. */
 export const PREFERENCE_TYPES = ["explicit_preference", "implicit_preference"] as const;
+/** Explicit (stated) or implicit (inferred) preference. */
 export type PreferenceType = (typeof PREFERENCE_TYPES)[number];
 
 /** The `memory_type` of every item this memory writes; it scopes all reads, so a store can be shared. */
@@ -18,6 +19,7 @@ export const PREFERENCE_MEMORY_FILE = "preference_textual_memories.json";
 export const EXPLICIT_CONFIDENCE = 90;
 export const IMPLICIT_CONFIDENCE = 60;
 
+/** Options of {@link PreferenceTextMemory}: store, embedder and the LLM that extracts preferences. */
 export interface PreferenceTextMemoryOptions {
   store: MemoryStore;
   embedder: Embedder;
@@ -69,6 +71,7 @@ export interface PreferenceScope {
   preferenceType?: PreferenceType;
 }
 
+/** Search options of the preference memory: top-k, filters and the user/cube scope. */
 export interface PreferenceSearchOptions extends TextSearchOptions, PreferenceScope {}
 
 export interface PreferenceGetAllOptions extends GetAllOptions, PreferenceScope {}

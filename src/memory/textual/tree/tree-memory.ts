@@ -14,6 +14,7 @@ import {
 import { loadDocumentFile } from "../../../reader/parsers/load.js";
 import { Searcher } from "../../../retrieve/searcher.js";
 import type { RelevantSubgraph, TreeSearchOptions, TreeSearchResult } from "../../../retrieve/types.js";
+import { freshMessages, tagItems } from "../ingest-keys.js";
 import { materialize } from "../item-ops.js";
 import { StoreBackedTextMemory } from "../store-backed.js";
 import type { AddContext, MemoryInput, SearchHit, TextMemory, UpdatePatch } from "../types.js";
@@ -117,12 +118,7 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * await mem.addMessages(messages, { userId: "u1", sessionId: "s1", mode: "fine" }); // ConfigError without an llm
    */
   async addMessages(messages: ChatMessage[], context: AddContext = {}): Promise<TreeAddResult> {
-    const read = await this.read(
-      context,
-      () => this.reader.readChat(messages, context),
-      (fine) => fine.readChatReport(messages, context),
-    );
-    return this.commitAndOrganize(read, context);
+    return this.addSessions([{ session_id: context.sessionId, messages }], context);
   }
 
   /**
@@ -132,18 +128,33 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * await mem.addChatSessions(parseChatSessions(json), { userId: "u1" });
    */
   async addChatSessions(sessions: ChatSession[], context: AddContext = {}): Promise<TreeAddResult> {
+    return this.addSessions(sessions, context);
+  }
+
+  /** Messages already stored are skipped (`report.alreadyStored`, see ingest-keys.ts). */
+  private async addSessions(sessions: ChatSession[], context: AddContext): Promise<TreeAddResult> {
     const all: Read = { mode: context.mode ?? "fast", items: [], fallbacks: 0 };
+    let alreadyStored = 0;
     for (const s of sessions) {
       const ctx = { ...context, sessionId: s.session_id ?? context.sessionId };
+      const {
+        fresh,
+        keyOf,
+        alreadyStored: skipped,
+      } = await freshMessages(this.store, s.messages, ctx.sessionId);
+      alreadyStored += skipped;
+      if (fresh.length === 0) continue;
       const read = await this.read(
         ctx,
-        () => this.reader.readChat(s.messages, ctx),
-        (fine) => fine.readChatReport(s.messages, ctx),
+        () => this.reader.readChat(fresh, ctx),
+        (fine) => fine.readChatReport(fresh, ctx),
       );
-      all.items.push(...read.items);
+      all.items.push(...tagItems(read.items, keyOf));
       all.fallbacks += read.fallbacks;
     }
-    return this.commitAndOrganize(all, context);
+    const result = await this.commitAndOrganize(all, context);
+    result.report.alreadyStored = alreadyStored;
+    return result;
   }
 
   /**

@@ -11,6 +11,7 @@ import type { MemoryCapacities } from "./capacities.js";
 import type { EvictedMemory } from "./eviction.js";
 import type { WorkingMemoryChange } from "./working-memory.js";
 
+/** Options of {@link TreeTextMemory}: store, embedder, optional LLM and reranker, capacities. */
 export interface TreeTextMemoryOptions {
   store: MemoryStore;
   embedder: Embedder;
@@ -40,6 +41,8 @@ export interface TreeAddReport {
   mode: "fast" | "fine";
   /** Items committed (the array the add returned). */
   added: number;
+  /** Messages skipped because the memory held them already (idempotent ingest; chat adds only). */
+  alreadyStored?: number;
   /** Fine mode: windows or chunks the model failed on (or found nothing in), stored as fast items instead. */
   fineFallbacks: number;
   /** The reorganizer's report; absent when reorganize is off or it failed. */
