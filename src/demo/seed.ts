@@ -1,9 +1,14 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { MOS } from "../mos/mos.js";
 import { parseChatSessions } from "../reader/index.js";
 
+// From src/demo (tsx) or dist/src/demo (the built CLI): the package root is two or three levels up.
+const candidates = ["../../examples/sample-chat.json", "../../../examples/sample-chat.json"].map(
+  (p) => new URL(p, import.meta.url),
+);
+
 /** The sample conversation shipped with the package (written for this repo). */
-export const SAMPLE_CHAT = new URL("../../examples/sample-chat.json", import.meta.url);
+export const SAMPLE_CHAT: URL = candidates.find((u) => existsSync(u)) ?? (candidates[0] as URL);
 
 /**
  * Store the sample conversation in a user's default cube, one add per session (fast mode, no

@@ -72,6 +72,11 @@ export function readCubeIds(body: {
   return body.readable_cube_ids ?? (body.mem_cube_id ? [body.mem_cube_id] : undefined);
 }
 
+/** A success body in MemOS's envelope. */
+export function ok<T>(message: string, data: T): { code: number; message: string; data: T } {
+  return { code: 200, message, data };
+}
+
 /** MemOS's envelope around `data`. */
 export function envelope<T extends z.ZodType>(data: T, name?: string) {
   const schema = z.object({ code: z.number().int().openapi({ example: 200 }), message: z.string(), data });

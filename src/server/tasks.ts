@@ -111,16 +111,18 @@ export class TaskTracker {
   ): Promise<{ idle: boolean; active: number; waitedMs: number }> {
     const started = Date.now();
     return new Promise((resolve) => {
+      const finish = (active: number) => {
+        this.listeners.delete(check);
+        clearTimeout(timer);
+        resolve({ idle: active === 0, active, waitedMs: Date.now() - started });
+      };
       const check = () => {
         const active = this.active(userId);
         onProgress?.(active);
-        if (active === 0 || Date.now() - started >= timeoutMs) {
-          this.listeners.delete(check);
-          clearTimeout(timer);
-          resolve({ idle: active === 0, active, waitedMs: Date.now() - started });
-        }
+        if (active === 0) finish(0);
       };
-      const timer = setTimeout(check, timeoutMs);
+      // The timer ends the wait by itself: a timer may fire a little before Date.now() says it is due.
+      const timer = setTimeout(() => finish(this.active(userId)), timeoutMs);
       this.listeners.add(check);
       check();
     });

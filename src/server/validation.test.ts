@@ -174,5 +174,13 @@ describe("validation", () => {
     expectError(fb, 503, "config");
     const fine = await f.call("POST", "/product/search", { user_id: "bob", query: "x", mode: "fine" });
     expectError(fine, 503, "config");
+    const fineAdd = await f.call("POST", "/product/add", {
+      user_id: "bob",
+      messages: "x",
+      mode: "fine",
+      async_mode: "async",
+    });
+    expectError(fineAdd, 503, "config");
+    expect(f.ctx.tasks.ofUser("bob")).toEqual([]);
   });
 });

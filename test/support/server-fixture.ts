@@ -15,7 +15,7 @@ export interface Reply {
 }
 
 /**
- * A home in a temp directory with root "alice", users "bob" and "carol" (each with a default
+ * A home in a temp directory (`dir/home`) with root "alice", users "bob" and "carol" (each with a default
  * cube), and the server app over it. `call` goes through `app.request()`, no socket.
  */
 export async function serverFixture(
@@ -25,8 +25,10 @@ export async function serverFixture(
     extensions?: CreateAppOptions["extensions"];
   } = {},
 ) {
+  // `dir` is scratch space for a test (dumps, archives); the home lives in `dir/home`, since a
+  // dump may not go inside MEMOS_HOME.
   const dir = mkdtempSync(join(tmpdir(), "memos-server-"));
-  const mos = await MOS.init({ home: dir, user: "alice", llm: options.llm });
+  const mos = await MOS.init({ home: join(dir, "home"), user: "alice", llm: options.llm });
   await mos.createUser("bob");
   await mos.createUser("carol");
   const { app, ctx } = createApp({ mos, limits: options.limits, extensions: options.extensions });

@@ -2,15 +2,17 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRoute, z } from "@hono/zod-openapi";
+import { ConfigError } from "../../core/errors/config-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { FIELD_NAME } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
+import { LLM_ENV_HINT } from "../../mos/cube-ops.js";
 import type { MOS } from "../../mos/mos.js";
 import type { ChatMessage } from "../../reader/index.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { type CarriedFile, toChat } from "../messages.js";
-import { envelope, jsonIo, Messages } from "../schemas.js";
+import { envelope, jsonIo, Messages, ok } from "../schemas.js";
 import { applyFeedback } from "./feedback.js";
 
 export const AddRequest = z
@@ -93,6 +95,12 @@ export function registerAdd(app: MemosApp, ctx: AppContext): void {
     const userId = actingUser(c.get("auth"), body.user_id);
     if (body.is_feedback) return c.json(await feedbackFromAdd(ctx.mos, userId, body), 200);
     const job = prepareAdd(ctx.mos, userId, body);
+    // Known now, so an async add is refused at once instead of failing in the background.
+    if (job.mode === "fine" && !ctx.mos.llm)
+      throw new ConfigError({
+        message: "fine mode needs an LLM, and the server has none",
+        hint: `use mode "fast", or start the server with ${LLM_ENV_HINT}`,
+      });
     // ACL first, so a denied or unknown cube fails now in either mode.
     for (const cubeId of job.cubeIds) await ctx.mos.openCube(cubeId, { userId, action: "write" });
     if (body.async_mode === "async") {
@@ -103,16 +111,10 @@ export function registerAdd(app: MemosApp, ctx: AppContext): void {
         status: "waiting",
         cube_id: cubeId,
       }));
-      return c.json(
-        { code: 200, message: "Memory add queued; follow it with /product/scheduler/status", data: queued },
-        200,
-      );
+      return c.json(ok("Memory add queued; follow it with /product/scheduler/status", queued), 200);
     }
     const written = await runAdd(ctx.mos, userId, job);
-    return c.json(
-      { code: 200, message: `Memory added successfully (${written.length})`, data: written },
-      200,
-    );
+    return c.json(ok(`Memory added successfully (${written.length})`, written), 200);
   });
 }
 
@@ -140,7 +142,7 @@ async function feedbackFromAdd(mos: MOS, userId: string, body: AddBody) {
     memory_type: o.action,
     cube_id: o.cube_id,
   }));
-  return { code: 200, message: "Memory feedback successfully", data };
+  return ok("Memory feedback successfully", data);
 }
 
 interface AddJob {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createApiKey, hasApiKeys, listApiKeys, revokeApiKey } from "../../mos/api-keys.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser, requireAdmin } from "../auth.js";
-import { envelope, jsonIo, jsonOut } from "../schemas.js";
+import { envelope, jsonIo, jsonOut, ok } from "../schemas.js";
 
 const KeyInfo = z
   .object({ key_id: z.string(), user_id: z.string(), role: z.string(), created_at: z.string() })
@@ -92,42 +92,35 @@ export function registerAdmin(app: MemosApp, ctx: AppContext): void {
 
   app.openapi(routes.health, (c) =>
     c.json(
-      {
-        code: 200,
-        message: "ok",
-        data: {
-          status: "ok" as const,
-          auth: hasApiKeys(registry) ? ("api_key" as const) : ("none" as const),
-          version: "0.1.0",
-        },
-      },
+      ok("ok", {
+        status: "ok" as const,
+        auth: hasApiKeys(registry) ? ("api_key" as const) : ("none" as const),
+        version: "0.1.0",
+      }),
       200,
     ),
   );
 
   app.openapi(routes.listKeys, (c) => {
     requireAdmin(c.get("auth"), "listing API keys");
-    return c.json({ code: 200, message: "API keys", data: listApiKeys(registry) }, 200);
+    return c.json(ok("API keys", listApiKeys(registry)), 200);
   });
 
   app.openapi(routes.createKey, (c) => {
     requireAdmin(c.get("auth"), "issuing API keys");
     const created = createApiKey(registry, c.req.valid("json").user_id);
-    return c.json({ code: 200, message: "API key created; it is shown only this once", data: created }, 200);
+    return c.json(ok("API key created; it is shown only this once", created), 200);
   });
 
   app.openapi(routes.revokeKey, (c) => {
     requireAdmin(c.get("auth"), "revoking API keys");
-    return c.json(
-      { code: 200, message: "API key revoked", data: revokeApiKey(registry, c.req.valid("param").key_id) },
-      200,
-    );
+    return c.json(ok("API key revoked", revokeApiKey(registry, c.req.valid("param").key_id)), 200);
   });
 
   app.openapi(routes.listUsers, (c) => {
     const auth = c.get("auth");
     const users = mos.listUsers().filter((u) => auth.admin || u.user_id === auth.userId);
-    return c.json({ code: 200, message: "Users", data: users }, 200);
+    return c.json(ok("Users", users), 200);
   });
 
   app.openapi(routes.createUser, async (c) => {
@@ -145,6 +138,6 @@ export function registerAdmin(app: MemosApp, ctx: AppContext): void {
       created_at: user.created_at,
       default_cube: user.default_cube,
     };
-    return c.json({ code: 200, message: "User created", data }, 200);
+    return c.json(ok("User created", data), 200);
   });
 }

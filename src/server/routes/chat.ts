@@ -5,7 +5,7 @@ import type { PromptMemory } from "../../mos/chat-prompt.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { errorResponse } from "../errors.js";
-import { envelope, errorResponses, jsonIo, readCubeIds, readScopeFields } from "../schemas.js";
+import { envelope, errorResponses, jsonIo, ok, readCubeIds, readScopeFields } from "../schemas.js";
 
 export const ChatRequest = z
   .looseObject({
@@ -95,7 +95,7 @@ export function registerChat(app: MemosApp, ctx: AppContext): void {
       session_id: r.sessionId,
       warnings: r.warnings,
     };
-    return c.json({ code: 200, message: "Chat completed successfully", data }, 200);
+    return c.json(ok("Chat completed successfully", data), 200);
   });
 
   app.openapi(routes.stream, async (c) => {

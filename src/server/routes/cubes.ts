@@ -5,7 +5,7 @@ import { MemCube } from "../../cube/mem-cube.js";
 import { checkName, cubeIdFor } from "../../mos/names.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser, requireAdmin } from "../auth.js";
-import { envelope, jsonIo, jsonOut } from "../schemas.js";
+import { envelope, jsonIo, jsonOut, ok } from "../schemas.js";
 
 const CreateCube = z
   .looseObject({
@@ -135,11 +135,7 @@ export function registerCubes(app: MemosApp, ctx: AppContext): void {
       cubeId: body.cube_id,
       textBackend: body.text_backend,
     });
-    return {
-      code: 200,
-      message: "Cube created successfully",
-      data: { cube_id: cubeId, cube_name: body.cube_name, owner_id: owner },
-    };
+    return ok("Cube created successfully", { cube_id: cubeId, cube_name: body.cube_name, owner_id: owner });
   };
   app.openapi(routes.create, async (c) => {
     const body = c.req.valid("json");
@@ -184,14 +180,7 @@ export function registerCubes(app: MemosApp, ctx: AppContext): void {
     } else {
       cubeId = await mos.registerMemCube(source, { userId, cubeId: body.mem_cube_id });
     }
-    return c.json(
-      {
-        code: 200,
-        message: "Cube registered successfully",
-        data: { cube_id: cubeId, cube_name_or_path: source },
-      },
-      200,
-    );
+    return c.json(ok("Cube registered successfully", { cube_id: cubeId, cube_name_or_path: source }), 200);
   });
 
   app.openapi(routes.exists, async (c) => {
@@ -199,7 +188,7 @@ export function registerCubes(app: MemosApp, ctx: AppContext): void {
     const userId = actingUser(c.get("auth"), body.user_id);
     // Only cubes the user may read "exist" for them: ids are not an oracle for others' cubes.
     const exists = mos.listCubes({ userId }).some((cube) => cube.cube_id === body.mem_cube_id);
-    return c.json({ code: 200, message: "Successfully", data: { [body.mem_cube_id]: exists } }, 200);
+    return c.json(ok("Successfully", { [body.mem_cube_id]: exists }), 200);
   });
 
   app.openapi(routes.list, async (c) => {
@@ -207,7 +196,7 @@ export function registerCubes(app: MemosApp, ctx: AppContext): void {
     const cubes = mos
       .listCubes({ userId })
       .map(({ path: _path, ...cube }) => ({ ...cube, actions: [...cube.actions] }));
-    return c.json({ code: 200, message: "Cubes retrieved successfully", data: cubes }, 200);
+    return c.json(ok("Cubes retrieved successfully", cubes), 200);
   });
 
   app.openapi(routes.share, async (c) => {
@@ -218,7 +207,7 @@ export function registerCubes(app: MemosApp, ctx: AppContext): void {
       targetUser: body.target_user_id,
       permission: body.permission,
     });
-    return c.json({ code: 200, message: "Cube shared successfully", data: share }, 200);
+    return c.json(ok("Cube shared successfully", share), 200);
   });
 
   app.openapi(routes.unshare, async (c) => {
@@ -226,11 +215,11 @@ export function registerCubes(app: MemosApp, ctx: AppContext): void {
     const actor = actingUser(c.get("auth"), body.user_id);
     const revoked = mos.unshareCube(body.cube_id, { actingUser: actor, targetUser: body.target_user_id });
     return c.json(
-      {
-        code: 200,
-        message: revoked ? "Share revoked" : "There was no share",
-        data: { cube_id: body.cube_id, user_id: body.target_user_id, revoked },
-      },
+      ok(revoked ? "Share revoked" : "There was no share", {
+        cube_id: body.cube_id,
+        user_id: body.target_user_id,
+        revoked,
+      }),
       200,
     );
   });

@@ -6,7 +6,7 @@ import type { MOS } from "../../mos/mos.js";
 import { generateObject } from "../../providers/shared/generate-object.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
-import { envelope, jsonIo, Message } from "../schemas.js";
+import { envelope, jsonIo, Message, ok } from "../schemas.js";
 
 export const FeedbackRequest = z
   .looseObject({
@@ -69,10 +69,7 @@ export function registerFeedback(app: MemosApp, ctx: AppContext): void {
     const body = c.req.valid("json");
     const userId = actingUser(c.get("auth"), body.user_id);
     const data = await applyFeedback(ctx.mos, userId, body);
-    return c.json(
-      { code: 200, message: `Feedback applied (${data.operations.length} change(s))`, data },
-      200,
-    );
+    return c.json(ok(`Feedback applied (${data.operations.length} change(s))`, data), 200);
   });
 }
 

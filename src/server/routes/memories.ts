@@ -4,7 +4,7 @@ import { type MemoryFilter, normalizeFilter } from "../../core/schema/filter.js"
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
-import { CubeMemories, envelope, Filter, jsonIo, jsonOut, MemoryItem } from "../schemas.js";
+import { CubeMemories, envelope, Filter, jsonIo, jsonOut, MemoryItem, ok } from "../schemas.js";
 
 const GetAllRequest = z
   .looseObject({
@@ -157,8 +157,7 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
   app.openapi(routes.getAll, async (c) => {
     const body = c.req.valid("json");
     const userId = actingUser(c.get("auth"), body.user_id);
-    if (body.memory_type !== "text_mem")
-      return c.json({ code: 200, message: `no ${body.memory_type} memories`, data: [] }, 200);
+    if (body.memory_type !== "text_mem") return c.json(ok(`no ${body.memory_type} memories`, []), 200);
     const cubes = body.search_query
       ? (
           await mos.search({
@@ -177,7 +176,7 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
       memories: t.memories,
       total_nodes: t.total_nodes ?? t.memories.length,
     }));
-    return c.json({ code: 200, message: "Memories retrieved successfully", data }, 200);
+    return c.json(ok("Memories retrieved successfully", data), 200);
   });
 
   app.openapi(routes.getMemory, async (c) => {
@@ -204,11 +203,7 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
       });
     }
     return c.json(
-      {
-        code: 200,
-        message: "Memories retrieved successfully",
-        data: { text_mem: text, pref_mem: pref, tool_mem: [], skill_mem: [] },
-      },
+      ok("Memories retrieved successfully", { text_mem: text, pref_mem: pref, tool_mem: [], skill_mem: [] }),
       200,
     );
   });
@@ -219,11 +214,7 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
     const userId = actingUser(c.get("auth"), query.user_id);
     const found = await mos.get(memory_id, { userId, cubeId: query.mem_cube_id });
     return c.json(
-      {
-        code: 200,
-        message: "Memory retrieved successfully",
-        data: { ...withoutEmbedding(found.memory), cube_id: found.cube_id },
-      },
+      ok("Memory retrieved successfully", { ...withoutEmbedding(found.memory), cube_id: found.cube_id }),
       200,
     );
   });
@@ -245,14 +236,7 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
         missing.push(id);
       }
     }
-    return c.json(
-      {
-        code: 200,
-        message: "Memories retrieved successfully",
-        data: { memories, total: ids.length, missing },
-      },
-      200,
-    );
+    return c.json(ok("Memories retrieved successfully", { memories, total: ids.length, missing }), 200);
   });
 
   app.openapi(routes.update, async (c) => {
@@ -270,11 +254,7 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
       { userId, cubeId: body.mem_cube_id },
     );
     return c.json(
-      {
-        code: 200,
-        message: "Memory updated successfully",
-        data: { ...withoutEmbedding(updated.memory), cube_id: updated.cube_id },
-      },
+      ok("Memory updated successfully", { ...withoutEmbedding(updated.memory), cube_id: updated.cube_id }),
       200,
     );
   });
@@ -291,14 +271,7 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
           hint: "leave writable_cube_ids out: each id is found in the cubes you may read",
         });
       const deleted = await mos.delete(body.memory_ids, { userId, cubeId: scopes[0] });
-      return c.json(
-        {
-          code: 200,
-          message: "Memories deleted successfully",
-          data: { status: "success" as const, deleted },
-        },
-        200,
-      );
+      return c.json(ok("Memories deleted successfully", { status: "success" as const, deleted }), 200);
     }
     const conditions = {
       ...(body.filter ?? {}),
@@ -320,10 +293,7 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
       if (ids.length > 0) deleted.push(...(await mos.delete(ids, { userId, cubeId })));
       else deleted.push({ cube_id: cubeId, deleted: [] as string[] });
     }
-    return c.json(
-      { code: 200, message: "Memories deleted successfully", data: { status: "success" as const, deleted } },
-      200,
-    );
+    return c.json(ok("Memories deleted successfully", { status: "success" as const, deleted }), 200);
   });
 }
 

@@ -3,7 +3,7 @@ import { streamSSE } from "hono/streaming";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
-import { envelope, errorResponses, jsonOut } from "../schemas.js";
+import { envelope, errorResponses, jsonOut, ok } from "../schemas.js";
 
 const TaskStatus = z
   .looseObject({
@@ -92,23 +92,19 @@ export function registerScheduler(app: MemosApp, ctx: AppContext): void {
           message: `no task ${q.task_id} for user "${userId}"`,
           hint: "task ids come from an async /product/add",
         });
-      return c.json({ code: 200, message: "Memory get status successfully", data: [strip(task)] }, 200);
+      return c.json(ok("Memory get status successfully", [strip(task)]), 200);
     }
-    return c.json(
-      { code: 200, message: "Memory get status successfully", data: tasks.ofUser(userId).map(strip) },
-      200,
-    );
+    return c.json(ok("Memory get status successfully", tasks.ofUser(userId).map(strip)), 200);
   });
 
   app.openapi(routes.allStatus, async (c) => {
     const auth = c.get("auth");
     const summary = auth.admin ? tasks.summary() : countOf(tasks.ofUser(auth.userId).map((t) => t.status));
     return c.json(
-      {
-        code: 200,
-        message: "Scheduler status summary retrieved successfully",
-        data: { scheduler_summary: summary, all_tasks_summary: summary },
-      },
+      ok("Scheduler status summary retrieved successfully", {
+        scheduler_summary: summary,
+        all_tasks_summary: summary,
+      }),
       200,
     );
   });
@@ -123,7 +119,7 @@ export function registerScheduler(app: MemosApp, ctx: AppContext): void {
       timed_out: !r.idle,
       user_name: userId,
     };
-    return c.json({ code: 200, message: r.idle ? "idle" : "timeout", data }, 200);
+    return c.json(ok(r.idle ? "idle" : "timeout", data), 200);
   });
 
   app.openapi(routes.waitStream, async (c) => {

@@ -9,6 +9,7 @@ import {
   Filter,
   jsonIo,
   type MemoryItem,
+  ok,
   readCubeIds,
   readScopeFields,
 } from "../schemas.js";
@@ -105,7 +106,7 @@ export function registerSearch(app: MemosApp, ctx: AppContext): void {
       pref_string: prefString(prefs.flatMap((p) => p.memories)),
       ...(found.warnings.length > 0 ? { warnings: found.warnings } : {}),
     };
-    return c.json({ code: 200, message: "Search completed successfully", data }, 200);
+    return c.json(ok("Search completed successfully", data), 200);
   });
 }
 
