@@ -14,43 +14,9 @@ import { registerMemories } from "./routes/memories.js";
 import { registerScheduler } from "./routes/scheduler.js";
 import { registerSearch } from "./routes/search.js";
 import { TaskTracker } from "./tasks.js";
+import type { AppContext, AppExtension, MemosApp, ServerLimits } from "./types.js";
 
-/** The Hono app every route group is registered on (OpenAPI-aware; `c.get("auth")` is set). */
-export type MemosApp = OpenAPIHono<AppEnv>;
-
-/** What route groups share. */
-export interface AppContext {
-  mos: MOS;
-  /** Background work (async adds), in process until the scheduler lands. */
-  tasks: TaskTracker;
-  limits: ServerLimits;
-}
-
-export interface ServerLimits {
-  /** Largest request body in bytes (default 2 MiB, MEMOS_MAX_BODY_BYTES); larger is a 413. */
-  maxBodyBytes: number;
-  /** Requests per minute per API key (default 600, MEMOS_RATE_LIMIT); 0 turns the limit off. */
-  rateLimitPerMinute: number;
-}
-
-/**
- * A part served by the same process, mounted after the REST API: the MCP endpoint (`/mcp`) and
- * the web memory browser (`/`). Its routes go through the same auth middleware (and body limit)
- * unless listed in `publicPaths`; inside a handler, `c.get("auth")` is the caller
- * ({@link AuthInfo}) and `actingUser(auth, userId)` resolves whom to act as.
- *
- * @example
- * const browser: AppExtension = {
- *   publicPaths: ["/", "/assets/*"],                 // the page itself loads without a key
- *   register(app, ctx) { app.get("/", (c) => c.html(page)); },
- * };
- * createApp({ mos, extensions: [browser] });
- */
-export interface AppExtension {
-  /** Exact paths, or prefixes ending in `*`, served without an API key. */
-  publicPaths?: string[];
-  register(app: MemosApp, ctx: AppContext): void;
-}
+export type { AppContext, AppExtension, MemosApp, ServerLimits } from "./types.js";
 
 export interface CreateAppOptions {
   mos: MOS;

@@ -1,4 +1,4 @@
-import type { MemosApp } from "./app.js";
+import type { MemosApp } from "./types.js";
 
 const INFO = {
   openapi: "3.1.0",

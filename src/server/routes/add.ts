@@ -9,10 +9,10 @@ import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { LLM_ENV_HINT } from "../../mos/cube-ops.js";
 import type { MOS } from "../../mos/mos.js";
 import type { ChatMessage } from "../../reader/index.js";
-import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { type CarriedFile, toChat } from "../messages.js";
 import { envelope, jsonIo, Messages, ok } from "../schemas.js";
+import type { AppContext, MemosApp } from "../types.js";
 import { applyFeedback } from "./feedback.js";
 
 export const AddRequest = z

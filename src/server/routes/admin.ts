@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApiKey, hasApiKeys, listApiKeys, revokeApiKey } from "../../mos/api-keys.js";
-import type { AppContext, MemosApp } from "../app.js";
 import { actingUser, requireAdmin } from "../auth.js";
 import { envelope, jsonIo, jsonOut, ok } from "../schemas.js";
+import type { AppContext, MemosApp } from "../types.js";
 
 const KeyInfo = z
   .object({ key_id: z.string(), user_id: z.string(), role: z.string(), created_at: z.string() })

@@ -2,10 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { ChatOptions } from "../../mos/chat.js";
 import type { PromptMemory } from "../../mos/chat-prompt.js";
-import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { errorResponse } from "../errors.js";
 import { envelope, errorResponses, jsonIo, ok, readCubeIds, readScopeFields } from "../schemas.js";
+import type { AppContext, MemosApp } from "../types.js";
 
 export const ChatRequest = z
   .looseObject({

@@ -3,9 +3,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { MemCube } from "../../cube/mem-cube.js";
 import { checkName, cubeIdFor } from "../../mos/names.js";
-import type { AppContext, MemosApp } from "../app.js";
 import { actingUser, requireAdmin } from "../auth.js";
 import { envelope, jsonIo, jsonOut, ok } from "../schemas.js";
+import type { AppContext, MemosApp } from "../types.js";
 
 const CreateCube = z
   .looseObject({

@@ -4,9 +4,9 @@ import { ConfigError } from "../../core/errors/config-error.js";
 import { LLM_ENV_HINT } from "../../mos/cube-ops.js";
 import type { MOS } from "../../mos/mos.js";
 import { generateObject } from "../../providers/shared/generate-object.js";
-import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { envelope, jsonIo, Message, ok } from "../schemas.js";
+import type { AppContext, MemosApp } from "../types.js";
 
 export const FeedbackRequest = z
   .looseObject({

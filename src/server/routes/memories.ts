@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { type MemoryFilter, normalizeFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { CubeMemories, envelope, Filter, jsonIo, jsonOut, MemoryItem, ok } from "../schemas.js";
+import type { AppContext, MemosApp } from "../types.js";
 
 const GetAllRequest = z
   .looseObject({

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
-import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import { envelope, errorResponses, jsonOut, ok } from "../schemas.js";
+import type { AppContext, MemosApp } from "../types.js";
 
 const TaskStatus = z
   .looseObject({

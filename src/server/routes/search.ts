@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MemoryFilter } from "../../core/schema/filter.js";
 import { normalizeFilter } from "../../core/schema/filter.js";
-import type { AppContext, MemosApp } from "../app.js";
 import { actingUser } from "../auth.js";
 import {
   CubeMemories,
@@ -13,6 +12,7 @@ import {
   readCubeIds,
   readScopeFields,
 } from "../schemas.js";
+import type { AppContext, MemosApp } from "../types.js";
 
 export const SearchRequest = z
   .looseObject({

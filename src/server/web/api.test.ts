@@ -7,9 +7,9 @@
  */
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../../mos/test-helpers.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { MOS } from "../../mos/mos.js";
+import { tempDir } from "../../mos/test-helpers.js";
 import { mountWeb } from "./index.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON response bodies, checked field by field
