@@ -38,6 +38,27 @@ export interface CubeInfo {
 }
 
 /** Only root and admins create users; only root creates admins; nobody creates a second root. */
+/** A user and the cubes they can read, as MemOS's `get_user_info` returns them. */
+export interface UserDetails {
+  user_id: string;
+  user_name: string;
+  role: string;
+  created_at: string;
+  accessible_cubes: CubeInfo[];
+}
+
+/** {@link UserDetails} of `userId` (NotFoundError for an unknown user). */
+export function userDetails(core: MosCore, userId: string): UserDetails {
+  const user = requireUser(core.home.registry, userId);
+  return {
+    user_id: user.user_id,
+    user_name: user.name,
+    role: user.role,
+    created_at: user.created_at,
+    accessible_cubes: listCubes(core, userId),
+  };
+}
+
 export async function createUser(
   core: MosCore,
   actingUser: string,

@@ -18,12 +18,12 @@ export type { ChatTurnMessage } from "./chat-history.js";
 export { buildSystemPrompt, CITATION_RULES, DEFAULT_BASE_PROMPT, type PromptMemory } from "./chat-prompt.js";
 export { type Citation, type DroppedCitation, parseCitations } from "./citations.js";
 export { LLM_ENV_HINT, LLM_HINT } from "./cube-ops.js";
+export type { LoadResult } from "./cube-transfer.js";
 export { accessibleCubes, requireCubeAccess, resolveCubeId, scopeCubes } from "./guard.js";
 export { type CreateCubeOptions, MemosHome } from "./home.js";
 export { checkDatabase, type DatabaseIntegrityReport } from "./integrity.js";
 export type {
   AddResult,
-  LoadResult,
   LocatedMemory,
   MemoryScope,
   MOSAddOptions,

@@ -16,6 +16,7 @@ import {
 import type { ChatTurnMessage } from "./chat-history.js";
 import { type MosCore, openAuthorized } from "./context.js";
 import { CubePool } from "./cube-pool.js";
+import * as transfer from "./cube-transfer.js";
 import { requireUser, resolveCubeId } from "./guard.js";
 import { MemosHome } from "./home.js";
 import * as mem from "./memories.js";
@@ -110,12 +111,7 @@ export class MOS {
    * `close()` then closes the MOS's cubes but not the home.
    */
   static fromHome(home: MemosHome, options: Omit<MOSOptions, "home"> = {}): MOS {
-    return new MOS(
-      home,
-      options.llm,
-      requireUser(home.registry, options.userId ?? home.defaultUser).user_id,
-      false,
-    );
+    return MOS.build(home, options, false);
   }
 
   private static build(home: MemosHome, options: MOSOptions, ownsHome: boolean): MOS {
@@ -131,8 +127,6 @@ export class MOS {
       throw error;
     }
   }
-
-  // ---- users ----
 
   /**
    * Create a user (default role "user") with a default cube "<id>/default" (guests get none).
@@ -154,21 +148,8 @@ export class MOS {
   }
 
   /** A user and the cubes they can read (MemOS's `get_user_info`, with our access details). */
-  getUserInfo(userId: string = this.userId): {
-    user_id: string;
-    user_name: string;
-    role: string;
-    created_at: string;
-    accessible_cubes: admin.CubeInfo[];
-  } {
-    const user = requireUser(this.home.registry, userId);
-    return {
-      user_id: user.user_id,
-      user_name: user.name,
-      role: user.role,
-      created_at: user.created_at,
-      accessible_cubes: admin.listCubes(this.core, userId),
-    };
+  getUserInfo(userId: string = this.userId): admin.UserDetails {
+    return admin.userDetails(this.core, userId);
   }
 
   // ---- cubes ----
@@ -351,7 +332,7 @@ export class MOS {
     dir: string,
     options: { userId?: string; force?: boolean } = {},
   ): Promise<{ cube_id: string; dir: string; memories: number }> {
-    return mem.dump(this.core, options.userId ?? this.userId, cubeId, dir, options);
+    return transfer.dump(this.core, options.userId ?? this.userId, cubeId, dir, options);
   }
 
   /**
@@ -360,8 +341,8 @@ export class MOS {
    * @example
    * const { cube_id } = await mos.load("./backup", { userId: "bob", cubeId: "bob/restored" });
    */
-  load(dir: string, options: { userId?: string; cubeId?: string } = {}): Promise<mem.LoadResult> {
-    return mem.load(this.core, options.userId ?? this.userId, dir, options);
+  load(dir: string, options: { userId?: string; cubeId?: string } = {}): Promise<transfer.LoadResult> {
+    return transfer.load(this.core, options.userId ?? this.userId, dir, options);
   }
 
   // ---- chat ----
@@ -384,15 +365,12 @@ export class MOS {
   chat(query: string, options?: ChatOptions): Promise<ChatResult | ChatStream>;
   async chat(query: string, options: ChatOptions = {}): Promise<ChatResult | ChatStream> {
     const userId = requireUser(this.home.registry, options.userId ?? this.userId).user_id;
+    const retrieve = (q: string, topK: number) =>
+      mem.retrieveForChat(this.core, userId, q, topK, options.cubeIds);
+    const writeBack = async (messages: mem.MOSAddOptions["messages"], sessionId: string) =>
+      (await this.add({ userId, messages, sessionId, mode: "fast" })).memories;
     return runChat(
-      {
-        llm: this.llm,
-        history: this.home.registry.chat,
-        userId,
-        retrieve: (q, topK) => mem.retrieveForChat(this.core, userId, q, topK, options.cubeIds),
-        writeBack: async (messages, sessionId) =>
-          (await this.add({ userId, messages, sessionId, mode: "fast" })).memories,
-      },
+      { llm: this.llm, history: this.home.registry.chat, userId, retrieve, writeBack },
       query,
       options,
     );
