@@ -68,11 +68,6 @@ const RULES: ReadonlyArray<{ kind: PreferenceKind; re: RegExp }> = [
       `${I}${ADV}(?:learn|work|study|focus|sleep|train|perform|do) (?:best|better|most effectively)\\b|${I}${ADV}(?:thrive|flourish|excel)\\b|${I}${ADV}(?:firmly |strongly )?believe (?:that )?(?:all |every |any )?\\w+`,
     ),
   },
-  // A first-person sentence with a word that only states taste or a restriction.
-  {
-    kind: "like",
-    re: /^(?=.*\b(?:i|i'm|i've|i'd|my)\b).*\b(?:prefer(?:s|red|ence|ences)?|avoid(?:s|ed|ing)?|refuse|dislike|disdain|detest|loathe|despise|aversion|allerg(?:y|ies|ic)|intoleran(?:t|ce)|vegan|vegetarian|pescatarian|halal|kosher|gluten-free|dairy-free|cruelty-free|diet|exclusively|adhere to|not into|not interested|no interest|favou?rite|objection|opposed to|steer clear|sensitive skin|can only (?:eat|use|wear|drink))\b/,
-  },
   // "I …, and prefer …" / "… but prefer …" in a first-person sentence.
   {
     kind: "like",
@@ -97,6 +92,12 @@ const RULES: ReadonlyArray<{ kind: PreferenceKind; re: RegExp }> = [
     re: new RegExp(
       `${I}(?:always|usually|normally|typically|never|rarely|only|mostly|regularly|habitually) [a-z]+`,
     ),
+  },
+  { kind: "like", re: /\bi(?:'d| would) (?:much |far )?rather\b/ },
+  // Last, as a fallback: a first-person sentence with a word that only states taste or a restriction.
+  {
+    kind: "like",
+    re: /^(?=.*\b(?:i|i'm|i've|i'd|my)\b).*\b(?:prefer(?:s|red|ence|ences)?|avoid(?:s|ed|ing)?|refuse|dislike|disdain|detest|loathe|despise|aversion|allerg(?:y|ies|ic)|intoleran(?:t|ce)|vegan|vegetarian|pescatarian|halal|kosher|gluten-free|dairy-free|cruelty-free|diet|exclusively|adhere to|not into|not interested|no interest|favou?rite|objection|opposed to|steer clear|sensitive skin|can only (?:eat|use|wear|drink))\b/,
   },
 ];
 

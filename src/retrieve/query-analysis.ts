@@ -106,3 +106,80 @@ export function boostNamedSpeakers<T extends { score: number }>(
   out.sort((a, b) => b.r.score - a.r.score || a.i - b.i);
   return out.map((o) => o.r);
 }
+
+const MONTH_NAMES = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
+const MONTH =
+  "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?(?: of)? ${MONTH},? (\\d{4})\\b`, "gi");
+const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH} (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4})\\b`, "gi");
+const MONTH_YEAR = new RegExp(`\\b${MONTH},? (\\d{4})\\b`, "gi");
+const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
+
+const monthName = (m: string) => {
+  const i = MONTH_NAMES.findIndex((n) => n.startsWith(m.toLowerCase().slice(0, 3)));
+  const name = MONTH_NAMES[i] as string;
+  return name.charAt(0).toUpperCase() + name.slice(1);
+};
+
+/**
+ * The calendar dates a query names, written as memories write them ("7 May 2023", or "May 2023"
+ * for a month): the session stamp of a turn and the annotations of its relative dates use this form.
+ *
+ * @example
+ * queryDates("What did Caroline do on May 7th, 2023?"); // ["7 May 2023"]
+ * queryDates("Where was Jon in June 2023?");            // ["June 2023"]
+ */
+export function queryDates(query: string): string[] {
+  const out = new Set<string>();
+  for (const m of query.matchAll(DAY_MONTH_YEAR))
+    out.add(`${Number(m[1])} ${monthName(m[2] as string)} ${m[3]}`);
+  for (const m of query.matchAll(MONTH_DAY_YEAR))
+    out.add(`${Number(m[2])} ${monthName(m[1] as string)} ${m[3]}`);
+  for (const m of query.matchAll(ISO_DATE)) {
+    const month = MONTH_NAMES[Number(m[2]) - 1];
+    if (month) out.add(`${Number(m[3])} ${monthName(month)} ${m[1]}`);
+  }
+  if (out.size === 0)
+    for (const m of query.matchAll(MONTH_YEAR)) out.add(`${monthName(m[1] as string)} ${m[2]}`);
+  return [...out];
+}
+
+/** Score factor of a memory that names a date the query names. */
+export const DATE_BOOST = 0.5;
+
+/**
+ * Query-aware reordering of recalled results: a turn by a speaker the query names gains
+ * SPEAKER_BOOST, a memory whose text holds a date the query names (its stamp, or an annotated
+ * "yesterday [7 May 2023]") gains DATE_BOOST. Re-sorted by score; the input order breaks ties.
+ *
+ * @example
+ * boostByQuery("What did Caroline do on 7 May 2023?", hits, (h) => h.item);
+ */
+export function boostByQuery<T extends { score: number }>(
+  query: string,
+  results: readonly T[],
+  itemOf: (r: T) => TextualMemoryItem,
+): T[] {
+  const dates = queryDates(query);
+  const named = boostNamedSpeakers(query, results, itemOf);
+  if (dates.length === 0) return named;
+  const out = named.map((r, i) => {
+    const text = itemOf(r).memory;
+    return { r: dates.some((d) => text.includes(d)) ? { ...r, score: r.score * (1 + DATE_BOOST) } : r, i };
+  });
+  out.sort((a, b) => b.r.score - a.r.score || a.i - b.i);
+  return out.map((o) => o.r);
+}

@@ -22,7 +22,7 @@ import {
 } from "./paths.js";
 import {
   analyzeQuery,
-  boostNamedSpeakers,
+  boostByQuery,
   PREFERENCE_CANDIDATES,
   preferenceList,
   preferenceOnly,
@@ -407,7 +407,7 @@ export class Searcher {
       candidates.push({ item, score, paths: f.paths });
     }
     candidates.sort(byScore);
-    candidates = boostNamedSpeakers(ctx.parsed.original, candidates, (c) => c.item);
+    candidates = boostByQuery(ctx.parsed.original, candidates, (c) => c.item);
     candidates = mergeSame(candidates, this.normalize);
     candidates = await this.maybeRerank(candidates, ctx);
     const before = candidates.length;

@@ -6,7 +6,7 @@ import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/
 import { dropCovered } from "../../retrieve/coverage.js";
 import {
   analyzeQuery,
-  boostNamedSpeakers,
+  boostByQuery,
   PREFERENCE_CANDIDATES,
   preferenceList,
   preferenceOnly,
@@ -116,7 +116,7 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
     let hits: SearchHit[] = [];
     let loaded = 0;
     while (loaded < fused.length) {
-      const next = ref === undefined ? Math.min(fused.length, loaded + Math.max(k, 10)) : fused.length;
+      const next = ref === undefined ? Math.min(fused.length, loaded + Math.max(k * 4, 40)) : fused.length;
       const wanted = fused.slice(loaded, next);
       loaded = next;
       const items = new Map((await this.store.getItems(wanted.map((f) => f.id))).map((i) => [i.id, i]));
@@ -128,7 +128,7 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
       }
       if (dropCovered(hits, (h) => h.item).length >= k) break;
     }
-    hits = boostNamedSpeakers(q, hits, (h) => h.item);
+    hits = boostByQuery(q, hits, (h) => h.item);
     return dropCovered(hits, (h) => h.item).slice(0, k);
   }
 }
