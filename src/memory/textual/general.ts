@@ -116,7 +116,7 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
     let hits: SearchHit[] = [];
     let loaded = 0;
     while (loaded < fused.length) {
-      const next = ref === undefined ? Math.min(fused.length, loaded + Math.max(k * 4, 40)) : fused.length;
+      const next = ref === undefined ? Math.min(fused.length, loaded + Math.max(k * 2, 20)) : fused.length;
       const wanted = fused.slice(loaded, next);
       loaded = next;
       const items = new Map((await this.store.getItems(wanted.map((f) => f.id))).map((i) => [i.id, i]));
