@@ -62,6 +62,8 @@ export class FastMemReader implements MemReader {
     const out: TextualMemoryItem[] = [];
     if (this.granularity !== "turn") {
       for (const w of packWindows(turns, this.sizes)) {
+        // A window of one turn says what that turn's own memory says: keep the turn's alone.
+        if (this.granularity === "both" && w.turns.length === 1) continue;
         const item = fastWindowItem(w, ctx, now);
         if (this.granularity === "both") item.metadata.tags = [...(item.metadata.tags ?? []), WINDOW_TAG];
         out.push(item);
