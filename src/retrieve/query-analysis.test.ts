@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
-import { analyzeQuery, boostNamedSpeakers, preferenceOnly } from "./query-analysis.js";
+import { analyzeQuery, boostNamedSpeakers, preferenceOnly, queryDates } from "./query-analysis.js";
 
 describe("analyzeQuery", () => {
   it.each([
@@ -49,5 +49,15 @@ describe("boostNamedSpeakers", () => {
     ];
     const out = boostNamedSpeakers("What did Caroline research?", hits, (h) => h.item);
     expect(out.map((h) => h.item.id)).toEqual(["car", "mel", "w"]);
+  });
+});
+
+describe("queryDates", () => {
+  it("writes the dates a query names as memories write them", () => {
+    expect(queryDates("What did Caroline do on May 7th, 2023?")).toEqual(["7 May 2023"]);
+    expect(queryDates("Which book did Tim recommend on 8th December, 2023?")).toEqual(["8 December 2023"]);
+    expect(queryDates("what happened on 2023-05-07")).toEqual(["7 May 2023"]);
+    expect(queryDates("Where was Jon in June 2023?")).toEqual(["June 2023"]);
+    expect(queryDates("When did Jon move?")).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
 import type { ScoredId } from "../core/interfaces/store.js";
 import type { FilterNode } from "../core/schema/filter.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
+import { MONTHS as MONTH_NAMES } from "../core/time.js";
 import type { RankedList } from "./rrf.js";
 
 /** Tag the fast reader puts on a turn that states a preference (see reader/preference-rules.ts). */
@@ -107,20 +108,6 @@ export function boostNamedSpeakers<T extends { score: number }>(
   return out.map((o) => o.r);
 }
 
-const MONTH_NAMES = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
 const MONTH =
   "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?(?: of)? ${MONTH},? (\\d{4})\\b`, "gi");
