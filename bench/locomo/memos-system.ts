@@ -78,10 +78,14 @@ export function mergeByScore(a: readonly Retrieved[], b: readonly Retrieved[], k
   const all = [...a.map((r, i) => ({ r, i, side: 0 })), ...b.map((r, i) => ({ r, i, side: 1 }))];
   all.sort((x, y) => y.r.score - x.r.score || x.side - y.side || x.i - y.i);
   const seen = new Set<string>();
+  const turns = new Set<string>();
   const out: Retrieved[] = [];
   for (const { r } of all) {
     if (seen.has(r.text)) continue;
+    // Every turn already in a better result (the other cube's window or turns): nothing new.
+    if (r.diaIds.length > 0 && r.diaIds.every((id) => turns.has(id))) continue;
     seen.add(r.text);
+    for (const id of r.diaIds) turns.add(id);
     out.push(r);
     if (out.length >= k) break;
   }

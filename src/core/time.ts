@@ -3,7 +3,8 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
-const MONTHS = [
+/** English month names in lower case, January first. */
+export const MONTHS = [
   "january",
   "february",
   "march",

@@ -50,7 +50,10 @@ describe("FastMemReader.readChat", () => {
   ] as const) {
     it(`keeps windows within ${windowTokens} tokens, covers every message, overlaps only trailing turns (overlap ${overlapTokens})`, () => {
       const msgs = conversation(60);
-      const items = new FastMemReader({ windowTokens, overlapTokens }).readChat(msgs, ctx);
+      const items = new FastMemReader({ granularity: "window", windowTokens, overlapTokens }).readChat(
+        msgs,
+        ctx,
+      );
       for (const item of items) {
         expect(countTokens(item.memory)).toBeLessThanOrEqual(windowTokens);
         expect(() => TextualMemoryItem.parse(item)).not.toThrow();
@@ -90,7 +93,10 @@ describe("FastMemReader.readChat", () => {
       content: `Short turn number ${i}.`,
       message_id: `m${i}`,
     }));
-    const items = new FastMemReader({ windowTokens: 48, overlapTokens: 16 }).readChat(msgs, ctx);
+    const items = new FastMemReader({ granularity: "window", windowTokens: 48, overlapTokens: 16 }).readChat(
+      msgs,
+      ctx,
+    );
     expect(items.length).toBeGreaterThan(2);
     for (let k = 1; k < items.length; k++) {
       const prev = ids(items[k - 1] as TextualMemoryItem);
@@ -121,7 +127,7 @@ describe("FastMemReader.readChat", () => {
       },
       { role: "assistant", content: "Tell me more.", chat_time: "1:05 am on 9 May, 2023" },
     ];
-    const [item, ...rest] = new FastMemReader().readChat(msgs, ctx);
+    const [item, ...rest] = new FastMemReader({ granularity: "window" }).readChat(msgs, ctx);
     expect(rest).toHaveLength(0);
     expect(item?.memory).toBe(
       [
@@ -212,7 +218,7 @@ describe("FastMemReader.readChat", () => {
         chat_time: "2023-05-20T09:00:00Z",
       },
     ];
-    const items = new FastMemReader().readChat(msgs, ctx);
+    const items = new FastMemReader({ granularity: "window" }).readChat(msgs, ctx);
     expect(items.map((i) => i.memory)).toEqual([
       "Monday 8 May 2023, 10:00 am UTC\nCaroline: I went hiking yesterday [7 May 2023].\nMelanie: Nice! I'll paint next Friday [19 May 2023].",
       "Saturday 20 May 2023, 9:00 am UTC\nCaroline: Two days ago [18 May 2023] I met Jo.",
@@ -222,7 +228,7 @@ describe("FastMemReader.readChat", () => {
     );
     expect(items[0]?.metadata.key).toBe("Melanie: Nice! I'll paint next Friday");
 
-    const plain = new FastMemReader({ resolveDates: false }).readChat(msgs, ctx);
+    const plain = new FastMemReader({ granularity: "window", resolveDates: false }).readChat(msgs, ctx);
     expect(plain[0]?.memory).toContain("Caroline: I went hiking yesterday.\n");
   });
 
@@ -233,7 +239,10 @@ describe("FastMemReader.readChat", () => {
     ).join(" ");
     const msgs = [{ role: "user", content, chat_time: "2023-05-08T10:00:00Z", message_id: "m0" }];
     for (const windowTokens of [40, 64, 128]) {
-      const items = new FastMemReader({ windowTokens, overlapTokens: 0 }).readChat(msgs, ctx);
+      const items = new FastMemReader({ granularity: "window", windowTokens, overlapTokens: 0 }).readChat(
+        msgs,
+        ctx,
+      );
       for (const item of items) expect(countTokens(item.memory)).toBeLessThanOrEqual(windowTokens);
       expect(items.some((i) => i.memory.includes("[7 May 2023]"))).toBe(true);
       const pieces = items.flatMap((i) => i.metadata.sources.map((s) => s.content ?? ""));
@@ -242,7 +251,7 @@ describe("FastMemReader.readChat", () => {
   });
 
   it("labels windows of user turns only as UserMemory, others as LongTermMemory", () => {
-    const reader = new FastMemReader();
+    const reader = new FastMemReader({ granularity: "window" });
     const t = "2023-05-08T10:00:00Z";
     const userOnly = reader.readChat(
       [
@@ -263,7 +272,7 @@ describe("FastMemReader.readChat", () => {
   });
 
   it("fills missing times from the previous message, else ctx.now; date-only times show no clock", () => {
-    const items = new FastMemReader().readChat(
+    const items = new FastMemReader({ granularity: "window" }).readChat(
       [
         { role: "user", content: "first" },
         { role: "user", content: "second", chat_time: "2023-05-09" },
@@ -295,7 +304,7 @@ describe("FastMemReader.readChat", () => {
         messages: [{ role: "user", speaker: "Melanie", content: "Hi!" }],
       },
     ]);
-    const items = new FastMemReader().readChat(parseChatFile(file), {});
+    const items = new FastMemReader({ granularity: "window" }).readChat(parseChatFile(file), {});
     // Sessions weeks apart never share a window, so each window's header and valid_at hold for all of it.
     expect(items.map((i) => i.memory)).toEqual([
       "Monday 8 May 2023, 1:56 pm UTC\nCaroline: Hey Mel!",
@@ -311,7 +320,7 @@ describe("FastMemReader.readChat", () => {
     const msgs = conversation(30, 3);
     const strip = (items: TextualMemoryItem[]) =>
       items.map((i) => ({ ...i, id: "", metadata: { ...i.metadata, created_at: "", updated_at: "" } }));
-    const reader = new FastMemReader({ windowTokens: 96, overlapTokens: 24 });
+    const reader = new FastMemReader({ granularity: "window", windowTokens: 96, overlapTokens: 24 });
     expect(strip(reader.readChat(msgs, { sessionId: "x" }))).toEqual(
       strip(reader.readChat(msgs, { sessionId: "x" })),
     );
@@ -319,14 +328,17 @@ describe("FastMemReader.readChat", () => {
 
   it("splits messages above maxMessageTokens", () => {
     const content = Array.from({ length: 20 }, (_, i) => `Sentence number ${i} is here.`).join(" ");
-    const items = new FastMemReader({ maxMessageTokens: 30 }).readChat([{ role: "user", content }], ctx);
+    const items = new FastMemReader({ granularity: "window", maxMessageTokens: 30 }).readChat(
+      [{ role: "user", content }],
+      ctx,
+    );
     const pieces = items.flatMap((i) => i.metadata.sources.map((s) => s.content ?? ""));
     for (const p of pieces) expect(countTokens(p)).toBeLessThanOrEqual(30);
     expect(new Set(pieces).size).toBeGreaterThan(1);
   });
 
   it("rejects bad input and bad sizes", () => {
-    const reader = new FastMemReader();
+    const reader = new FastMemReader({ granularity: "window" });
     expect(() => reader.readChat([], ctx)).toThrow(InvalidInputError);
     expect(() => reader.readChat([{ role: "user", content: " " }], ctx)).toThrow(
       /messages\[0\]\.content must be a non-empty string/,
@@ -339,12 +351,12 @@ describe("FastMemReader.readChat", () => {
     );
     expect(() => new FastMemReader({ windowTokens: 10 })).toThrow(ConfigError);
     expect(() => new FastMemReader({ windowTokens: 64, overlapTokens: 64 })).toThrow(ConfigError);
-    expect(new FastMemReader({ windowTokens: 64 }).sizes).toEqual({
+    expect(new FastMemReader({ granularity: "window", windowTokens: 64 }).sizes).toEqual({
       windowTokens: 64,
       overlapTokens: 32,
       maxMessageTokens: undefined,
     });
-    expect(new FastMemReader().sizes).toEqual({
+    expect(new FastMemReader({ granularity: "window" }).sizes).toEqual({
       windowTokens: 128,
       overlapTokens: 32,
       maxMessageTokens: undefined,

@@ -3,8 +3,15 @@ import { type ChatMessage, validateChatMessages } from "./chat-schema.js";
 import { chatTurns, fastWindowItem, packWindows } from "./chat-windows.js";
 import { type ResolvedSizes, resolveNow, resolveSizes } from "./common.js";
 import { readDocument } from "./document.js";
+import { type ChatGranularity, fastTurnItem, WINDOW_TAG } from "./granularity.js";
 import { loadDocumentFile } from "./parsers/load.js";
-import type { DocumentReadOptions, FastReaderOptions, MemReader, ReadContext } from "./types.js";
+import {
+  DEFAULT_GRANULARITY,
+  type DocumentReadOptions,
+  type FastReaderOptions,
+  type MemReader,
+  type ReadContext,
+} from "./types.js";
 
 /**
  * The fast (LLM-free) MemReader: packs consecutive chat turns into token windows with overlap,
@@ -33,10 +40,12 @@ export class FastMemReader implements MemReader {
   readonly mode = "fast" as const;
   readonly sizes: Readonly<ResolvedSizes>;
   readonly resolveDates: boolean;
+  readonly granularity: ChatGranularity;
 
   constructor(options: FastReaderOptions = {}) {
     this.sizes = resolveSizes(options);
     this.resolveDates = options.resolveDates ?? true;
+    this.granularity = options.granularity ?? DEFAULT_GRANULARITY;
   }
 
   /**
@@ -50,7 +59,18 @@ export class FastMemReader implements MemReader {
     const msgs = validateChatMessages(messages);
     const now = resolveNow(ctx);
     const turns = chatTurns(msgs, ctx, now, { sizes: this.sizes, resolveDates: this.resolveDates });
-    return packWindows(turns, this.sizes).map((w) => fastWindowItem(w, ctx, now));
+    const out: TextualMemoryItem[] = [];
+    if (this.granularity !== "turn") {
+      for (const w of packWindows(turns, this.sizes)) {
+        // A window of one turn says what that turn's own memory says: keep the turn's alone.
+        if (this.granularity === "both" && w.turns.length === 1) continue;
+        const item = fastWindowItem(w, ctx, now);
+        if (this.granularity === "both") item.metadata.tags = [...(item.metadata.tags ?? []), WINDOW_TAG];
+        out.push(item);
+      }
+    }
+    if (this.granularity !== "window") for (const t of turns) out.push(fastTurnItem(t, ctx, now));
+    return out;
   }
 
   /**

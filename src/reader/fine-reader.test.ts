@@ -66,7 +66,7 @@ describe("FineMemReader.readChat", () => {
       [EXTRACTED.memories[1]?.value, "Painting plan", "LongTermMemory", ["painting", "mode:fine"]],
     ]);
     // Same provenance as the fast reader gives the same window: every turn, words as written.
-    const fast = new FastMemReader({ windowTokens: 1024 }).readChat(CHAT, ctx);
+    const fast = new FastMemReader({ granularity: "window", windowTokens: 1024 }).readChat(CHAT, ctx);
     for (const item of items) {
       expect(() => TextualMemoryItem.parse(item)).not.toThrow();
       expect(item.metadata.sources).toEqual(fast[0]?.metadata.sources);
@@ -227,7 +227,10 @@ describe("FineMemReader.upgradeFastItems", () => {
       chat_time: new Date(Date.UTC(2023, 4, 8, 13, i)).toISOString(),
       message_id: `m${i}`,
     }));
-    const fast = new FastMemReader({ windowTokens: 48, overlapTokens: 0 }).readChat(msgs, ctx);
+    const fast = new FastMemReader({ granularity: "window", windowTokens: 48, overlapTokens: 0 }).readChat(
+      msgs,
+      ctx,
+    );
     expect(fast.length).toBeGreaterThan(2);
     const llm = createScriptedLanguageModel([
       { match: "Message 5 ", reply: "garbage" },
@@ -284,7 +287,7 @@ describe("FineMemReader.upgradeFastItems", () => {
       },
     ]);
     const reader = new FineMemReader({ llm });
-    const [chunk] = new FastMemReader()
+    const [chunk] = new FastMemReader({ granularity: "window" })
       .readDocument("Hello\fThe budget is 4 million euros.", {
         docPath: "r.pdf",
         format: "pdf",

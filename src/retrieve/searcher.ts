@@ -8,6 +8,7 @@ import { isZeroVector } from "../core/math/vector.js";
 import type { FilterNode } from "../core/schema/filter.js";
 import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
 import { ENGLISH_STOP_WORDS } from "../providers/bm25-reranker/bm25-tokenize.js";
+import { dropCovered } from "./coverage.js";
 import { type Candidate, cachedNormalizer, dedupMmr, dedupSim, mergeSame } from "./dedup.js";
 import { andFilter, type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import {
@@ -19,6 +20,13 @@ import {
   type Ranked,
   rankWorking,
 } from "./paths.js";
+import {
+  analyzeQuery,
+  boostByQuery,
+  PREFERENCE_CANDIDATES,
+  preferenceList,
+  preferenceOnly,
+} from "./query-analysis.js";
 import { parseFast, parseFine } from "./query-parse.js";
 import { type FusedResult, fuseRrf, type RankedList } from "./rrf.js";
 import { relevantSubgraph } from "./subgraph.js";
@@ -185,6 +193,16 @@ export class Searcher {
             Promise.all(queryVectors.map((v) => this.store.vectorSearch(v, { k, filter: opts.filter }))),
           )
         : Promise.resolve([]);
+    // A request for advice also recalls the user's stated preferences, as a list of their own.
+    const preferenceP: Promise<ScoredId[]> =
+      opts.paths.has("vector") &&
+      mainVector &&
+      analyzeQuery(parsed.rephrased ?? parsed.original).seeksPreference
+        ? this.store.vectorSearch(mainVector, {
+            k: PREFERENCE_CANDIDATES,
+            filter: preferenceOnly(opts.filter),
+          })
+        : Promise.resolve([]);
     const workingP: Promise<Ranked[]> =
       opts.paths.has("working") && this.workingMemory && mainVector
         ? this.recallWorking(mainVector, vectorP, opts, loaded, timings, warnings, signal)
@@ -192,8 +210,8 @@ export class Searcher {
     const graphP: Promise<Ranked[]> = opts.paths.has("graph")
       ? this.recallGraph(parsed, vectorP, keywordP, opts, k, loaded, timings)
       : Promise.resolve([]);
-    const [vectorLists, keywordLists, working, graph] = await time(timings, "recall", () =>
-      Promise.all([vectorP, keywordP, workingP, graphP]),
+    const [vectorLists, keywordLists, working, graph, preferences] = await time(timings, "recall", () =>
+      Promise.all([vectorP, keywordP, workingP, graphP, preferenceP]),
     );
     signal?.throwIfAborted();
     const mainHits = vectorLists[0];
@@ -210,6 +228,10 @@ export class Searcher {
       ...keywordLists.map((results) => ({ path: "keyword" as const, results, weight: this.weights.keyword })),
       { path: "graph", results: graph, weight: this.weights.graph },
     ];
+    if (preferences.length > 0) {
+      const list = preferenceList(preferences);
+      lists.push({ ...list, weight: (list.weight ?? 1) * this.weights.vector });
+    }
     const fused = fuseRrf(lists, RRF_K);
     const best = lists.reduce((s, l) => s + (l.results.length > 0 ? (l.weight ?? 1) / (RRF_K + 1) : 0), 0);
     timings.fuse = performance.now() - fuseStart;
@@ -385,6 +407,7 @@ export class Searcher {
       candidates.push({ item, score, paths: f.paths });
     }
     candidates.sort(byScore);
+    candidates = boostByQuery(ctx.parsed.original, candidates, (c) => c.item);
     candidates = mergeSame(candidates, this.normalize);
     candidates = await this.maybeRerank(candidates, ctx);
     const before = candidates.length;
@@ -392,6 +415,7 @@ export class Searcher {
     const thresholdCut = candidates.length < before;
     const dedupStart = performance.now();
     candidates = await this.dedup(candidates, opts, ctx.signal);
+    if (opts.dedup !== "no") candidates = dropCovered(candidates, (c) => c.item);
     timings.dedup = (timings.dedup ?? 0) + performance.now() - dedupStart;
     return { hits: limit(candidates, opts), thresholdCut };
   }

@@ -3,6 +3,14 @@ import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/index.js";
+import { dropCovered } from "../../retrieve/coverage.js";
+import {
+  analyzeQuery,
+  boostByQuery,
+  PREFERENCE_CANDIDATES,
+  preferenceList,
+  preferenceOnly,
+} from "../../retrieve/query-analysis.js";
 import { fuseRrf } from "../../retrieve/rrf.js";
 import { freshMessages, type IngestResult, ingestResult, tagItems } from "./ingest-keys.js";
 import { materialize, requireQuery, requireReferenceTime, requireTopK, temporalFactor } from "./item-ops.js";
@@ -97,24 +105,38 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
     const filter = activeFilter(options);
     const candidates = Math.max(k * this.candidateFactor, 50);
     const [vector] = await this.embedder.doEmbed([q]);
-    const [byVector, byKeyword] = await Promise.all([
+    const seeksPreference = analyzeQuery(q).seeksPreference;
+    const [byVector, byKeyword, byPreference] = await Promise.all([
       vector ? this.store.vectorSearch(vector, { k: candidates, filter }) : [],
       this.store.keywordSearch(q, { k: candidates, filter }),
+      // A request for advice: the user's stated preferences, by similarity, as a list of their own.
+      vector && seeksPreference
+        ? this.store.vectorSearch(vector, { k: PREFERENCE_CANDIDATES, filter: preferenceOnly(filter) })
+        : [],
     ]);
     const fused = fuseRrf([
       { path: "vector" as const, results: byVector },
       { path: "keyword" as const, results: byKeyword },
+      preferenceList(byPreference),
     ]);
-    // Without a reference time nothing re-ranks, so only the top k need loading.
-    const wanted = ref === undefined ? fused.slice(0, k) : fused;
-    const items = new Map((await this.store.getItems(wanted.map((f) => f.id))).map((i) => [i.id, i]));
-    const hits: SearchHit[] = [];
-    for (const f of wanted) {
-      const item = items.get(f.id);
-      if (!item) continue;
-      const factor = ref === undefined ? 1 : temporalFactor(item, ref);
-      if (factor > 0) hits.push({ item, score: f.score * factor, paths: f.paths });
+    // Without a reference time nothing re-ranks, so only the head needs loading; more follows
+    // only when covered results (a turn inside a better window, or the reverse) leave fewer than k.
+    let hits: SearchHit[] = [];
+    let loaded = 0;
+    while (loaded < fused.length) {
+      const next = ref === undefined ? Math.min(fused.length, loaded + Math.max(k * 2, 20)) : fused.length;
+      const wanted = fused.slice(loaded, next);
+      loaded = next;
+      const items = new Map((await this.store.getItems(wanted.map((f) => f.id))).map((i) => [i.id, i]));
+      for (const f of wanted) {
+        const item = items.get(f.id);
+        if (!item) continue;
+        const factor = ref === undefined ? 1 : temporalFactor(item, ref);
+        if (factor > 0) hits.push({ item, score: f.score * factor, paths: f.paths });
+      }
+      if (dropCovered(hits, (h) => h.item).length >= k) break;
     }
-    return hits.sort((a, b) => b.score - a.score).slice(0, k);
+    hits = boostByQuery(q, hits, (h) => h.item);
+    return dropCovered(hits, (h) => h.item).slice(0, k);
   }
 }

@@ -3,6 +3,7 @@ import type { SourceMessage } from "../../../core/schema/memory.js";
 import { nowIso, parseChatTime } from "../../../core/time.js";
 import { generateObject } from "../../../providers/shared/generate-object.js";
 import type { ChatMessage } from "../../../reader/chat-schema.js";
+import { findPreferences } from "../../../reader/preference-rules.js";
 import { buildExtractionPrompt, extractionSchema, type PromptTurn, renderTurn } from "./prompts.js";
 import type { PreferenceCandidate, PreferenceType } from "./types.js";
 
@@ -73,6 +74,28 @@ export async function extractPreferences(
       );
     }
   }
+  return dropRepeats(found);
+}
+
+/**
+ * Fast mode, no LLM: the explicit preferences the user's own messages state, found by rules
+ * (see reader/preference-rules.ts), each sentence as written; the topic is the rule's kind
+ * (like, dislike, diet, habit). Assistant and system messages are skipped.
+ *
+ * @example
+ * extractPreferencesByRules([{ role: "user", content: "I can't stand horror films." }]);
+ * // [{ preference_type: "explicit_preference", preference: "I can't stand horror films.", topic: "dislike", ... }]
+ */
+export function extractPreferencesByRules(messages: ChatMessage[]): PreferenceCandidate[] {
+  const now = nowIso();
+  const found: PreferenceCandidate[] = [];
+  messages.forEach((m, i) => {
+    const role = m.role.trim().toLowerCase();
+    if (role === "assistant" || role === "system") return;
+    for (const p of findPreferences(m.content)) {
+      found.push(candidate("explicit_preference", p.text, p.kind, undefined, i, messages, now));
+    }
+  });
   return dropRepeats(found);
 }
 

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../../core/errors/config-error.js";
 import { InvalidInputError } from "../../../core/errors/invalid-input-error.js";
 import { LLMOutputError } from "../../../core/errors/llm-output-error.js";
 import type { Embedder } from "../../../core/interfaces/embedder.js";
@@ -148,13 +147,37 @@ describe("PreferenceTextMemory: extraction", () => {
     expect(await store.count()).toBe(0);
   });
 
-  it("without an LLM: ConfigError that says how to configure one, nothing written", async () => {
+  it("without an LLM: rules store the preferences the user states, and a request for advice finds them", async () => {
     const { prefs, store } = await fresh();
-    const err = await prefs.addMessages(chat, { userId: "maya" }).catch((e: unknown) => e);
-    expect(ConfigError.isInstance(err)).toBe(true);
-    expect((err as ConfigError).hint).toMatch(/MEMOS_LLM/);
-    await expect(prefs.extract(chat)).rejects.toBeInstanceOf(ConfigError);
-    expect(await store.count()).toBe(0);
+    const talk = [
+      {
+        role: "user",
+        content: "Can you help me plan a trip? Honestly, I can't stand crowded beaches.",
+        chat_time: "2025-05-01T10:00:00Z",
+      },
+      {
+        role: "assistant",
+        content: "Sure! I'd prefer to know your budget first.",
+        chat_time: "2025-05-01T10:01:00Z",
+      },
+      {
+        role: "user",
+        content: "Also, I'm vegetarian. The budget is about 2000 euros.",
+        chat_time: "2025-05-01T10:02:00Z",
+      },
+    ];
+    const { added } = await prefs.addMessages(talk, { userId: "maya" });
+    expect(added.map((a) => a.memory)).toEqual([
+      "Honestly, I can't stand crowded beaches.",
+      "Also, I'm vegetarian.",
+    ]);
+    expect(added.every((a) => a.metadata.preference_type === "explicit_preference")).toBe(true);
+    expect(await store.count()).toBe(2);
+    const [top] = await prefs.search("Which seaside resort would you recommend for a quiet holiday?", {
+      userId: "maya",
+      topK: 1,
+    });
+    expect(top?.item.memory).toContain("crowded beaches");
   });
 
   it("LLM junk: LLMOutputError after one repair turn, nothing written", async () => {

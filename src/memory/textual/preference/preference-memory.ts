@@ -9,7 +9,7 @@ import { GeneralTextMemory } from "../general.js";
 import { materialize } from "../item-ops.js";
 import { embeddingText, StoreBackedTextMemory } from "../store-backed.js";
 import type { MemoryInput, SearchHit, UpdatePatch } from "../types.js";
-import { extractPreferences } from "./extract.js";
+import { extractPreferences, extractPreferencesByRules } from "./extract.js";
 import { formatPreferencesForPrompt } from "./format.js";
 import { isPreference, requirePreferenceType, scopeFilter } from "./items.js";
 import { readPreferenceDump, writePreferenceDump } from "./persist.js";
@@ -62,17 +62,20 @@ export class PreferenceTextMemory extends StoreBackedTextMemory {
   }
 
   /**
-   * The user's explicit and implicit preferences in a conversation, without storing them.
-   * Throws ConfigError without an LLM, InvalidInputError for malformed messages, and the model's
-   * typed error (LLMOutputError, ProviderError) when extraction fails.
+   * The user's explicit and implicit preferences in a conversation, without storing them. With
+   * an LLM, it finds them (implicit ones too); without one (fast mode), rules find the explicit
+   * ones the user states ("I prefer…", "I can't stand…", "I'm vegan"; see
+   * `extractPreferencesByRules`). Throws InvalidInputError for malformed messages, and the
+   * model's typed error (LLMOutputError, ProviderError) when LLM extraction fails.
    *
    * @example
    * const found = await prefs.extract([{ role: "user", content: "Please don't use emojis" }]);
    * found[0]?.preference_type; // "explicit_preference"
    */
   async extract(messages: ChatMessage[], _ctx: PreferenceAddContext = {}): Promise<PreferenceCandidate[]> {
-    const llm = this.requireLlm();
-    return extractPreferences(llm, validateChatMessages(messages), {
+    const valid = validateChatMessages(messages);
+    if (!this.llm) return extractPreferencesByRules(valid);
+    return extractPreferences(this.llm, valid, {
       windowChars: this.windowChars,
       maxTokens: this.maxTokens,
     });
@@ -235,14 +238,6 @@ export class PreferenceTextMemory extends StoreBackedTextMemory {
     });
     await this.store.importAll({ nodes, edges: [] }, { mode: "merge" });
     return nodes.length;
-  }
-
-  private requireLlm(): LanguageModel {
-    if (this.llm) return this.llm;
-    throw new ConfigError({
-      message: "preference extraction needs an LLM, and none is configured",
-      hint: "pass llm to PreferenceTextMemory, or set MEMOS_LLM (e.g. MEMOS_LLM=openai:gpt-4o-mini, ollama:qwen2.5, llama-cpp:/path/model.gguf); add() stores ready-made preferences without one",
-    });
   }
 }
 

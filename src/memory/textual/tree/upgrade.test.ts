@@ -55,7 +55,7 @@ describe("TreeTextMemory.upgradeFastNodes", () => {
   it("replaces fast nodes by fine successors, soft-deleting each with evolve_to; failures stay", async () => {
     const mem = await newTree({
       llm: model(),
-      reader: new FastMemReader({ windowTokens: 48, overlapTokens: 0 }),
+      reader: new FastMemReader({ granularity: "window", windowTokens: 48, overlapTokens: 0 }),
       capacities: { working: 50 },
     });
     const s1 = await mem.addMessages(
