@@ -1,6 +1,8 @@
 import { cosine } from "../core/math/vector.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
-import type { RecallPath } from "./types.js";
+import type { ResolvedSearchOptions } from "./options.js";
+import type { RecallPath, SearchHit } from "./types.js";
+import type { VectorLookup } from "./vectors.js";
 
 export interface Candidate {
   item: TextualMemoryItem;
@@ -142,4 +144,41 @@ export function dedupMmr(
     }
   }
   return picked;
+}
+
+/**
+ * Remove near-duplicates as `opts.dedup` says (`no`, `sim`, `mmr`), with the candidates' vectors
+ * from `vectors` (their own, cached, stored, or embedded once).
+ */
+export async function dedupCandidates(
+  vectors: VectorLookup,
+  candidates: Candidate[],
+  opts: ResolvedSearchOptions,
+  signal: AbortSignal | undefined,
+): Promise<Candidate[]> {
+  if (opts.dedup === "no" || candidates.length < 2) return candidates;
+  // The ranking pass already limited the candidates to the head of the fused list.
+  const byId = await vectors.vectors(
+    candidates.map((c) => c.item),
+    signal,
+  );
+  return opts.dedup === "sim"
+    ? dedupSim(candidates, byId, opts.simThreshold)
+    : dedupMmr(candidates, byId, opts.mmrLambda, opts.simThreshold);
+}
+
+/** Per-type caps, then the overall top-k, in the given order. */
+export function limitPerType(candidates: Candidate[], opts: ResolvedSearchOptions): SearchHit[] {
+  const perType = new Map<string, number>();
+  const hits: SearchHit[] = [];
+  for (const c of candidates) {
+    if (hits.length >= opts.topK) break;
+    const type = c.item.metadata.memory_type;
+    const cap = opts.perTypeTopK.get(type);
+    const used = perType.get(type) ?? 0;
+    if (cap !== undefined && used >= cap) continue;
+    perType.set(type, used + 1);
+    hits.push({ item: c.item, score: c.score, paths: c.paths });
+  }
+  return hits;
 }

@@ -9,7 +9,7 @@ import type { FilterNode } from "../core/schema/filter.js";
 import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
 import { ENGLISH_STOP_WORDS } from "../providers/bm25-reranker/bm25-tokenize.js";
 import { dropCovered } from "./coverage.js";
-import { type Candidate, cachedNormalizer, dedupMmr, dedupSim, mergeSame } from "./dedup.js";
+import { type Candidate, cachedNormalizer, dedupCandidates, limitPerType, mergeSame } from "./dedup.js";
 import { andFilter, type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import {
   displaceByWorking,
@@ -28,7 +28,9 @@ import {
   preferenceOnly,
 } from "./query-analysis.js";
 import { parseFast, parseFine } from "./query-parse.js";
+import { type RecallDeps, recallGraph, recallWorking, time } from "./recall.js";
 import { type FusedResult, fuseRrf, type RankedList } from "./rrf.js";
+import { resolveSearcherSettings, type SearcherSettings } from "./searcher-settings.js";
 import { relevantSubgraph } from "./subgraph.js";
 import { temporalFactor } from "./temporal.js";
 import {
@@ -46,8 +48,6 @@ import { VectorLookup } from "./vectors.js";
 
 const RRF_K = 60;
 /** Candidates per store path checked for key/tag matches in fast mode. */
-const KEY_TAG_CANDIDATES = 20;
-const DEFAULT_WEIGHTS: Record<RecallPath, number> = { working: 1, vector: 1, keyword: 1, graph: 0.5 };
 
 /**
  * The tree memory's searcher (MemOS `Searcher`): parse the query (fast: as is; fine: an LLM
@@ -74,17 +74,8 @@ export class Searcher {
   readonly llm: LanguageModel | undefined;
   readonly reranker: Reranker | undefined;
   private readonly workingMemory: (() => Promise<TextualMemoryItem[]>) | undefined;
-  private readonly weights: Record<RecallPath, number>;
-  private readonly candidateFactor: number;
-  private readonly minCandidates: number;
-  private readonly graphSeeds: number;
-  private readonly graphEdgeTypes: EdgeType[];
-  private readonly fastKeyTagLookup: "candidates" | "store";
-  private readonly rerankWeight: number;
-  private readonly rerankTopN: number | undefined;
-  private readonly parseMaxTokens: number;
-  private readonly parseTimeoutMs: number;
   private readonly vectors: VectorLookup;
+  private readonly settings: SearcherSettings;
   private readonly normalize = cachedNormalizer();
 
   constructor(options: SearcherOptions) {
@@ -99,31 +90,7 @@ export class Searcher {
     this.llm = options.llm;
     this.reranker = options.reranker;
     this.workingMemory = options.workingMemory;
-    this.weights = { ...DEFAULT_WEIGHTS, ...options.pathWeights };
-    for (const [path, w] of Object.entries(this.weights)) {
-      if (!Number.isFinite(w) || w < 0) {
-        throw new ConfigError({
-          message: `pathWeights.${path} must be a non-negative number, got ${w}`,
-          hint: "e.g. { graph: 0.5 }",
-        });
-      }
-    }
-    this.candidateFactor = positive("candidateFactor", options.candidateFactor ?? 5);
-    this.minCandidates = positive("minCandidates", options.minCandidates ?? 50);
-    this.graphSeeds = positive("graphSeeds", options.graphSeeds ?? 5, true);
-    this.graphEdgeTypes = options.graphEdgeTypes ?? [...GRAPH_EDGE_TYPES];
-    this.fastKeyTagLookup = options.fastKeyTagLookup ?? "candidates";
-    this.rerankWeight = options.rerankWeight ?? 0.7;
-    if (!(this.rerankWeight >= 0 && this.rerankWeight <= 1)) {
-      throw new ConfigError({
-        message: `rerankWeight must be from 0 to 1, got ${this.rerankWeight}`,
-        hint: "e.g. { rerankWeight: 0.7 }",
-      });
-    }
-    this.rerankTopN =
-      options.rerankTopN === undefined ? undefined : positive("rerankTopN", options.rerankTopN);
-    this.parseMaxTokens = positive("parseMaxTokens", options.parseMaxTokens ?? 256);
-    this.parseTimeoutMs = positive("parseTimeoutMs", options.parseTimeoutMs ?? 20_000);
+    this.settings = resolveSearcherSettings(options);
     this.vectors = new VectorLookup(this.store, this.embedder);
     const dims = this.store.dimensions;
     if (dims !== undefined && dims !== this.embedder.dimensions) {
@@ -132,6 +99,17 @@ export class Searcher {
         hint: "use the embedder the cube was built with, or dump and load the cube to re-embed it",
       });
     }
+  }
+
+  private get recallDeps(): RecallDeps {
+    return {
+      store: this.store,
+      vectors: this.vectors,
+      workingMemory: this.workingMemory,
+      fastKeyTagLookup: this.settings.fastKeyTagLookup,
+      graphSeeds: this.settings.graphSeeds,
+      graphEdgeTypes: this.settings.graphEdgeTypes,
+    };
   }
 
   /**
@@ -155,7 +133,7 @@ export class Searcher {
     signal?.throwIfAborted();
 
     const parsed = await this.parse(q, opts, timings, warnings, signal);
-    const k = Math.max(opts.topK * this.candidateFactor, this.minCandidates);
+    const k = Math.max(opts.topK * this.settings.candidateFactor, this.settings.minCandidates);
     const queries = parsed.rephrased ? [parsed.original, parsed.rephrased] : [parsed.original];
 
     // The query is embedded (one call, with its rephrasing) while BM25 runs: BM25 needs no
@@ -205,10 +183,10 @@ export class Searcher {
         : Promise.resolve([]);
     const workingP: Promise<Ranked[]> =
       opts.paths.has("working") && this.workingMemory && mainVector
-        ? this.recallWorking(mainVector, vectorP, opts, loaded, timings, warnings, signal)
+        ? recallWorking(this.recallDeps, mainVector, vectorP, opts, loaded, timings, warnings, signal)
         : Promise.resolve([]);
     const graphP: Promise<Ranked[]> = opts.paths.has("graph")
-      ? this.recallGraph(parsed, vectorP, keywordP, opts, k, loaded, timings)
+      ? recallGraph(this.recallDeps, parsed, vectorP, keywordP, opts, k, loaded, timings)
       : Promise.resolve([]);
     const [vectorLists, keywordLists, working, graph, preferences] = await time(timings, "recall", () =>
       Promise.all([vectorP, keywordP, workingP, graphP, preferenceP]),
@@ -219,18 +197,22 @@ export class Searcher {
 
     const fuseStart = performance.now();
     const lists: RankedList<RecallPath>[] = [
-      { path: "working", results: working, weight: this.weights.working },
+      { path: "working", results: working, weight: this.settings.weights.working },
       ...(opts.paths.has("vector") ? vectorLists : []).map((results) => ({
         path: "vector" as const,
         results,
-        weight: this.weights.vector,
+        weight: this.settings.weights.vector,
       })),
-      ...keywordLists.map((results) => ({ path: "keyword" as const, results, weight: this.weights.keyword })),
-      { path: "graph", results: graph, weight: this.weights.graph },
+      ...keywordLists.map((results) => ({
+        path: "keyword" as const,
+        results,
+        weight: this.settings.weights.keyword,
+      })),
+      { path: "graph", results: graph, weight: this.settings.weights.graph },
     ];
     if (preferences.length > 0) {
       const list = preferenceList(preferences);
-      lists.push({ ...list, weight: (list.weight ?? 1) * this.weights.vector });
+      lists.push({ ...list, weight: (list.weight ?? 1) * this.settings.weights.vector });
     }
     const fused = fuseRrf(lists, RRF_K);
     const best = lists.reduce((s, l) => s + (l.results.length > 0 ? (l.weight ?? 1) / (RRF_K + 1) : 0), 0);
@@ -282,8 +264,8 @@ export class Searcher {
     const started = performance.now();
     try {
       return await parseFine(llm, q, {
-        maxTokens: this.parseMaxTokens,
-        timeoutMs: this.parseTimeoutMs,
+        maxTokens: this.settings.parseMaxTokens,
+        timeoutMs: this.settings.parseTimeoutMs,
         signal,
       });
     } catch (error) {
@@ -294,93 +276,6 @@ export class Searcher {
     } finally {
       timings.parse = performance.now() - started;
     }
-  }
-
-  private async recallWorking(
-    queryVector: Float32Array,
-    vectorP: Promise<ScoredId[][]>,
-    opts: ResolvedSearchOptions,
-    loaded: Map<string, TextualMemoryItem>,
-    timings: Record<string, number>,
-    warnings: string[],
-    signal: AbortSignal | undefined,
-  ): Promise<Ranked[]> {
-    // Timed up to the point it waits for the vector path: its own cost.
-    const started = performance.now();
-    let items: TextualMemoryItem[];
-    try {
-      items = await (this.workingMemory as () => Promise<TextualMemoryItem[]>)();
-    } catch (error) {
-      warnings.push(
-        `working memory could not be read (${error instanceof Error ? error.message : String(error)}); its path was skipped`,
-      );
-      return [];
-    }
-    const vectors = await this.vectors.vectors(items, signal);
-    timings.working = performance.now() - started;
-    const [vectorHits] = await vectorP;
-    const ranked = rankWorking(items, vectors, queryVector, opts.workingFilter, vectorHits);
-    const byId = new Map(items.map((i) => [i.id, i]));
-    // A stored twin loaded by another path wins: it is the durable record.
-    for (const r of ranked) if (!loaded.has(r.id)) loaded.set(r.id, byId.get(r.id) as TextualMemoryItem);
-    return ranked;
-  }
-
-  private async recallGraph(
-    parsed: ParsedQuery,
-    vectorP: Promise<ScoredId[][]>,
-    keywordP: Promise<ScoredId[][]>,
-    opts: ResolvedSearchOptions,
-    k: number,
-    loaded: Map<string, TextualMemoryItem>,
-    timings: Record<string, number>,
-  ): Promise<Ranked[]> {
-    let lookupFilter: FilterNode | undefined;
-    if (parsed.keys !== undefined || parsed.tags !== undefined) {
-      lookupFilter = keyTagFilter(parsed.keys ?? [], parsed.tags ?? []);
-    } else if (this.fastKeyTagLookup === "store") {
-      const terms = queryKeyTagTerms(parsed.original, ENGLISH_STOP_WORDS);
-      lookupFilter = keyTagFilter(terms.keys, terms.tags);
-    }
-    const lookupP = lookupFilter
-      ? time(timings, "graph_lookup", () =>
-          this.store.listItems({
-            filter: andFilter(opts.filter, lookupFilter),
-            limit: k,
-            orderBy: "updated_at",
-            order: "desc",
-          }),
-        )
-      : Promise.resolve([]);
-    const [vectorLists, keywordLists, lookedUp] = await Promise.all([vectorP, keywordP, lookupP]);
-    // Timed from here: the wait for the other paths is theirs.
-    const started = performance.now();
-    for (const item of lookedUp) loaded.set(item.id, item);
-    // Candidates of the other store paths, interleaved best first, for the cheap key/tag check.
-    // The head of each list is enough: a key/tag match further down adds little, and loading
-    // every candidate (heavy metadata) would cost more than the whole search on a small cube.
-    const order = interleave(
-      [...vectorLists, ...keywordLists].map((l) => l.slice(0, KEY_TAG_CANDIDATES).map((h) => h.id)),
-    );
-    const missing = order.filter((id) => !loaded.has(id));
-    if (missing.length > 0) for (const item of await this.store.getItems(missing)) loaded.set(item.id, item);
-    const candidates = order
-      .map((id) => loaded.get(id))
-      .filter((i): i is TextualMemoryItem => i !== undefined);
-    const ranked = await graphPath({
-      store: this.store,
-      filter: opts.filter,
-      candidates,
-      haystack: keyTagHaystack(parsed),
-      lookedUp,
-      vectorHits: vectorLists[0] ?? [],
-      seeds: this.graphSeeds,
-      edgeTypes: this.graphEdgeTypes,
-      k,
-      loaded,
-    });
-    timings.graph = performance.now() - started;
-    return ranked;
   }
 
   /** Load, weight by time, merge same id/text, rerank, threshold, dedup and limit `fused`. */
@@ -414,10 +309,10 @@ export class Searcher {
     candidates = candidates.filter((c) => c.score >= opts.threshold);
     const thresholdCut = candidates.length < before;
     const dedupStart = performance.now();
-    candidates = await this.dedup(candidates, opts, ctx.signal);
+    candidates = await dedupCandidates(this.vectors, candidates, opts, ctx.signal);
     if (opts.dedup !== "no") candidates = dropCovered(candidates, (c) => c.item);
     timings.dedup = (timings.dedup ?? 0) + performance.now() - dedupStart;
-    return { hits: limit(candidates, opts), thresholdCut };
+    return { hits: limitPerType(candidates, opts), thresholdCut };
   }
 
   /**
@@ -433,7 +328,7 @@ export class Searcher {
       ctx.rerankFailed = true;
       return candidates;
     }
-    const n = this.rerankTopN ?? Math.max(opts.topK * 3, 20);
+    const n = this.settings.rerankTopN ?? Math.max(opts.topK * 3, 20);
     const head = candidates.slice(0, n);
     const todo = head.filter((c) => !ctx.rerank.has(c.item.id));
     if (todo.length > 0) {
@@ -462,29 +357,13 @@ export class Searcher {
     const raw = head.map((c) => ctx.rerank.get(c.item.id) as number);
     const lo = Math.min(...raw);
     const hi = Math.max(...raw);
-    const w = this.rerankWeight;
+    const w = this.settings.rerankWeight;
     const out = candidates.map((c, i) => {
       const s = i < head.length ? raw[i] : undefined;
       const norm = s === undefined ? 0 : hi > lo ? (s - lo) / (hi - lo) : 1;
       return { ...c, score: (1 - w) * c.score + w * norm };
     });
     return out.sort(byScore);
-  }
-
-  private async dedup(
-    candidates: Candidate[],
-    opts: ResolvedSearchOptions,
-    signal: AbortSignal | undefined,
-  ): Promise<Candidate[]> {
-    if (opts.dedup === "no" || candidates.length < 2) return candidates;
-    // The ranking pass already limited the candidates to the head of the fused list.
-    const vectors = await this.vectors.vectors(
-      candidates.map((c) => c.item),
-      signal,
-    );
-    return opts.dedup === "sim"
-      ? dedupSim(candidates, vectors, opts.simThreshold)
-      : dedupMmr(candidates, vectors, opts.mmrLambda, opts.simThreshold);
   }
 }
 
@@ -507,49 +386,6 @@ function byScore(a: Candidate, b: Candidate): number {
   return b.score - a.score || (a.item.id < b.item.id ? -1 : 1);
 }
 
-/** Per-type caps, then the overall top-k, in the given order. */
-function limit(candidates: Candidate[], opts: ResolvedSearchOptions): SearchHit[] {
-  const perType = new Map<string, number>();
-  const hits: SearchHit[] = [];
-  for (const c of candidates) {
-    if (hits.length >= opts.topK) break;
-    const type = c.item.metadata.memory_type;
-    const cap = opts.perTypeTopK.get(type);
-    const used = perType.get(type) ?? 0;
-    if (cap !== undefined && used >= cap) continue;
-    perType.set(type, used + 1);
-    hits.push({ item: c.item, score: c.score, paths: c.paths });
-  }
-  return hits;
-}
-
-/** Round-robin merge of ranked id lists, first occurrence kept. */
-function interleave(lists: string[][]): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const longest = Math.max(0, ...lists.map((l) => l.length));
-  for (let i = 0; i < longest; i++) {
-    for (const l of lists) {
-      const id = l[i];
-      if (id !== undefined && !seen.has(id)) {
-        seen.add(id);
-        out.push(id);
-      }
-    }
-  }
-  return out;
-}
-
-/** Run `fn`, recording its wall time (including any wait for the store) under `name`. */
-async function time<T>(timings: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    return await fn();
-  } finally {
-    timings[name] = performance.now() - started;
-  }
-}
-
 function requireQuery(query: unknown): string {
   if (typeof query !== "string" || query.trim() === "") {
     throw new InvalidInputError({
@@ -558,14 +394,4 @@ function requireQuery(query: unknown): string {
     });
   }
   return query.trim();
-}
-
-function positive(name: string, v: number, allowZero = false): number {
-  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new ConfigError({
-      message: `${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got ${v}`,
-      hint: `e.g. { ${name}: 5 }`,
-    });
-  }
-  return v;
 }

@@ -51,7 +51,11 @@ describe("idempotent ingest", () => {
     const more = await mem.addMessages(timed, { sessionId: "s" });
     expect(more.alreadyStored).toBe(2);
     const sources = more.flatMap((i) => i.metadata.sources);
-    expect(sources.map((s) => s.content)).toEqual(["My teacher is called Marta", "We practise on Tuesdays"]);
+    // Windows and single turns may both hold a message: what matters is which messages were stored.
+    expect([...new Set(sources.map((s) => s.content))]).toEqual([
+      "My teacher is called Marta",
+      "We practise on Tuesdays",
+    ]);
     // Untimed messages keep the time of the message before them, stored or not, and their position ids.
     expect(sources[0]).toMatchObject({ chat_time: "2024-03-01T10:00:00.000Z", message_id: "s:2" });
   });
