@@ -17,122 +17,31 @@ import {
 import { baseMetadata, type ResolvedSizes, resolveNow, resolveSizes } from "./common.js";
 import { chunkItems, type DocChunk, documentChunks, splitChunk } from "./document.js";
 import { FastMemReader } from "./fast-reader.js";
+import { cleanTags, isModelFailure, mapLimit, uniqueByValue } from "./fine-helpers.js";
+import type {
+  Extracted,
+  FineFallback,
+  FineReaderOptions,
+  FineReaderStats,
+  FineReadReport,
+  FineUpgrade,
+} from "./fine-types.js";
 import { loadDocumentFile } from "./parsers/load.js";
 import { buildChatExtractionPrompt, ChatExtraction } from "./templates/extract-chat.js";
 import { buildDocExtractionPrompt, DocExtraction } from "./templates/extract-doc.js";
 import { formatStamp } from "./text.js";
 import type { DocumentReadOptions, FastReaderOptions, MemReader, ReadContext } from "./types.js";
 
-/** Options of the LLM-backed reader: its model, window sizes, sampling and concurrency. */
-export interface FineReaderOptions {
-  /** The model that extracts memories (through `generateObject`, JSON-schema / grammar constrained). */
-  llm: LanguageModel;
-  /** Largest chat window or document chunk sent to the model, in cl100k tokens. Default 1024. */
-  windowTokens?: number;
-  /** Trailing turns / sentences repeated at the next window's start. Default 128. */
-  overlapTokens?: number;
-  /** Cap on the model's answer, in tokens. Default 1024. */
-  maxTokens?: number;
-  /** Sampling temperature. Default 0. */
-  temperature?: number;
-  /** Windows extracted at once. Default 2 (local backends run one at a time anyway). */
-  concurrency?: number;
-  /** Sizes of the fast items a failed window falls back to. Default: the fast reader's defaults. */
-  fast?: FastReaderOptions;
-  /** Called for every fallback (failed or empty extraction, item not upgradable); also logged at warn. */
-  onFallback?: (fallback: FineFallback) => void;
-}
-
-/**
- * A window, chunk or fast item that did not get fine memories, and why. Nothing is lost: a chat
- * window or chunk is kept as fast items (`keptIds`, tagged "mode:fast" so a later upgrade can
- * retry); a fast item that could not be upgraded stays as it is.
- */
-export interface FineFallback {
-  kind: "chat" | "document" | "upgrade";
-  /** llm_error: the model failed (LLMOutputError, ProviderError); empty: it found no memories. */
-  reason: "llm_error" | "empty" | "no_sources" | "already_fine";
-  /** The error, for llm_error. */
-  error?: MemosError;
-  /** Chat: the window's message ids. */
-  messageIds?: string[];
-  /** Document: the path (when known) and page. */
-  docPath?: string;
-  page?: number;
-  /** Ids of the items kept instead (the fast items; for an upgrade, the fast item itself). */
-  keptIds: string[];
-}
-
-/** What one read did: the items, and which windows fell back. */
-export interface FineReadReport {
-  items: TextualMemoryItem[];
-  /** Windows (chat) or chunks (documents) sent to the model. */
-  windows: number;
-  /** Of those, how many produced fine memories. */
-  fine: number;
-  fallbacks: FineFallback[];
-}
-
-/** Counts over the reader's lifetime. */
-export interface FineReaderStats {
-  windows: number;
-  fine: number;
-  fallbacks: number;
-  /** Fallbacks caused by a model error (a subset of fallbacks). */
-  errors: number;
-}
-
-/** A fast item and the fine items that replace it. */
-export interface FineUpgrade {
-  from: string;
-  to: TextualMemoryItem[];
-}
-
-type Extracted =
-  | { ok: true; items: TextualMemoryItem[] }
-  | { ok: false; fallback: Omit<FineFallback, "keptIds"> };
+export type {
+  FineFallback,
+  FineReaderOptions,
+  FineReaderStats,
+  FineReadReport,
+  FineUpgrade,
+} from "./fine-types.js";
 
 const DEFAULT_FINE_WINDOW = 1024;
 const DEFAULT_FINE_OVERLAP = 128;
-
-/** Model tags: lowercase, single-spaced, unique; "mode:*" is ours to set. */
-function cleanTags(tags: string[], own: string[]): string[] {
-  const out = tags
-    .map((t) => t.trim().toLowerCase().replace(/\s+/g, " "))
-    .filter((t) => t && !t.startsWith("mode:"));
-  return [...new Set([...out, ...own])];
-}
-
-/** Model values, trimmed, blank and repeated ones dropped. */
-function uniqueByValue<T extends { value: string }>(memories: T[]): T[] {
-  const seen = new Set<string>();
-  return memories.filter((m) => {
-    const k = m.value.trim().toLowerCase().replace(/\s+/g, " ");
-    if (!k || seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-const isModelFailure = (e: unknown): e is MemosError =>
-  LLMOutputError.isInstance(e) || ProviderError.isInstance(e);
 
 /**
  * The fine MemReader: an LLM reads each chat window (or document chunk) and writes memories,
