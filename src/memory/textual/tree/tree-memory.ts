@@ -18,18 +18,12 @@ import { freshMessages, tagItems } from "../ingest-keys.js";
 import { materialize } from "../item-ops.js";
 import { StoreBackedTextMemory } from "../store-backed.js";
 import type { AddContext, MemoryInput, SearchHit, TextMemory, UpdatePatch } from "../types.js";
+import { type AfterCommitDeps, afterCommit, errorMessage, type Read, warnStep } from "./after-commit.js";
 import { type MemoryCapacities, resolveCapacities } from "./capacities.js";
-import { evictOverCapacity } from "./eviction.js";
 import type { TreeAddReport, TreeAddResult, TreeTextMemoryOptions, UpgradeReport } from "./types.js";
 import { upgradeFastNodes } from "./upgrade.js";
 import { recordUsage } from "./usage.js";
-import {
-  dropWorkingCopies,
-  liveSuccessors,
-  refreshWorkingCopies,
-  updateWorkingMemory,
-  workingMemoryItems,
-} from "./working-memory.js";
+import { dropWorkingCopies, refreshWorkingCopies, workingMemoryItems } from "./working-memory.js";
 
 /**
  * RRF weights of the recall paths in a tree memory. Working memory and the graph add evidence
@@ -228,7 +222,7 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     } catch (error) {
       // The hits are right even if the bookkeeping failed: return them, and say so.
       logger.warn({ err: error }, "tree memory: recording usage failed");
-      return { ...result, warnings: [...result.warnings, `usage not recorded: ${message(error)}`] };
+      return { ...result, warnings: [...result.warnings, `usage not recorded: ${errorMessage(error)}`] };
     }
   }
 
@@ -277,7 +271,7 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     if (successors.length > 0) {
       // Successors take their fast node's place in working memory rather than entering as new.
       const items = await this.store.getItems(successors);
-      await this.afterCommit(items, report.warnings, { enterWorking: false });
+      await afterCommit(this.afterCommitDeps, items, report.warnings, { enterWorking: false });
     }
     return report;
   }
@@ -361,6 +355,15 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     return { mode: "fine", items: report.items, fallbacks: report.fallbacks.length };
   }
 
+  private get afterCommitDeps(): AfterCommitDeps {
+    return {
+      store: this.store,
+      reorganizer: this.reorganizer,
+      capacities: this.capacities,
+      reorganizeOnAdd: this.reorganizeOnAdd,
+    };
+  }
+
   /** Commit the items (ONE transaction), then the steps that must not fail the add. */
   private async commitAndOrganize(read: Read, context: AddContext): Promise<TreeAddResult> {
     const { mode, items, fallbacks } = read;
@@ -380,83 +383,15 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
     }
     const result = Object.assign(added, { report }) as TreeAddResult;
     if (added.length === 0) return result;
-    Object.assign(report, await this.afterCommit(added, report.warnings));
+    Object.assign(report, await afterCommit(this.afterCommitDeps, added, report.warnings));
     if (mode === "fast" && this.autoUpgrade && this.llm) {
       try {
         report.upgrade = await this.upgradeFastNodes({ ids: added.map((i) => i.id) });
         report.warnings.push(...report.upgrade.warnings);
       } catch (error) {
-        this.warn(report.warnings, "fine upgrade", error);
+        warnStep(report.warnings, "fine upgrade", error);
       }
     }
     return result;
   }
-
-  /**
-   * Integrate → working memory → eviction, each step on its own: a failure is logged and
-   * pushed to `warnings`, and the next step still runs. Working memory comes after integrate so
-   * its copies point at what survived (a merged node rather than its archived originals).
-   */
-  private async afterCommit(
-    added: TextualMemoryItem[],
-    warnings: string[],
-    options: { enterWorking: boolean } = { enterWorking: true },
-  ): Promise<Partial<TreeAddReport>> {
-    const out: Partial<TreeAddReport> = {};
-    if (this.reorganizeOnAdd) {
-      try {
-        out.reorganize = await this.reorganizer.integrate(added);
-      } catch (error) {
-        this.warn(warnings, "reorganize", error);
-      }
-    }
-    try {
-      const live = options.enterWorking ? await this.survivors(added) : [];
-      out.working = await updateWorkingMemory(this.store, live, this.capacities.working);
-    } catch (error) {
-      this.warn(warnings, "working memory", error);
-    }
-    try {
-      out.evicted = await evictOverCapacity(this.store, this.capacities);
-    } catch (error) {
-      this.warn(warnings, "eviction", error);
-    }
-    return out;
-  }
-
-  /**
-   * What stands for the newest added items now (integrate may have merged some away): only the
-   * last `capacity` can stay in working memory, so only those are resolved.
-   */
-  private async survivors(added: TextualMemoryItem[]): Promise<TextualMemoryItem[]> {
-    const cap = this.capacities.working;
-    const recent = Number.isFinite(cap) ? added.slice(-cap) : added;
-    const current = new Map((await this.store.getItems(recent.map((i) => i.id))).map((i) => [i.id, i]));
-    const out: TextualMemoryItem[] = [];
-    for (const item of recent) {
-      const now = current.get(item.id);
-      if (now?.metadata.status === "activated") out.push(now);
-      else if (now) out.push(...(await liveSuccessors(this.store, item.id)));
-    }
-    return out;
-  }
-
-  private warn(warnings: string[], step: string, error: unknown): void {
-    logger.warn(
-      { err: error, step },
-      "tree memory: a step after the commit failed; the added memories are stored",
-    );
-    warnings.push(`${step} failed: ${message(error)}`);
-  }
-}
-
-/** What a read produced: the items, and how many fine windows fell back to fast items. */
-interface Read {
-  mode: "fast" | "fine";
-  items: TextualMemoryItem[];
-  fallbacks: number;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
