@@ -14,10 +14,10 @@ import { afterAll, beforeAll, describe, expect } from "vitest";
 import { NotFoundError } from "../../src/core/errors/not-found-error.js";
 import { createApiKey } from "../../src/mos/api-keys.js";
 import { MOS } from "../../src/mos/mos.js";
+import { tempDir } from "../../src/mos/test-helpers.js";
 import { parseChatSessions } from "../../src/reader/chat-schema.js";
 import { createApp } from "../../src/server/app.js";
 import { serverExtensions } from "../../src/server/extensions.js";
-import { tempDir } from "../../src/mos/test-helpers.js";
 import { itWithService } from "../support/services.js";
 
 const CHROMIUM = process.env.MEMOS_CHROMIUM ?? "/usr/bin/chromium";
@@ -101,7 +101,10 @@ describe("memory browser (chromium)", () => {
     await expect.poll(() => page.locator("#who").textContent()).toContain("alice");
     await page.selectOption("#cube", "alice/notes");
     await page.locator("#results .card").first().waitFor();
-    expect(await page.locator("#results .card").count()).toBe(await countIn(mos, "alice/notes"));
+    // The first page: every memory of the cube, at most a page (25) of them.
+    expect(await page.locator("#results .card").count()).toBe(
+      Math.min(25, await countIn(mos, "alice/notes")),
+    );
 
     await page.fill("input[name=q]", "Pixel cat");
     await page.selectOption("select[name=mode]", "text");
@@ -136,7 +139,8 @@ describe("memory browser (chromium)", () => {
       // Each source turn, with its speaker and time.
       const turns = page.locator("#provenance li");
       expect(await turns.count()).toBe(stored.metadata.sources.length);
-      expect(await turns.first().textContent()).toContain("Maya");
+      const first = stored.metadata.sources[0] as { speaker?: string; role?: string } | undefined;
+      expect(await turns.first().textContent()).toContain(first?.speaker ?? first?.role ?? "");
       expect(await turns.first().locator(".when").textContent()).toMatch(/2025/);
       expect(await page.locator("#history tbody tr").count()).toBe(1);
 
