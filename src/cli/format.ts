@@ -9,6 +9,7 @@ export function itemJson(item: TextualMemoryItem, extra: Record<string, unknown>
 
 // C0 controls except tab and newline, DEL, C1 controls, and the bidirectional overrides and
 // isolates that reorder what a terminal shows (line and paragraph separators too).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**

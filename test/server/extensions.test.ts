@@ -11,9 +11,9 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, revokeApiKey } from "../../src/mos/api-keys.js";
 import { MOS } from "../../src/mos/mos.js";
+import { tempDir } from "../../src/mos/test-helpers.js";
 import { createApp } from "../../src/server/app.js";
 import { serverExtensions } from "../../src/server/extensions.js";
-import { tempDir } from "../../src/mos/test-helpers.js";
 import { failure, ok, searchTexts } from "./mcp-helpers.js";
 
 describe("MCP and the browser on the REST API's app", () => {

@@ -12,9 +12,9 @@ import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemosError } from "../../src/core/errors/memos-error.js";
 import { MOS } from "../../src/mos/mos.js";
+import { tempDir } from "../../src/mos/test-helpers.js";
 import { mountMcp } from "../../src/server/mcp/http.js";
 import { MCP_TOOL_NAMES } from "../../src/server/mcp/server.js";
-import { tempDir } from "../../src/mos/test-helpers.js";
 import { failure, ok, searchTexts } from "./mcp-helpers.js";
 
 const TOKENS: Record<string, string> = { "t-alice": "alice", "t-bob": "bob", "t-carol": "carol" };

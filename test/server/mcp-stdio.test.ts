@@ -7,8 +7,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MOS } from "../../src/mos/mos.js";
-import { MCP_TOOL_NAMES } from "../../src/server/mcp/server.js";
 import { tempDir } from "../../src/mos/test-helpers.js";
+import { MCP_TOOL_NAMES } from "../../src/server/mcp/server.js";
 import { call, failure, ok, searchTexts } from "./mcp-helpers.js";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
