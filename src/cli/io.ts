@@ -1,3 +1,4 @@
+import { errorMessage } from "../core/errors/error-message.js";
 import { exitCodeFor, MemosError } from "../core/errors/index.js";
 import { escapeControl } from "./format.js";
 
@@ -28,7 +29,7 @@ export function reportError(io: CliIO, error: unknown, json: boolean): number {
     else
       io.stderr(`memos: ${escapeControl(`${error.message}${error.hint ? ` (hint: ${error.hint})` : ""}`)}\n`);
   } else {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (json) io.stderr(`${JSON.stringify({ error: { code: "internal", message } })}\n`);
     else
       io.stderr(

@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/errors/config-error.js";
+import { errorMessage } from "../core/errors/error-message.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { MemosError } from "../core/errors/memos-error.js";
 import type {
@@ -216,7 +217,7 @@ async function finishTurn(
       );
     } catch (error) {
       // The answer stands; the caller learns why the turn was not remembered.
-      turn.warnings.push(`write-back skipped: ${error instanceof Error ? error.message : String(error)}`);
+      turn.warnings.push(`write-back skipped: ${errorMessage(error)}`);
     }
   }
   return {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { errorMessage } from "../core/errors/error-message.js";
 import { StorageError } from "../core/errors/storage-error.js";
 import { accessibleCubes } from "./guard.js";
 import type { MemosHome } from "./home.js";
@@ -47,7 +48,7 @@ export function checkDatabase(path: string, options: { full?: boolean } = {}): D
     return { path, ok: problems.length === 0, problems };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { path, ok: false, problems: [`${message}${typeof code === "string" ? ` (${code})` : ""}`] };
   } finally {
     db?.close();

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { ConfigError } from "../core/errors/config-error.js";
+import { errorMessage } from "../core/errors/error-message.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import { StorageError } from "../core/errors/storage-error.js";
@@ -56,7 +57,7 @@ function registryError(error: unknown, path: string): unknown {
   if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
   const damaged = code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB");
   return new StorageError({
-    message: `the registry ${path} ${damaged ? "is damaged" : "failed"}: ${error instanceof Error ? error.message : String(error)} (${code})`,
+    message: `the registry ${path} ${damaged ? "is damaged" : "failed"}: ${errorMessage(error)} (${code})`,
     hint: damaged
       ? `restore ${path} from a backup; or move it aside, run \`memos init\` and \`memos load\` your cube dumps (\`memos doctor\` checks every database)`
       : "check the disk and the file's permissions, then retry",

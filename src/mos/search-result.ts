@@ -1,3 +1,4 @@
+import { errorMessage } from "../core/errors/error-message.js";
 import { MemosError } from "../core/errors/memos-error.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 
@@ -51,7 +52,7 @@ export function cubeFailure(cubeId: string, error: unknown): CubeFailure {
   return {
     cube_id: cubeId,
     code: "internal",
-    message: error instanceof Error ? error.message : String(error),
+    message: errorMessage(error),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { errorMessage } from "../core/errors/error-message.js";
 import { InvalidInputError } from "../core/errors/index.js";
 import { checkMessageSize, checkRequestSize } from "./limits.js";
 
@@ -133,7 +134,7 @@ function parseSessions(text: string, path?: string): ChatSession[] {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    fail(where, `is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    fail(where, `is not valid JSON (${errorMessage(e)})`);
   }
   if (Array.isArray(data)) {
     if (data.length > 0 && isRecord(data[0]) && "messages" in data[0]) {

@@ -1,3 +1,4 @@
+import { errorMessage } from "../core/errors/error-message.js";
 import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
 import type { FilterNode } from "../core/schema/filter.js";
 import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
@@ -49,9 +50,7 @@ export async function recallWorking(
   try {
     items = await (deps.workingMemory as () => Promise<TextualMemoryItem[]>)();
   } catch (error) {
-    warnings.push(
-      `working memory could not be read (${error instanceof Error ? error.message : String(error)}); its path was skipped`,
-    );
+    warnings.push(`working memory could not be read (${errorMessage(error)}); its path was skipped`);
     return [];
   }
   const vectors = await deps.vectors.vectors(items, signal);

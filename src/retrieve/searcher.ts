@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/errors/config-error.js";
+import { errorMessage } from "../core/errors/error-message.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
@@ -270,7 +271,7 @@ export class Searcher {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      const why = error instanceof Error ? error.message : String(error);
+      const why = errorMessage(error);
       warnings.push(`fine query parse failed (${why}); searched with the query as is (fast mode)`);
       return parseFast(q);
     } finally {
@@ -345,9 +346,7 @@ export class Searcher {
         for (const [i, c] of todo.entries()) ctx.rerank.set(c.item.id, scores[i] as number);
       } catch (error) {
         if (signal?.aborted) throw error;
-        warnings.push(
-          `rerank failed (${error instanceof Error ? error.message : String(error)}); results are in fused order`,
-        );
+        warnings.push(`rerank failed (${errorMessage(error)}); results are in fused order`);
         ctx.rerankFailed = true;
         return candidates;
       } finally {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
+import { errorMessage } from "../../core/errors/error-message.js";
 import { MemosError } from "../../core/errors/index.js";
 import { MemosHome } from "../../mos/home.js";
 import { checkDatabase, damagedError, homeDatabases } from "../../mos/integrity.js";
@@ -41,7 +42,7 @@ async function check(name: string, body: () => Promise<string>): Promise<Check> 
   } catch (error) {
     const e = MemosError.isInstance(error)
       ? error.toJSON()
-      : { code: "internal", message: error instanceof Error ? error.message : String(error) };
+      : { code: "internal", message: errorMessage(error) };
     return { name, ok: false, detail: e.message, error: e };
   }
 }

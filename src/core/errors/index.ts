@@ -1,6 +1,7 @@
 export { AccessDeniedError } from "./access-denied-error.js";
 export { AuthenticationError } from "./authentication-error.js";
 export { ConfigError } from "./config-error.js";
+export { errorMessage } from "./error-message.js";
 export { exitCodeFor } from "./exit-code.js";
 export { InvalidInputError } from "./invalid-input-error.js";
 export { LLMOutputError } from "./llm-output-error.js";

@@ -4,6 +4,7 @@
  * @module
  */
 import { ConfigError } from "../../core/errors/config-error.js";
+import { errorMessage } from "../../core/errors/error-message.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
@@ -54,7 +55,7 @@ class CustomEmbedder implements Embedder {
         vectors = await this.options.embed(batch, options);
       } catch (error) {
         if (MemosError.isInstance(error)) throw error;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         throw new ProviderError({
           message: `${this.provider} embedder failed: ${message}`,
           provider: this.provider,

@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { errorMessage } from "../../core/errors/error-message.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import type {
@@ -38,7 +40,7 @@ export interface CustomLanguageModelOptions {
 function wrap(error: unknown, provider: string): unknown {
   if (MemosError.isInstance(error)) return error;
   if ((error as { name?: unknown } | null)?.name === "AbortError") return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new ProviderError({ message: `${provider} model failed: ${message}`, provider, cause: error });
 }
 

@@ -1,9 +1,10 @@
 import path from "node:path";
 import type { LlamaRankingContext } from "node-llama-cpp";
 import { ConfigError } from "../../core/errors/config-error.js";
+import { errorMessage } from "../../core/errors/error-message.js";
 import type { Reranker } from "../../core/interfaces/reranker.js";
 import { checkModelPath, loadModelFor } from "./llama-cpp-embedder.js";
-import { errorMessage, type LlamaGpu, PROVIDER, toProviderError } from "./llama-cpp-runtime.js";
+import { type LlamaGpu, PROVIDER, toProviderError } from "./llama-cpp-runtime.js";
 import { SerialQueue } from "./serial-queue.js";
 
 export interface LlamaCppRerankerOptions {

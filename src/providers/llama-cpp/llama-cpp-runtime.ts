@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Llama, LlamaModel } from "node-llama-cpp";
+import { errorMessage } from "../../core/errors/error-message.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
@@ -150,10 +151,6 @@ export async function resolveModelUri(
       cause: error,
     });
   }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import { AuthenticationError } from "../../core/errors/authentication-error.js";
+import { errorMessage } from "../../core/errors/error-message.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import { isRetryableNetworkError, isRetryableStatus, networkErrorCode } from "../shared/retry.js";
@@ -67,6 +68,6 @@ export function mapOllamaError(error: unknown, ctx: OllamaErrorContext): unknown
   }
   // The stream iterator throws plain Errors for `{"error": ...}` lines and for a stream that
   // ends without `done`.
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return new ProviderError({ message: `${provider} failed: ${text}`, provider, cause: error });
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { AuthenticationError } from "../../core/errors/authentication-error.js";
+import { errorMessage } from "../../core/errors/error-message.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
 import {
@@ -100,7 +101,7 @@ export function mapOpenAIError(
       cause: error,
     });
   }
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return new ProviderError({
     message: `${provider} request failed: ${text}`,
     provider,

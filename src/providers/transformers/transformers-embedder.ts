@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { errorMessage } from "../../core/errors/error-message.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
@@ -137,7 +138,7 @@ async function embedRows(
   } catch (error) {
     throw new ProviderError({
       provider: "transformers",
-      message: `transformers feature extraction failed: ${error instanceof Error ? error.message : String(error)}`,
+      message: `transformers feature extraction failed: ${errorMessage(error)}`,
       cause: error,
     });
   }
@@ -181,7 +182,7 @@ export async function createTransformersEmbedder(
     extractor = await loadPipeline(dir, options.dtype);
   } catch (error) {
     if (MemosError.isInstance(error)) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new ProviderError({
       provider: "transformers",
       message: `could not load the transformers model in ${dir}: ${message}`,

@@ -6,6 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
+import { errorMessage } from "../../core/errors/error-message.js";
 import { InvalidInputError, NotFoundError } from "../../core/errors/index.js";
 import { decodeUtf8Strict } from "../chat-schema.js";
 import type { DocumentFormat } from "../types.js";
@@ -104,7 +105,7 @@ export async function loadDocumentFile(path: string): Promise<LoadedDocument> {
     if (code === "ENOENT" || code === "ENOTDIR")
       throw new NotFoundError({ message: `file not found: ${path}`, hint: "check the path", cause: e });
     throw new InvalidInputError({
-      message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      message: `cannot read ${path}: ${errorMessage(e)}`,
       hint: "check that it is a readable file",
       cause: e,
     });

@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { errorMessage } from "../../core/errors/error-message.js";
 import { InvalidInputError, MissingDependencyError } from "../../core/errors/index.js";
 
 /** The text of one page; `page` is 1-based. */
@@ -82,7 +84,7 @@ function pdfError(e: unknown, path: string): InvalidInputError {
       hint: "decrypt it first, e.g. `qpdf --decrypt --password=PASSWORD in.pdf out.pdf`, and add out.pdf",
       cause: e,
     });
-  const detail = e instanceof Error ? e.message : String(e);
+  const detail = errorMessage(e);
   return new InvalidInputError({
     message: `${path} is not a readable PDF (${detail})`,
     hint: "check that the file is a complete PDF (re-download or re-export it)",

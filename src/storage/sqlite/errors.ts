@@ -1,3 +1,4 @@
+import { errorMessage } from "../../core/errors/error-message.js";
 import { MemosError, StorageError } from "../../core/errors/index.js";
 
 /** Hints for the SQLite failures a user can do something about, by primary result code. */
@@ -22,7 +23,7 @@ export function toStoreError(error: unknown): MemosError {
   const code =
     typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "";
   const primary = Object.keys(HINTS).find((k) => code === k || code.startsWith(`${k}_`));
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new StorageError({
     message: `sqlite store: ${message}${code ? ` (${code})` : ""}`,
     hint: primary

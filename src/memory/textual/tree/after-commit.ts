@@ -1,3 +1,4 @@
+import { errorMessage } from "../../../core/errors/error-message.js";
 import type { MemoryStore } from "../../../core/interfaces/store.js";
 import { logger } from "../../../core/logger.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
@@ -78,9 +79,4 @@ export function warnStep(warnings: string[], step: string, error: unknown): void
     "tree memory: a step after the commit failed; the added memories are stored",
   );
   warnings.push(`${step} failed: ${errorMessage(error)}`);
-}
-
-/** An error's message, whatever was thrown. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from "../../../core/errors/config-error.js";
+import { errorMessage } from "../../../core/errors/error-message.js";
 import type { LanguageModel } from "../../../core/interfaces/language-model.js";
 import { logger } from "../../../core/logger.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
@@ -18,7 +19,7 @@ import { freshMessages, tagItems } from "../ingest-keys.js";
 import { materialize } from "../item-ops.js";
 import { StoreBackedTextMemory } from "../store-backed.js";
 import type { AddContext, MemoryInput, SearchHit, TextMemory, UpdatePatch } from "../types.js";
-import { type AfterCommitDeps, afterCommit, errorMessage, type Read, warnStep } from "./after-commit.js";
+import { type AfterCommitDeps, afterCommit, type Read, warnStep } from "./after-commit.js";
 import { type MemoryCapacities, resolveCapacities } from "./capacities.js";
 import type { TreeAddReport, TreeAddResult, TreeTextMemoryOptions, UpgradeReport } from "./types.js";
 import { upgradeFastNodes } from "./upgrade.js";

@@ -1,3 +1,4 @@
+import { errorMessage } from "../../../core/errors/error-message.js";
 import { InvalidInputError } from "../../../core/errors/invalid-input-error.js";
 import type { MemoryStore, StoredItem } from "../../../core/interfaces/store.js";
 import { logger } from "../../../core/logger.js";
@@ -61,7 +62,7 @@ export async function upgradeFastNodes(
     // The reader leaves out nodes it could not upgrade (model failure, nothing found): they stay.
     pairs = await deps.reader.upgradeFastItems(candidates, {});
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = errorMessage(error);
     logger.warn({ err: error }, "tree memory: fine upgrade failed; fast nodes kept");
     report.warnings.push(`fine upgrade failed (${why}); ${candidates.length} fast node(s) kept as they are`);
     report.untouched.push(...candidates.map((c) => c.id));
