@@ -7,8 +7,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "./io.js";
-import { runCli } from "./main.js";
 import { json, memos, memosRaw } from "./test-helpers.js";
 
 const root = new URL("../../", import.meta.url).pathname;

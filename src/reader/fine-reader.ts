@@ -1,4 +1,4 @@
-import { ConfigError, LLMOutputError, type MemosError, ProviderError } from "../core/errors/index.js";
+import { ConfigError } from "../core/errors/index.js";
 import { newId } from "../core/ids.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import { logger } from "../core/logger.js";
@@ -30,7 +30,7 @@ import { loadDocumentFile } from "./parsers/load.js";
 import { buildChatExtractionPrompt, ChatExtraction } from "./templates/extract-chat.js";
 import { buildDocExtractionPrompt, DocExtraction } from "./templates/extract-doc.js";
 import { formatStamp } from "./text.js";
-import type { DocumentReadOptions, FastReaderOptions, MemReader, ReadContext } from "./types.js";
+import type { DocumentReadOptions, MemReader, ReadContext } from "./types.js";
 
 export type {
   FineFallback,

@@ -6,21 +6,11 @@ import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { Reranker } from "../core/interfaces/reranker.js";
 import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
 import { isZeroVector } from "../core/math/vector.js";
-import type { FilterNode } from "../core/schema/filter.js";
-import type { EdgeType, TextualMemoryItem } from "../core/schema/memory.js";
-import { ENGLISH_STOP_WORDS } from "../providers/bm25-reranker/bm25-tokenize.js";
+import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { dropCovered } from "./coverage.js";
 import { type Candidate, cachedNormalizer, dedupCandidates, limitPerType, mergeSame } from "./dedup.js";
-import { andFilter, type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
-import {
-  displaceByWorking,
-  graphPath,
-  keyTagFilter,
-  keyTagHaystack,
-  queryKeyTagTerms,
-  type Ranked,
-  rankWorking,
-} from "./paths.js";
+import { type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
+import { displaceByWorking, type Ranked } from "./paths.js";
 import {
   analyzeQuery,
   boostByQuery,
@@ -34,16 +24,15 @@ import { type FusedResult, fuseRrf, type RankedList } from "./rrf.js";
 import { resolveSearcherSettings, type SearcherSettings } from "./searcher-settings.js";
 import { relevantSubgraph } from "./subgraph.js";
 import { temporalFactor } from "./temporal.js";
-import {
-  GRAPH_EDGE_TYPES,
-  type ParsedQuery,
-  type RecallPath,
-  type RelevantSubgraph,
-  type SearcherOptions,
-  type SearchHit,
-  type SubgraphOptions,
-  type TreeSearchOptions,
-  type TreeSearchResult,
+import type {
+  ParsedQuery,
+  RecallPath,
+  RelevantSubgraph,
+  SearcherOptions,
+  SearchHit,
+  SubgraphOptions,
+  TreeSearchOptions,
+  TreeSearchResult,
 } from "./types.js";
 import { VectorLookup } from "./vectors.js";
 

@@ -17,9 +17,22 @@ export interface Embedder {
 
 /** Embed any number of texts, respecting the embedder's batch limit. */
 export async function embedMany(embedder: Embedder, texts: string[], options?: { signal?: AbortSignal }) {
+  return inBatches(texts, embedder.maxBatch, (batch) => embedder.doEmbed(batch, options));
+}
+
+/**
+ * Run `embed` on consecutive slices of at most `size` texts, one after another, and join the
+ * vectors in input order (for `embedMany`, and for embedders whose backend takes bounded batches).
+ *
+ * @example
+ * return inBatches(texts, this.maxBatch, (batch) => this.embedBatch(batch, signal));
+ */
+export async function inBatches(
+  texts: string[],
+  size: number,
+  embed: (batch: string[]) => Promise<Float32Array[]>,
+): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
-  for (let i = 0; i < texts.length; i += embedder.maxBatch) {
-    out.push(...(await embedder.doEmbed(texts.slice(i, i + embedder.maxBatch), options)));
-  }
+  for (let i = 0; i < texts.length; i += size) out.push(...(await embed(texts.slice(i, i + size))));
   return out;
 }

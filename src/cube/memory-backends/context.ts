@@ -1,8 +1,10 @@
 import { isAbsolute, join } from "node:path";
-import { createFromConfig } from "../../core/backend-registry.js";
+import { createFromConfig, listBackends } from "../../core/backend-registry.js";
+import { ConfigError } from "../../core/errors/config-error.js";
 import { StorageError } from "../../core/errors/storage-error.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import type { MemoryStore } from "../../core/interfaces/store.js";
+import { logger } from "../../core/logger.js";
 import type { BackendConfig } from "../../core/schema/config.js";
 
 /**
@@ -41,4 +43,28 @@ export async function openCubeStore(config: BackendConfig, what: string): Promis
       cause: error,
     });
   }
+}
+
+/**
+ * The store a cube section names (`at`, e.g. "pref_mem.config.vector_db"): a registered store
+ * backend as configured; one of MemOS's databases we have no adapter for (`memosBackends`) →
+ * `fallback`, logged (their memories arrive through the dump's JSON); anything else a ConfigError
+ * naming it. Never a silent swap.
+ */
+export function resolveNamedStore(
+  named: BackendConfig,
+  at: string,
+  memosBackends: ReadonlySet<string>,
+  fallback: BackendConfig,
+): BackendConfig {
+  const registered = listBackends("store");
+  if (registered.includes(named.backend)) return named;
+  if (memosBackends.has(named.backend)) {
+    logger.info({ backend: named.backend, at }, "MemOS store mapped to the embedded SQLite store");
+    return fallback;
+  }
+  throw new ConfigError({
+    message: `unknown store backend "${named.backend}" in ${at}`,
+    hint: `registered store backends: ${registered.join(", ")} (MemOS's ${[...memosBackends].join(", ")} map to sqlite)`,
+  });
 }

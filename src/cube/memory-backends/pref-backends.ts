@@ -1,13 +1,11 @@
 import { z } from "zod";
-import { createFromConfig, listBackends, registerBackend } from "../../core/backend-registry.js";
+import { createFromConfig, registerBackend } from "../../core/backend-registry.js";
 import { ConfigError } from "../../core/errors/config-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
-import type { MemoryStore } from "../../core/interfaces/store.js";
-import { logger } from "../../core/logger.js";
 import { BackendConfig } from "../../core/schema/config.js";
 import { PreferenceTextMemory } from "../../memory/textual/preference/preference-memory.js";
-import { type MemoryBackendContext, openCubeStore, withCubePaths } from "./context.js";
+import { type MemoryBackendContext, openCubeStore, resolveNamedStore, withCubePaths } from "./context.js";
 
 /** `pref_mem` backends: MemOS's name and ours. */
 export const PREFERENCE_MEMORY_BACKENDS = ["pref_text", "preference"] as const;
@@ -40,19 +38,7 @@ export function preferenceStoreConfig(vectorDb: unknown): BackendConfig {
       hint: 'e.g. {"backend": "sqlite", "config": {"path": "preference.db"}}',
     });
   }
-  const named = parsed.data;
-  if (listBackends("store").includes(named.backend)) return named;
-  if (MEMOS_VECTOR_BACKENDS.has(named.backend)) {
-    logger.info(
-      { backend: named.backend },
-      "preference memory: MemOS vector_db mapped to the embedded SQLite store",
-    );
-    return PREFERENCE_STORE;
-  }
-  throw new ConfigError({
-    message: `unknown store backend "${named.backend}" in pref_mem.config.vector_db`,
-    hint: `registered store backends: ${listBackends("store").join(", ")} (MemOS's ${[...MEMOS_VECTOR_BACKENDS].join(", ")} map to sqlite)`,
-  });
+  return resolveNamedStore(parsed.data, "pref_mem.config.vector_db", MEMOS_VECTOR_BACKENDS, PREFERENCE_STORE);
 }
 
 /** Build a cube's preference memory from its `pref_mem` section, through the backend registry. */

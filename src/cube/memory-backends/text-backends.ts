@@ -1,18 +1,16 @@
 import { z } from "zod";
-import { createFromConfig, listBackends, registerBackend } from "../../core/backend-registry.js";
-import { ConfigError } from "../../core/errors/config-error.js";
+import { createFromConfig, registerBackend } from "../../core/backend-registry.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import type { Reranker } from "../../core/interfaces/reranker.js";
 import type { MemoryStore } from "../../core/interfaces/store.js";
-import { logger } from "../../core/logger.js";
 import { BackendConfig } from "../../core/schema/config.js";
 import { GeneralTextMemory } from "../../memory/textual/general.js";
 import { NaiveStoreTextMemory } from "../../memory/textual/naive-store.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
 import "../../providers/register-all.js";
 import "../../storage/register-sqlite.js";
-import { type MemoryBackendContext, openCubeStore, withCubePaths } from "./context.js";
+import { type MemoryBackendContext, openCubeStore, resolveNamedStore, withCubePaths } from "./context.js";
 
 /** The text memories a cube can hold. */
 export type CubeTextMemory = GeneralTextMemory | TreeTextMemory;
@@ -132,17 +130,6 @@ registerBackend(
 export function treeStoreConfig(config: Pick<TreeTextConfig, "graph_db" | "vector_db">): BackendConfig {
   const named = config.graph_db ?? config.vector_db;
   if (!named) return SQLITE;
-  const registered = listBackends("store");
-  if (registered.includes(named.backend)) return named;
-  if (MEMOS_GRAPH_BACKENDS.has(named.backend)) {
-    logger.info(
-      { backend: named.backend },
-      "tree memory: MemOS graph_db mapped to the embedded SQLite store",
-    );
-    return SQLITE;
-  }
-  throw new ConfigError({
-    message: `unknown store backend "${named.backend}" in text_mem.config.${config.graph_db ? "graph_db" : "vector_db"}`,
-    hint: `registered store backends: ${registered.join(", ")} (MemOS's ${[...MEMOS_GRAPH_BACKENDS].join(", ")} map to sqlite)`,
-  });
+  const at = `text_mem.config.${config.graph_db ? "graph_db" : "vector_db"}`;
+  return resolveNamedStore(named, at, MEMOS_GRAPH_BACKENDS, SQLITE);
 }

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from "../../core/errors/config-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
-import type { Embedder } from "../../core/interfaces/embedder.js";
+import { type Embedder, inBatches } from "../../core/interfaces/embedder.js";
 import { checkEmbedInput } from "../shared/embed-input.js";
 import { withRetry, withRetryAfter } from "../shared/retry.js";
 import type { OllamaConnection } from "./ollama-client.js";
@@ -53,11 +53,7 @@ export class OllamaEmbedder implements Embedder {
 
   async doEmbed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
     checkEmbedInput(texts);
-    const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += this.maxBatch) {
-      out.push(...(await this.embedBatch(texts.slice(i, i + this.maxBatch), options.signal)));
-    }
-    return out;
+    return inBatches(texts, this.maxBatch, (batch) => this.embedBatch(batch, options.signal));
   }
 
   private async embedBatch(texts: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
