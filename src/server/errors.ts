@@ -35,6 +35,7 @@ const STATUS: Record<MemosErrorCode, ContentfulStatusCode> = {
   provider: 502,
   auth: 502,
   llm_output: 502,
+  queue_full: 503,
   internal: 500,
 };
 

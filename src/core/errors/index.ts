@@ -9,4 +9,5 @@ export { MemosError, type MemosErrorCode, type MemosErrorOptions } from "./memos
 export { MissingDependencyError } from "./missing-dependency-error.js";
 export { NotFoundError } from "./not-found-error.js";
 export { ProviderError, type ProviderErrorOptions } from "./provider-error.js";
+export { QueueFullError } from "./queue-full-error.js";
 export { StorageError } from "./storage-error.js";

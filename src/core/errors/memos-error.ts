@@ -11,6 +11,7 @@ export type MemosErrorCode =
   | "provider"
   | "auth"
   | "llm_output"
+  | "queue_full"
   | "internal";
 
 export interface MemosErrorOptions {
