@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
+import { createFromConfig } from "../core/backend-registry.js";
 import { ConfigError } from "../core/errors/config-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
+import type { KVCacheMemory } from "../memory/activation/kv-cache-memory.js";
 import { readTextualMemory, writeFileAtomic } from "../memory/textual/persist.js";
 import type { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
@@ -18,7 +20,7 @@ import {
 import { fetchRemoteCube, type RemoteCubeOptions } from "./remote.js";
 
 /** The memory sections of a cube that `load` can import. */
-export type CubeMemoryType = "text_mem" | "pref_mem";
+export type CubeMemoryType = "text_mem" | "pref_mem" | "act_mem";
 
 /**
  * A container of memories living in one directory: `config.json` (MemOS layout) and the
@@ -37,6 +39,8 @@ export class MemCube {
     readonly text: CubeTextMemory,
     /** Preference memory (`pref_mem`), when the cube's config has one. */
     readonly preference: PreferenceTextMemory | undefined,
+    /** Activation memory (`act_mem`, backend `kv_cache`): KV caches of the cube's memory block. */
+    readonly activation: KVCacheMemory | undefined = undefined,
   ) {}
 
   get cubeId(): string {
@@ -99,7 +103,14 @@ export class MemCube {
       await text.store.close();
       throw error;
     }
-    return new MemCube(dir, config, text, preference);
+    let activation: KVCacheMemory | undefined;
+    try {
+      activation = await openSection<KVCacheMemory>("act_memory", config.act_mem, dir);
+    } catch (error) {
+      await Promise.all([text.store.close(), preference?.store.close()]);
+      throw error;
+    }
+    return new MemCube(dir, config, text, preference, activation);
   }
 
   /**
@@ -165,8 +176,8 @@ export class MemCube {
   async load(
     dir: string,
     options: { types?: CubeMemoryType[]; reembed?: boolean } = {},
-  ): Promise<{ text: number; preference: number }> {
-    const types = options.types ?? ["text_mem", "pref_mem"];
+  ): Promise<{ text: number; preference: number; activation: number }> {
+    const types = options.types ?? ["text_mem", "pref_mem", "act_mem"];
     const source = existsSync(join(dir, "config.json")) ? readCubeConfig(dir) : undefined;
     const reembed = options.reembed ?? embedderOf(source) !== embedderOf(this.config);
     const text = types.includes("text_mem") ? await this.text.load(dir, { reembed }) : 0;
@@ -174,7 +185,8 @@ export class MemCube {
     if (types.includes("pref_mem") && this.preference && existsSync(join(dir, PREFERENCE_MEMORY_FILE))) {
       preference = await this.preference.load(dir, { reembed });
     }
-    return { text, preference };
+    const activation = types.includes("act_mem") && this.activation ? this.activation.load(dir) : 0;
+    return { text, preference, activation };
   }
 
   /**
@@ -193,6 +205,7 @@ export class MemCube {
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(this.config, null, 2));
     await this.text.dump(dir);
     await this.preference?.dump(dir);
+    this.activation?.dump(dir);
     return dir;
   }
 
@@ -221,6 +234,12 @@ function refuseLiveCube(dir: string, cubeId: string): void {
       hint: "dump to a new, empty directory",
     });
   }
+}
+
+/** A registry-built cube section (`act_mem`, `para_mem`), or undefined when it is `{}` or absent. */
+async function openSection<T>(kind: "act_memory", section: unknown, dir: string): Promise<T | undefined> {
+  if (!section || typeof section !== "object" || !("backend" in section)) return undefined;
+  return createFromConfig<T>(kind, section as { backend: string; config?: Record<string, unknown> }, { dir });
 }
 
 /** Read and validate a cube directory's `config.json` (ours or MemOS's). */

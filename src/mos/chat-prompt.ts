@@ -1,4 +1,12 @@
 import type { TextualMemoryItem } from "../core/schema/memory.js";
+import {
+  basePromptAfterMemories,
+  DEFAULT_BASE_PROMPT,
+  memoryLine,
+  memoryPrefix,
+} from "../memory/activation/memory-block.js";
+
+export { DEFAULT_BASE_PROMPT, memoryDate, memoryLine } from "../memory/activation/memory-block.js";
 
 /** A memory as numbered in a chat prompt: cite it as `[index:memoryId]`. */
 export interface PromptMemory {
@@ -8,19 +16,11 @@ export interface PromptMemory {
   item: TextualMemoryItem;
 }
 
-/** The system prompt's opening when the caller gives none (ours; MemOS's says much the same). */
-export const DEFAULT_BASE_PROMPT =
-  "You are a helpful assistant with a long-term memory of your conversations with the user. " +
-  "Use the memories below when they bear on the user's message, answer naturally, and say so when you do not know.";
-
 export const CITATION_RULES =
   "Each memory above starts with its citation tag [number:id]. When a sentence of your answer relies on a memory, " +
   "end it with that tag, e.g. [1:abc], copying the number and the id exactly. Cite only ids you were given above: " +
   "never invent, shorten or alter an id. When memories disagree, prefer the most recent. " +
   "When no memory is relevant, answer without citations.";
-
-/** Longest memory text put in the prompt; longer ones are cut (the whole item is still returned). */
-const MAX_MEMORY_CHARS = 800;
 
 /**
  * The system prompt of a chat turn: the base prompt, today's date, the numbered memories
@@ -46,19 +46,32 @@ export function buildSystemPrompt(options: { base?: string; memories: PromptMemo
   return base.includes("{memories}") ? base.replace("{memories}", block) : `${base}\n\n${block}`;
 }
 
-/** `[i:memId] (date) text`, continuation lines indented so each memory stays one block. */
-export function memoryLine(m: PromptMemory): string {
-  const date = memoryDate(m.item);
-  let text = m.item.memory.trim();
-  if (text.length > MAX_MEMORY_CHARS) text = `${text.slice(0, MAX_MEMORY_CHARS)}…`;
-  return `[${m.index}:${m.memoryId}]${date ? ` (${date})` : ""} ${text.replace(/\s*\n\s*/g, "\n    ")}`;
-}
-
-/** The day a memory speaks of: when it became valid, else when it was said, else when it was stored. */
-export function memoryDate(item: TextualMemoryItem): string | undefined {
-  const m = item.metadata;
-  const said = m.sources.find((s) => s.chat_time)?.chat_time;
-  const when = m.valid_at ?? said ?? m.memory_time ?? m.created_at;
-  if (!when) return undefined;
-  return /^\d{4}-\d{2}-\d{2}/.test(when) ? when.slice(0, 10) : when;
+/**
+ * The system prompt of a turn whose first memories are pinned (the cube's activation memory):
+ * `prefix` is {@link memoryPrefix} of the pinned memories, byte-identical from turn to turn so a
+ * KV state or a server's prefix cache serves it; the memories retrieved for this query (numbered
+ * after the pinned ones), today's date and the citation rules follow it.
+ *
+ * @example
+ * const { prefix, system } = buildPinnedSystemPrompt({ pinned, retrieved, now });
+ * system.startsWith(prefix); // true
+ */
+export function buildPinnedSystemPrompt(options: {
+  base?: string;
+  pinned: PromptMemory[];
+  retrieved: PromptMemory[];
+  now?: Date;
+}): { prefix: string; system: string } {
+  const prefix = memoryPrefix({ base: options.base, memories: options.pinned });
+  const today = (options.now ?? new Date()).toISOString().slice(0, 10);
+  const none = options.pinned.length + options.retrieved.length === 0;
+  const tail = [
+    ...options.retrieved.map(memoryLine),
+    ...(none ? ["(no memories relevant to this message)"] : []),
+    `Today is ${today}.`,
+    "",
+    "# Citing memories",
+    CITATION_RULES,
+  ].join("\n");
+  return { prefix, system: `${prefix}\n${tail}${basePromptAfterMemories(options.base)}` };
 }

@@ -28,6 +28,8 @@ export interface GenerateOptions {
 /** Tokens a call consumed, as the backend reports them. */
 export interface TokenUsage {
   inputTokens?: number;
+  /** Of `inputTokens`, how many a cache served (a restored KV state, a server's prefix cache). */
+  cachedInputTokens?: number;
   outputTokens?: number;
   totalTokens?: number;
 }

@@ -6,5 +6,6 @@
  *
  * @module
  */
+import "./act-backends.js";
 import "./pref-backends.js";
 import "./text-backends.js";

@@ -11,6 +11,14 @@ import type {
   StreamPart,
 } from "../../core/interfaces/language-model.js";
 import { stripThinkPrefix } from "../shared/think-prefix.js";
+import {
+  type LlamaPrefixState,
+  LlamaPrefixModel,
+  llamaFingerprint,
+  restoreState,
+  saveTokensState,
+  systemPrefixTokens,
+} from "./llama-cpp-activation.js";
 import { grammarFor } from "./llama-cpp-grammar.js";
 import { finishReasonOf, toChatHistory } from "./llama-cpp-messages.js";
 import {
@@ -76,6 +84,8 @@ interface Loaded {
   model: LlamaModel;
   context: LlamaContext;
   sequence: LlamaContextSequence;
+  /** The resolved model file. */
+  file: string;
 }
 
 /**
@@ -121,18 +131,58 @@ export class LlamaCppLanguageModel implements LanguageModel {
     await l?.context.dispose();
   }
 
-  async doGenerate(messages: LLMMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
-    const result = await this.generate(messages, options);
+  doGenerate(messages: LLMMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
+    return this.generateFrom(undefined, messages, options);
+  }
+
+  doStream(messages: LLMMessage[], options: GenerateOptions = {}): AsyncIterable<StreamPart> {
+    return this.streamFrom(undefined, messages, options);
+  }
+
+  /**
+   * Activation memory on this model: its fingerprint, saving the state of a system-prompt
+   * prefix, and a view of the model that answers from a saved state (see `KVCacheMemory`).
+   */
+  activation() {
+    return {
+      fingerprint: () => this.fingerprint(),
+      saveSystemPrefixState: (systemPrefix: string, file: string) =>
+        this.queue.run(async () => {
+          const { m, model, sequence } = await this.ensureLoaded();
+          return saveTokensState(sequence, systemPrefixTokens(m, model, sequence, systemPrefix), file);
+        }),
+      withPrefixState: (state: LlamaPrefixState): LanguageModel => new LlamaPrefixModel(this, state),
+    };
+  }
+
+  /** @internal The fingerprint KV states of this model (with its adapters) carry. */
+  async fingerprint(): Promise<string> {
+    const { model, file } = await this.ensureLoaded();
+    return llamaFingerprint(file, this.options.loras ?? [], model.llama.llamaCppRelease.release);
+  }
+
+  /** @internal `doGenerate`, starting from a saved prefix state when one is given. */
+  async generateFrom(
+    state: LlamaPrefixState | undefined,
+    messages: LLMMessage[],
+    options: GenerateOptions = {},
+  ): Promise<GenerateResult> {
+    const result = await this.generate(messages, options, undefined, state);
     const remove = this.options.removeThinkPrefix ?? true;
     return remove ? { ...result, text: stripThinkPrefix(result.text) } : result;
   }
 
-  async *doStream(messages: LLMMessage[], options: GenerateOptions = {}): AsyncIterable<StreamPart> {
+  /** @internal `doStream`, starting from a saved prefix state when one is given. */
+  async *streamFrom(
+    state: LlamaPrefixState | undefined,
+    messages: LLMMessage[],
+    options: GenerateOptions = {},
+  ): AsyncIterable<StreamPart> {
     const channel = new Channel<string>();
     // Stops the generation when the consumer stops reading early.
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const done = this.generate(messages, { ...options, signal }, (text) => channel.push(text)).then(
+    const done = this.generate(messages, { ...options, signal }, (text) => channel.push(text), state).then(
       (result) => {
         channel.close();
         return result;
@@ -165,6 +215,7 @@ export class LlamaCppLanguageModel implements LanguageModel {
     messages: LLMMessage[],
     options: GenerateOptions,
     onTextChunk?: (text: string) => void,
+    state?: LlamaPrefixState,
   ): Promise<GenerateResult> {
     const history = toChatHistory(messages);
     const maxTokens = options.maxTokens ?? this.options.maxTokens ?? DEFAULT_MAX_TOKENS;
@@ -179,8 +230,10 @@ export class LlamaCppLanguageModel implements LanguageModel {
       .run(async () => {
         const { m, model, sequence } = await this.ensureLoaded();
         signal?.throwIfAborted();
-        // A fresh KV cache per call: answers must not depend on what ran before on this instance.
-        await sequence.clearHistory();
+        // A fresh KV cache per call (or exactly the saved prefix): answers must not depend on
+        // what ran before on this instance.
+        if (state) await restoreState(sequence, state, await this.fingerprint());
+        else await sequence.clearHistory();
         const chat = new m.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
         try {
           const format = options.responseFormat;
@@ -197,13 +250,21 @@ export class LlamaCppLanguageModel implements LanguageModel {
             ...(signal ? { signal } : {}),
             ...(onTextChunk ? { onTextChunk } : {}),
           });
-          const generated = sequence.tokenMeter.diff(before).usedOutputTokens;
+          const used = sequence.tokenMeter.diff(before);
+          const generated = used.usedOutputTokens;
           const prompt = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText;
           const inputTokens = prompt.tokenize(model.tokenizer).length;
+          // Prompt tokens served by the restored state rather than evaluated by this call.
+          const cachedInputTokens = Math.max(0, inputTokens - (used.usedInputTokens - generated));
           return {
             text: response.response,
             finishReason: finishReasonOf(response.metadata.stopReason),
-            usage: { inputTokens, outputTokens: generated, totalTokens: inputTokens + generated },
+            usage: {
+              inputTokens,
+              outputTokens: generated,
+              totalTokens: inputTokens + generated,
+              ...(state ? { cachedInputTokens } : {}),
+            },
           };
         } finally {
           chat.dispose({ disposeSequence: false });
@@ -251,7 +312,7 @@ export class LlamaCppLanguageModel implements LanguageModel {
           }
         : {}),
     });
-    return { m, model, context, sequence: context.getSequence() };
+    return { m, model, context, sequence: context.getSequence(), file: path.resolve(file) };
   }
 }
 

@@ -1,0 +1,16 @@
+export { KVCacheMemory, type KVCacheMemoryOptions, prefixHash } from "./kv-cache-memory.js";
+export { DEFAULT_BASE_PROMPT, memoryLine, memoryPrefix } from "./memory-block.js";
+export {
+  type ActivationRebuild,
+  DEFAULT_MAX_MEMORIES,
+  pinnedMemories,
+  rebuildActivationMemory,
+} from "./rebuild.js";
+export {
+  ACTIVATION_DIR,
+  type ActivationCapable,
+  type ActivationEngine,
+  isActivationCapable,
+  KVCacheItem,
+  type PrefixState,
+} from "./types.js";
