@@ -65,7 +65,7 @@ describe("memory backends go through the one registry", () => {
 
   it("act_mem / para_mem naming a backend nobody registered is refused, never ignored", async () => {
     for (const [section, backend] of [
-      ["act_mem", "kv_cache"],
+      ["act_mem", "vllm_kv_cache"],
       ["para_mem", "lora"],
     ] as const) {
       const dir = await cubeDir((c) => {
@@ -74,7 +74,8 @@ describe("memory backends go through the one registry", () => {
       const error = await MemCube.open(dir).catch((e: unknown) => e);
       expect(ConfigError.isInstance(error)).toBe(true);
       expect((error as ConfigError).message).toContain(`${section} backend "${backend}"`);
-      expect((error as ConfigError).hint).toContain(`"${section}": {}`);
+      // Either the backends that exist, or (none registered) how to open the cube without it.
+      expect((error as ConfigError).hint).toMatch(new RegExp(`available: |"${section}": \\{\\}`));
     }
   });
 

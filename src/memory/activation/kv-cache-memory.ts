@@ -71,7 +71,10 @@ export class KVCacheMemory {
    * Evaluate `text` as the opening of a chat's system prompt and save its state. The item is not
    * in the index until {@link add}ed (MemOS's extract/add split).
    */
-  async extract(text: string, options: { sourceMemoryIds?: string[]; setKey?: string } = {}): Promise<KVCacheItem> {
+  async extract(
+    text: string,
+    options: { sourceMemoryIds?: string[]; setKey?: string } = {},
+  ): Promise<KVCacheItem> {
     const engine = this.requireEngine();
     const id = randomUUID();
     const file = this.stateFile(id);
@@ -172,7 +175,9 @@ export class KVCacheMemory {
   async findFresh(text: string): Promise<KVCacheItem | undefined> {
     const hash = prefixHash(text);
     const fingerprint = await this.requireEngine().fingerprint();
-    return this.getAll().find((i) => i.source_hash === hash && i.model_fingerprint === fingerprint && !i.set_key);
+    return this.getAll().find(
+      (i) => i.source_hash === hash && i.model_fingerprint === fingerprint && !i.set_key,
+    );
   }
 
   /**
@@ -187,7 +192,11 @@ export class KVCacheMemory {
         hint: "rebuild it for this model with `memos kv build` (or drop it with `memos kv drop`)",
       });
     }
-    return { file: this.stateFile(item.id), model_fingerprint: item.model_fingerprint, token_count: item.token_count };
+    return {
+      file: this.stateFile(item.id),
+      model_fingerprint: item.model_fingerprint,
+      token_count: item.token_count,
+    };
   }
 
   /** The attached model answering from `item`'s state: only tokens after the prefix are evaluated. */
@@ -255,7 +264,11 @@ function readIndex(dir: string): KVCacheItem[] {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
-    throw new InvalidInputError({ message: `${path} is not valid JSON`, hint: "drop the caches with `memos kv drop`", cause });
+    throw new InvalidInputError({
+      message: `${path} is not valid JSON`,
+      hint: "drop the caches with `memos kv drop`",
+      cause,
+    });
   }
   const parsed = KVCacheIndex.safeParse(raw);
   if (!parsed.success) {

@@ -19,7 +19,10 @@ export const DEFAULT_MAX_MEMORIES = 20;
  * a new memory is appended after the earlier ones (or, once `max` are pinned, reaches chat
  * through search instead), so the bytes before it, and their cache, stay valid.
  */
-export async function pinnedMemories(store: MemoryStore, max = DEFAULT_MAX_MEMORIES): Promise<TextualMemoryItem[]> {
+export async function pinnedMemories(
+  store: MemoryStore,
+  max = DEFAULT_MAX_MEMORIES,
+): Promise<TextualMemoryItem[]> {
   if (max <= 0) return [];
   const list = (filter: Record<string, string>) =>
     store.listItems({ filter, orderBy: "created_at", order: "asc", limit: max });

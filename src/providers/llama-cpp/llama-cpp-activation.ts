@@ -45,7 +45,13 @@ export function sampledFileHash(file: string): string {
     const buffer = Buffer.alloc(SAMPLE_BYTES);
     const step = Math.max(SAMPLE_BYTES, Math.floor((stat.size - SAMPLE_BYTES) / (SAMPLES - 1)));
     for (let at = 0; at < stat.size; at += step) {
-      const read = fs.readSync(fd, buffer, 0, SAMPLE_BYTES, Math.min(at, Math.max(0, stat.size - SAMPLE_BYTES)));
+      const read = fs.readSync(
+        fd,
+        buffer,
+        0,
+        SAMPLE_BYTES,
+        Math.min(at, Math.max(0, stat.size - SAMPLE_BYTES)),
+      );
       hash.update(buffer.subarray(0, read));
     }
   } finally {
@@ -81,7 +87,12 @@ const PROBE_TAILS = ["\nToday is 2000-01-01.", "\n[999:zz] (1999-12-31) probe"];
  * follows: the common part of two renderings through the model's chat template (BOS, role
  * markers and all), so the state matches what `LlamaChat` evaluates up to the token boundary.
  */
-export function systemPrefixTokens(m: NodeLlamaCpp, model: LlamaModel, sequence: LlamaContextSequence, systemPrefix: string): Token[] {
+export function systemPrefixTokens(
+  m: NodeLlamaCpp,
+  model: LlamaModel,
+  sequence: LlamaContextSequence,
+  systemPrefix: string,
+): Token[] {
   const chat = new m.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
   try {
     const [a, b] = PROBE_TAILS.map((tail) =>
@@ -138,7 +149,8 @@ export async function restoreState(
   state: LlamaPrefixState,
   fingerprint: string,
 ): Promise<void> {
-  if (state.model_fingerprint !== fingerprint) throw fingerprintMismatch(state.file, state.model_fingerprint, fingerprint);
+  if (state.model_fingerprint !== fingerprint)
+    throw fingerprintMismatch(state.file, state.model_fingerprint, fingerprint);
   if (!fs.existsSync(state.file)) {
     throw new InvalidInputError({
       message: `KV state file missing: ${state.file}`,

@@ -12,8 +12,8 @@ import type {
 } from "../../core/interfaces/language-model.js";
 import { stripThinkPrefix } from "../shared/think-prefix.js";
 import {
-  type LlamaPrefixState,
   LlamaPrefixModel,
+  type LlamaPrefixState,
   llamaFingerprint,
   restoreState,
   saveTokensState,
@@ -255,7 +255,7 @@ export class LlamaCppLanguageModel implements LanguageModel {
           const prompt = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText;
           const inputTokens = prompt.tokenize(model.tokenizer).length;
           // Prompt tokens served by the restored state rather than evaluated by this call.
-          const cachedInputTokens = Math.max(0, inputTokens - (used.usedInputTokens - generated));
+          const cachedInputTokens = Math.max(0, inputTokens - used.usedInputTokens);
           return {
             text: response.response,
             finishReason: finishReasonOf(response.metadata.stopReason),
