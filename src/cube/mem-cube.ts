@@ -10,6 +10,7 @@ import type { PreferenceTextMemory } from "../memory/textual/preference/preferen
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
 import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
+import "./memory-backends/act-backends.js";
 import { openPreferenceMemory } from "./memory-backends/pref-backends.js";
 import { requireImplementedSections } from "./memory-backends/sections.js";
 import {
@@ -176,7 +177,7 @@ export class MemCube {
   async load(
     dir: string,
     options: { types?: CubeMemoryType[]; reembed?: boolean } = {},
-  ): Promise<{ text: number; preference: number; activation: number }> {
+  ): Promise<{ text: number; preference: number; activation?: number }> {
     const types = options.types ?? ["text_mem", "pref_mem", "act_mem"];
     const source = existsSync(join(dir, "config.json")) ? readCubeConfig(dir) : undefined;
     const reembed = options.reembed ?? embedderOf(source) !== embedderOf(this.config);
@@ -185,8 +186,9 @@ export class MemCube {
     if (types.includes("pref_mem") && this.preference && existsSync(join(dir, PREFERENCE_MEMORY_FILE))) {
       preference = await this.preference.load(dir, { reembed });
     }
-    const activation = types.includes("act_mem") && this.activation ? this.activation.load(dir) : 0;
-    return { text, preference, activation };
+    // KV states are reported only by cubes that have activation memory.
+    if (!this.activation) return { text, preference };
+    return { text, preference, activation: types.includes("act_mem") ? this.activation.load(dir) : 0 };
   }
 
   /**

@@ -12,8 +12,9 @@ import { logger } from "../core/logger.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { generateText, streamText } from "../providers/shared/generate-text.js";
 import type { ChatMessage } from "../reader/index.js";
+import type { ChatActivation } from "./chat-activation.js";
 import type { ChatHistoryStore } from "./chat-history.js";
-import { buildSystemPrompt, type PromptMemory } from "./chat-prompt.js";
+import { buildPinnedSystemPrompt, buildSystemPrompt, type PromptMemory } from "./chat-prompt.js";
 import { type Citation, type DroppedCitation, parseCitations } from "./citations.js";
 import { LLM_HINT } from "./cube-ops.js";
 
@@ -79,6 +80,8 @@ export interface ChatDeps {
   ): Promise<{ memories: Omit<PromptMemory, "index">[]; warnings: string[] }>;
   /** Store the turn in the user's default cube; throws when the user may not write there. */
   writeBack(messages: ChatMessage[], sessionId: string): Promise<TextualMemoryItem[]>;
+  /** The activation memory of the user's cubes, when one has `act_mem` (see chat-activation.ts). */
+  activation?(base: string | undefined): Promise<ChatActivation | undefined>;
 }
 
 export const DEFAULT_CHAT_TOP_K = 5;
@@ -111,8 +114,11 @@ export async function runChat(
   }
   const turns = options.historyTurns ?? DEFAULT_HISTORY_TURNS;
   const found = topK > 0 ? await deps.retrieve(query, topK) : { memories: [], warnings: [] };
-  const memories: PromptMemory[] = found.memories.map((m, i) => ({ ...m, index: i + 1 }));
-  const system = buildSystemPrompt({ base: options.baseSystemPrompt, memories, now: options.now });
+  const activation = await deps.activation?.(options.baseSystemPrompt);
+  const { memories, system } = activation
+    ? pinnedPrompt(activation, found.memories, options)
+    : plainPrompt(found.memories, options);
+  const model = activation?.llm ?? llm;
   const messages: LLMMessage[] = [
     { role: "system", content: system },
     ...deps.history.messages(deps.userId, sessionId, turns),
@@ -127,14 +133,45 @@ export async function runChat(
       sessionId,
       turns,
       writeBack: Boolean(options.writeBack),
-      warnings: [...found.warnings],
+      warnings: [...found.warnings, ...(activation?.warnings ?? [])],
     });
 
   if (!options.stream) {
-    const { text, usage } = await generateText(llm, messages, options.generate);
+    const { text, usage } = await generateText(model, messages, options.generate);
     return finish(text, usage);
   }
-  return streamTurn(llm, messages, options.generate, memories, finish);
+  return streamTurn(model, messages, options.generate, memories, finish);
+}
+
+function plainPrompt(
+  found: Omit<PromptMemory, "index">[],
+  options: ChatOptions,
+): { memories: PromptMemory[]; system: string } {
+  const memories = found.map((m, i) => ({ ...m, index: i + 1 }));
+  return {
+    memories,
+    system: buildSystemPrompt({ base: options.baseSystemPrompt, memories, now: options.now }),
+  };
+}
+
+/** Pinned memories first (the cached block), then the retrieved ones it does not already hold. */
+function pinnedPrompt(
+  activation: ChatActivation,
+  found: Omit<PromptMemory, "index">[],
+  options: ChatOptions,
+): { memories: PromptMemory[]; system: string } {
+  const pinned = activation.pinned.map((m, i) => ({ ...m, index: i + 1 }));
+  const held = new Set(pinned.map((m) => m.memoryId));
+  const retrieved = found
+    .filter((m) => !held.has(m.memoryId))
+    .map((m, i) => ({ ...m, index: pinned.length + i + 1 }));
+  const { system } = buildPinnedSystemPrompt({
+    base: options.baseSystemPrompt,
+    pinned,
+    retrieved,
+    now: options.now,
+  });
+  return { memories: [...pinned, ...retrieved], system };
 }
 
 function streamTurn(

@@ -13,6 +13,7 @@ import {
   DEFAULT_HISTORY_TURNS,
   runChat,
 } from "./chat.js";
+import { activationForChat } from "./chat-activation.js";
 import type { ChatTurnMessage } from "./chat-history.js";
 import { type MosCore, openAuthorized } from "./context.js";
 import { CubePool } from "./cube-pool.js";
@@ -369,8 +370,10 @@ export class MOS {
       mem.retrieveForChat(this.core, userId, q, topK, options.cubeIds);
     const writeBack = async (messages: mem.MOSAddOptions["messages"], sessionId: string) =>
       (await this.add({ userId, messages, sessionId, mode: "fast" })).memories;
+    const activation = (base: string | undefined) =>
+      activationForChat(this.core, userId, { cubeIds: options.cubeIds, base, llm: this.llm });
     return runChat(
-      { llm: this.llm, history: this.home.registry.chat, userId, retrieve, writeBack },
+      { llm: this.llm, history: this.home.registry.chat, userId, retrieve, writeBack, activation },
       query,
       options,
     );
