@@ -118,11 +118,7 @@ describe("MemCube", () => {
       expect(counts).toEqual({ text: 2, preference: 0 });
       const [hit] = await cube.text.search("beekeeping on the roof", { topK: 1 });
       expect(hit?.item.metadata.entities).toEqual(["bees", "roof"]);
-      expect(await cube.load(dumped, { types: ["pref_mem"] })).toEqual({
-        text: 0,
-        preference: 1,
-        activation: 0,
-      });
+      expect(await cube.load(dumped, { types: ["pref_mem"] })).toEqual({ text: 0, preference: 1 });
     } finally {
       await cube.close();
     }
