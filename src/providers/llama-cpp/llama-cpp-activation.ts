@@ -9,12 +9,11 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { ChatWrapper, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import { toChatHistory } from "./llama-cpp-messages.js";
-import type { NodeLlamaCpp } from "./llama-cpp-runtime.js";
 
 /** A saved prefix state, as `KVCacheMemory` hands it to the model. */
 export interface LlamaPrefixState {
@@ -88,30 +87,24 @@ const PROBE_TAILS = ["\nToday is 2000-01-01.", "\n[999:zz] (1999-12-31) probe"];
  * markers and all), so the state matches what `LlamaChat` evaluates up to the token boundary.
  */
 export function systemPrefixTokens(
-  m: NodeLlamaCpp,
+  chatWrapper: ChatWrapper,
   model: LlamaModel,
-  sequence: LlamaContextSequence,
   systemPrefix: string,
 ): Token[] {
-  const chat = new m.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
-  try {
-    const [a, b] = PROBE_TAILS.map((tail) =>
-      chat.chatWrapper
-        .generateContextState({
-          chatHistory: toChatHistory([
-            { role: "system", content: systemPrefix + tail },
-            { role: "user", content: "?" },
-          ]),
-        })
-        .contextText.tokenize(model.tokenizer),
-    ) as [Token[], Token[]];
-    let n = 0;
-    while (n < a.length && n < b.length && a[n] === b[n]) n++;
-    // The last shared token may merge with what follows in a real turn; leave it to the turn.
-    return a.slice(0, Math.max(0, n - 1));
-  } finally {
-    chat.dispose({ disposeSequence: false });
-  }
+  const [a, b] = PROBE_TAILS.map((tail) =>
+    chatWrapper
+      .generateContextState({
+        chatHistory: toChatHistory([
+          { role: "system", content: systemPrefix + tail },
+          { role: "user", content: "?" },
+        ]),
+      })
+      .contextText.tokenize(model.tokenizer),
+  ) as [Token[], Token[]];
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  // The last shared token may merge with what follows in a real turn; leave it to the turn.
+  return a.slice(0, Math.max(0, n - 1));
 }
 
 /** Evaluate `tokens` on a cleared sequence and save its state to `file` (atomically). */

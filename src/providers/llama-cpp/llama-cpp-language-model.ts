@@ -1,5 +1,11 @@
 import path from "node:path";
-import type { LlamaChatResponse, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type {
+  ChatWrapper,
+  LlamaChatResponse,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
+} from "node-llama-cpp";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import { ProviderError } from "../../core/errors/provider-error.js";
@@ -86,6 +92,8 @@ interface Loaded {
   sequence: LlamaContextSequence;
   /** The resolved model file. */
   file: string;
+  /** The model's chat template, resolved once: resolving it per call costs ~1 s of CPU. */
+  chatWrapper: ChatWrapper;
 }
 
 /**
@@ -148,8 +156,8 @@ export class LlamaCppLanguageModel implements LanguageModel {
       fingerprint: () => this.fingerprint(),
       saveSystemPrefixState: (systemPrefix: string, file: string) =>
         this.queue.run(async () => {
-          const { m, model, sequence } = await this.ensureLoaded();
-          return saveTokensState(sequence, systemPrefixTokens(m, model, sequence, systemPrefix), file);
+          const { model, sequence, chatWrapper } = await this.ensureLoaded();
+          return saveTokensState(sequence, systemPrefixTokens(chatWrapper, model, systemPrefix), file);
         }),
       withPrefixState: (state: LlamaPrefixState): LanguageModel => new LlamaPrefixModel(this, state),
     };
@@ -228,13 +236,13 @@ export class LlamaCppLanguageModel implements LanguageModel {
 
     return this.queue
       .run(async () => {
-        const { m, model, sequence } = await this.ensureLoaded();
+        const { m, model, sequence, chatWrapper } = await this.ensureLoaded();
         signal?.throwIfAborted();
         // A fresh KV cache per call (or exactly the saved prefix): answers must not depend on
         // what ran before on this instance.
         if (state) await restoreState(sequence, state, await this.fingerprint());
         else await sequence.clearHistory();
-        const chat = new m.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+        const chat = new m.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper });
         try {
           const format = options.responseFormat;
           const grammar = format?.type === "json" ? await grammarFor(model.llama, format.schema) : undefined;
@@ -312,7 +320,11 @@ export class LlamaCppLanguageModel implements LanguageModel {
           }
         : {}),
     });
-    return { m, model, context, sequence: context.getSequence(), file: path.resolve(file) };
+    const sequence = context.getSequence();
+    const probe = new m.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+    const chatWrapper = probe.chatWrapper;
+    probe.dispose({ disposeSequence: false });
+    return { m, model, context, sequence, file: path.resolve(file), chatWrapper };
   }
 }
 
