@@ -118,7 +118,8 @@ export async function runKvBench(
         { role: "system", content: block },
         { role: "user", content: QUERY },
       ];
-      await llm.doGenerate(messages); // warm-up: page the weights in
+      // Warm-up once: page the weights in (building the first state did most of it).
+      if (rows.length === 0) await llm.doGenerate(messages);
       const without: number[] = [];
       const withKv: number[] = [];
       const loads: number[] = [];
@@ -128,6 +129,9 @@ export async function runKvBench(
         const sequence = probe.getSequence();
         loads.push(await timed(() => sequence.loadStateFromFile(stateFile, { acceptRisk: true })));
         sequence.dispose();
+        log(
+          `  prefix ${saved.tokenCount}, run ${run + 1}: ${fmt(without.at(-1) ?? 0, 0)} ms / ${fmt(withKv.at(-1) ?? 0, 0)} ms`,
+        );
       }
       const row: KvBenchRow = {
         prefix_tokens: saved.tokenCount,

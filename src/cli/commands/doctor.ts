@@ -15,6 +15,7 @@ import {
 } from "../../providers/shared/from-env.js";
 import { generateText } from "../../providers/shared/generate-text.js";
 import { type CliIO, printJson } from "../io.js";
+import { activationDoctorDetail } from "./kv-doctor.js";
 
 interface Check {
   name: string;
@@ -84,6 +85,12 @@ export function registerDoctor(program: Command, io: CliIO): void {
               }
             }),
           );
+          let kv: string | undefined;
+          const activation = await check(`activation ${cubeId}`, async () => {
+            kv = await activationDoctorDetail(h, cubeId);
+            return kv ?? "";
+          });
+          if (!activation.ok || kv !== undefined) checks.push(activation);
         }
       }
       // SQLite's own integrity check on every database this home owns (the registry even when

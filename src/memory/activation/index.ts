@@ -2,6 +2,7 @@ export { KVCacheMemory, type KVCacheMemoryOptions, prefixHash } from "./kv-cache
 export { DEFAULT_BASE_PROMPT, memoryLine, memoryPrefix } from "./memory-block.js";
 export {
   type ActivationRebuild,
+  currentBlockHash,
   DEFAULT_MAX_MEMORIES,
   pinnedMemories,
   rebuildActivationMemory,

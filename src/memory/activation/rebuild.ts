@@ -6,7 +6,7 @@
  */
 import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import type { KVCacheMemory } from "./kv-cache-memory.js";
+import { type KVCacheMemory, prefixHash } from "./kv-cache-memory.js";
 import { memoryPrefix } from "./memory-block.js";
 import type { KVCacheItem } from "./types.js";
 
@@ -68,4 +68,15 @@ export async function rebuildActivationMemory(options: {
   const item = await activation.fromTextualMemory(items, { base: options.base, force: options.force });
   const stale = activation.getAll().filter((i) => i.id !== item.id && !i.set_key);
   return { item, rebuilt: true, dropped: activation.delete(stale.map((i) => i.id)) };
+}
+
+/**
+ * The hash of the memory block the cube would pin now (default base prompt): a cache whose
+ * `source_hash` differs is stale. Needs no model.
+ */
+export async function currentBlockHash(activation: KVCacheMemory, store: MemoryStore): Promise<string> {
+  const items = await pinnedMemories(store, activation.maxMemories);
+  return prefixHash(
+    memoryPrefix({ memories: items.map((item, i) => ({ index: i + 1, memoryId: item.id, item })) }),
+  );
 }
