@@ -108,6 +108,7 @@ export async function runKvBench(
     const activation = llm.activation();
     const fingerprint = await activation.fingerprint();
     const count = (text: string) => model.tokenize(text).length;
+    log(`question: ${count(QUERY)} tokens`);
     for (const target of options.prefixes) {
       const block = memoryBlock(target, count);
       const stateFile = path.join(work, `prefix-${target}.kvstate`);
