@@ -5,12 +5,15 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { KVCacheMemory } from "../memory/activation/kv-cache-memory.js";
 import { memoryPrefix } from "../memory/activation/memory-block.js";
+import type { ActivationMemoryView } from "../memory/activation/rebuild.js";
 import { createLlamaCpp, type LlamaCppLanguageModel } from "../providers/llama-cpp/index.js";
+import { mountWeb } from "../server/web/index.js";
 import { createScriptedLanguageModel } from "../testing/scripted-language-model.js";
 import { buildPinnedSystemPrompt } from "./chat-prompt.js";
 import { MOS } from "./mos.js";
@@ -141,5 +144,24 @@ describe.sequential("chat with activation memory on llama.cpp (generated GGUF)",
     expect(before).not.toContain(after[0]?.id);
     expect(after[0]?.source_text).toContain("Maya's cat is called Byte");
     expect(r.usage?.cachedInputTokens).toBeGreaterThanOrEqual((after[0]?.token_count ?? 0) - 1);
+  });
+
+  it("search results and the web overview show the KV cache, stale once its memories change", async () => {
+    const web = new Hono();
+    mountWeb(web, { mos });
+    const overview = async () =>
+      ((await (await web.request("/web/api/overview?cube=maya/default")).json()) as { activation: unknown[] })
+        .activation;
+    const found = await mos.search({ query: "cat" });
+    const [cache] = found.act_mem[0]?.memories as ActivationMemoryView[];
+    expect(found.act_mem[0]?.cube_id).toBe("maya/default");
+    expect(cache?.metadata).toMatchObject({ stale: false, source_memory_ids: MEMORIES.map((m) => m.id) });
+    expect(cache?.memory).toContain("Maya's cat is called Byte");
+    expect(await overview()).toEqual([cache]);
+
+    const cube = await mos.openCube("maya/default", { action: "write" });
+    await cube.text.update(MEMORIES[1]!.id, { memory: "Maya lives in Porto" });
+    const later = await mos.search({ query: "cat" });
+    expect((later.act_mem[0]?.memories[0] as ActivationMemoryView).metadata.stale).toBe(true);
   });
 });

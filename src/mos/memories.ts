@@ -3,6 +3,7 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import type { MemoryFilter } from "../core/schema/filter.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import type { MemCube } from "../cube/mem-cube.js";
+import { describeActivation } from "../memory/activation/rebuild.js";
 import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
 import type { PromptMemory } from "./chat-prompt.js";
 import { type MosCore, openAuthorized, readScope } from "./context.js";
@@ -110,11 +111,12 @@ export async function search(
   const result = emptySearchResult();
   const perCube = await settlePerCube(cubes, async (record) => {
     const cube = await core.pool.get(record.cube_id);
-    const [found, prefs] = await Promise.all([
+    const [found, prefs, caches] = await Promise.all([
       searchCube(cube, query, { ...options.searchOptions, topK, mode, llm: core.llm }),
       options.prefTopK === 0 ? [] : searchPreferences(cube, query, options.prefTopK ?? topK),
+      cube.activation ? describeActivation(cube.activation, cube.text.store) : undefined,
     ]);
-    return { found, prefs };
+    return { found, prefs, caches };
   });
   for (const outcome of perCube) {
     const { record } = outcome;
@@ -124,8 +126,9 @@ export async function search(
       result.warnings.push(failureWarning(failure));
       continue;
     }
-    const { found, prefs } = outcome.value;
+    const { found, prefs, caches } = outcome.value;
     result.text_mem.push({ cube_id: record.cube_id, memories: found.hits.map(hitItem) });
+    if (caches) result.act_mem.push({ cube_id: record.cube_id, memories: caches });
     if (prefs.length > 0) result.pref_mem.push({ cube_id: record.cube_id, memories: prefs });
     result.warnings.push(...found.warnings.map((w) => `${record.cube_id}: ${w}`));
   }

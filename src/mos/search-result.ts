@@ -27,7 +27,7 @@ export interface CubeFailure {
  */
 export interface MOSSearchResult {
   text_mem: CubeMemories[];
-  /** Activation (KV cache) memories: none yet. */
+  /** Activation memory: the KV caches of each cube that has `act_mem` (see `describeActivation`). */
   act_mem: CubeMemories<unknown>[];
   /** Parametric (LoRA) memories: none yet. */
   para_mem: CubeMemories<unknown>[];

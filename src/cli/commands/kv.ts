@@ -4,7 +4,7 @@ import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import type { MemCube } from "../../cube/mem-cube.js";
 import type { KVCacheMemory } from "../../memory/activation/kv-cache-memory.js";
-import { currentBlockHash, rebuildActivationMemory } from "../../memory/activation/rebuild.js";
+import { describeActivation, rebuildActivationMemory } from "../../memory/activation/rebuild.js";
 import { isActivationCapable } from "../../memory/activation/types.js";
 import { languageModelFromEnv } from "../../providers/shared/from-env.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
@@ -75,11 +75,8 @@ export function registerKv(program: Command, io: CliIO): void {
       await withContext(io, opts, async (ctx) => {
         const { results, failedCubes } = await ctx.eachReadCube(async (cube) => {
           if (!cube.activation) return undefined;
-          const current = await currentBlockHash(cube.activation, cube.text.store);
-          return cube.activation.getAll().map(({ source_text: _text, ...item }) => ({
-            ...item,
-            stale: !item.set_key && item.source_hash !== current,
-          }));
+          const views = await describeActivation(cube.activation, cube.text.store);
+          return views.map((v) => ({ id: v.id, ...v.metadata }));
         });
         const caches = results.flatMap((r) => (r.value ?? []).map((c) => ({ cube_id: r.cubeId, ...c })));
         if (ctx.json) {

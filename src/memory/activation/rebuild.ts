@@ -80,3 +80,29 @@ export async function currentBlockHash(activation: KVCacheMemory, store: MemoryS
     memoryPrefix({ memories: items.map((item, i) => ({ index: i + 1, memoryId: item.id, item })) }),
   );
 }
+
+/** A KV cache as search results and listings show it (MemOS's `KVCacheItem`: id, memory, metadata). */
+export interface ActivationMemoryView {
+  id: string;
+  /** The text the cache holds (the memory block). */
+  memory: string;
+  metadata: Omit<KVCacheItem, "id" | "source_text"> & {
+    /** The cube's memories changed since it was built: chat rebuilds it before use. */
+    stale: boolean;
+  };
+}
+
+/** The cube's KV caches with whether each still matches its memories. */
+export async function describeActivation(
+  activation: KVCacheMemory,
+  store: MemoryStore,
+): Promise<ActivationMemoryView[]> {
+  const items = activation.getAll();
+  if (items.length === 0) return [];
+  const current = await currentBlockHash(activation, store);
+  return items.map(({ id, source_text, ...metadata }) => ({
+    id,
+    memory: source_text,
+    metadata: { ...metadata, stale: !metadata.set_key && metadata.source_hash !== current },
+  }));
+}

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { MemosError } from "../../core/errors/memos-error.js";
 import { logger } from "../../core/logger.js";
+import { describeActivation } from "../../memory/activation/rebuild.js";
 import { requireUser } from "../../mos/guard.js";
 import type { MOS } from "../../mos/mos.js";
 import {
@@ -174,6 +175,10 @@ export function mountWebApi<E extends Env>(app: Hono<E>, options: WebApiOptions<
 
   app.get(
     `${api}/overview`,
-    route(async (c, userId) => overviewOf(await mos.openCube(cubeParam(c), { userId, action: "read" }))),
+    route(async (c, userId) => {
+      const cube = await mos.openCube(cubeParam(c), { userId, action: "read" });
+      const activation = cube.activation ? await describeActivation(cube.activation, cube.text.store) : null;
+      return { ...(await overviewOf(cube)), activation };
+    }),
   );
 }

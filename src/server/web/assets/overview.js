@@ -137,6 +137,50 @@ export async function renderOverview({ cube, view }) {
     ),
     h("div", { class: "panel" }, h("h2", {}, "Memories added per day"), columnsByDay(o.by_day, "chart-days")),
     h("div", { class: "panel" }, h("h2", {}, "Tags"), list(o.tags, "#", "tag")),
+    activationPanel(o.activation),
+  );
+}
+
+/** The cube's activation memory (KV caches of its pinned memory block); nothing when it has none. */
+function activationPanel(caches) {
+  if (!caches) return "";
+  const rows = caches.map((c) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, h("code", {}, c.id.slice(0, 8))),
+      h("td", {}, String(c.metadata.source_memory_ids.length)),
+      h("td", {}, String(c.metadata.token_count)),
+      h("td", {}, `${(c.metadata.bytes / 2 ** 20).toFixed(1)} MiB`),
+      h("td", {}, h("code", {}, c.metadata.model_fingerprint.slice(0, 12))),
+      h("td", {}, fmtDate(c.metadata.created_at)),
+      h("td", {}, c.metadata.stale ? "stale: memories changed (rebuilt at the next chat)" : "up to date"),
+    ),
+  );
+  return h(
+    "div",
+    { class: "panel", id: "activation" },
+    h("h2", {}, "Activation memory (KV cache)"),
+    rows.length
+      ? h(
+          "table",
+          {},
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              ["cache", "memories", "tokens", "size", "model", "built", "state"].map((t) => h("th", {}, t)),
+            ),
+          ),
+          h("tbody", {}, rows),
+        )
+      : h(
+          "p",
+          { class: "muted" },
+          "No cache built yet: `memos kv build`, or the next chat on a llama.cpp model builds it.",
+        ),
   );
 }
 
