@@ -51,8 +51,9 @@ export async function activationForChat(
   options: { cubeIds?: string[]; base?: string; llm?: LanguageModel },
 ): Promise<ChatActivation | undefined> {
   for (const record of readScope(core, userId, options.cubeIds)) {
-    const cube = await core.pool.get(record.cube_id);
-    if (!cube.activation) continue;
+    // A cube that does not open is skipped here; the turn's search already warns about it.
+    const cube = await core.pool.get(record.cube_id).catch(() => undefined);
+    if (!cube?.activation) continue;
     const items = await pinnedMemories(cube.text.store, cube.activation.maxMemories);
     const pinned = items.map((item) => ({ memoryId: item.id, cubeId: record.cube_id, item }));
     const llm = options.llm;
