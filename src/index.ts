@@ -82,6 +82,9 @@ export type { MemoryBackendContext } from "./cube/memory-backends/context.js";
 export type { CubeTextMemory, OpenTextMemoryOptions } from "./cube/memory-backends/text-backends.js";
 export type { RemoteCubeOptions } from "./cube/remote.js";
 // Memory types
+export { KVCacheMemory } from "./memory/activation/kv-cache-memory.js";
+export { rebuildActivationMemory } from "./memory/activation/rebuild.js";
+export type { ActivationEngine, KVCacheItem } from "./memory/activation/types.js";
 export { GeneralTextMemory, type GeneralTextMemoryOptions } from "./memory/textual/general.js";
 export { NaiveTextMemory } from "./memory/textual/naive.js";
 export { PreferenceTextMemory } from "./memory/textual/preference/preference-memory.js";

@@ -13,6 +13,7 @@ export * from "./core/index.js";
 export * from "./core/math/random.js";
 export * from "./core/math/vector.js";
 export * from "./cube/index.js";
+export * from "./memory/activation/index.js";
 export * from "./memory/textual/index.js";
 export * from "./mos/index.js";
 export * from "./organize/index.js";
