@@ -2,7 +2,7 @@
  * Activation memory on the generated random-weight GGUF: real llama.cpp prefix evaluation, state
  * files and restores. Greedy decoding makes "the same answer" a byte-for-byte check.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +28,10 @@ function tempDir(): string {
   dirs.push(dir);
   return dir;
 }
+
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function tinyModel(seed = 1234): LlamaCppLanguageModel {
   return createLlamaCpp({
@@ -58,7 +62,6 @@ describe.sequential("KVCacheMemory on llama.cpp (generated GGUF)", () => {
   afterAll(async () => {
     await llm?.dispose();
     await other?.dispose();
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
   it("greedy continuation after loading a saved state equals the one computed from scratch", async () => {
@@ -190,5 +193,24 @@ describe.sequential("KVCacheMemory on llama.cpp (generated GGUF)", () => {
     expect(merged?.token_count).toBeGreaterThan(a.token_count);
     expect((await kv.getCache([b.id, a.id]))?.id).toBe(merged?.id);
     expect(await kv.getCache([a.id])).toEqual(a);
+  });
+});
+
+describe("KVCacheMemory without a model", () => {
+  it("a damaged index is a clear error, and deleteAll clears it", () => {
+    const dir = tempDir();
+    const kv = new KVCacheMemory({ cubeDir: dir });
+    expect(kv.getAll()).toEqual([]);
+    mkdirSync(kv.dir, { recursive: true });
+    writeFileSync(join(kv.dir, "index.json"), '{"version": 1, "items": [{"id": 3}]}');
+    expect(() => kv.getAll()).toThrow(/index\.json: items\.0\.id/);
+    expect(kv.deleteAll()).toBe(0);
+    expect(kv.getAll()).toEqual([]);
+  });
+
+  it("computing a cache without a model says how to configure one", async () => {
+    const error = await new KVCacheMemory({ cubeDir: tempDir() }).extract("text").catch((e: unknown) => e);
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect((error as ConfigError).hint).toContain("llama-cpp");
   });
 });

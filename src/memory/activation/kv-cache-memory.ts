@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import { writeFileAtomic } from "../textual/persist.js";
+import { readDumpJson, writeFileAtomic } from "../textual/persist.js";
 import { memoryPrefix } from "./memory-block.js";
 import {
   ACTIVATION_DIR,
@@ -147,8 +147,16 @@ export class KVCacheMemory {
     return items.length - kept.length;
   }
 
+  /** Remove every cache; a damaged index goes with its folder (its states cannot be trusted). */
   deleteAll(): number {
-    return this.delete(this.getAll().map((i) => i.id));
+    let items: KVCacheItem[];
+    try {
+      items = this.getAll();
+    } catch {
+      rmSync(this.dir, { recursive: true, force: true });
+      return 0;
+    }
+    return this.delete(items.map((i) => i.id));
   }
 
   /**
@@ -258,23 +266,14 @@ export class KVCacheMemory {
 
 /** The entries of an `activation/index.json` (none when the file is absent). */
 function readIndex(dir: string): KVCacheItem[] {
-  const path = join(dir, ACTIVATION_INDEX);
-  if (!existsSync(path)) return [];
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (cause) {
-    throw new InvalidInputError({
-      message: `${path} is not valid JSON`,
-      hint: "drop the caches with `memos kv drop`",
-      cause,
-    });
-  }
+  if (!existsSync(join(dir, ACTIVATION_INDEX))) return [];
+  const { path, raw } = readDumpJson(dir, ACTIVATION_INDEX);
   const parsed = KVCacheIndex.safeParse(raw);
   if (!parsed.success) {
+    const issue = parsed.error.issues[0];
     throw new InvalidInputError({
-      message: `${path}: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
-      hint: "drop the caches with `memos kv drop`",
+      message: `${path}: ${issue?.path.join(".")} ${issue?.message}`,
+      hint: "drop the caches with `memos kv drop` (the next chat rebuilds them)",
     });
   }
   return parsed.data.items;
