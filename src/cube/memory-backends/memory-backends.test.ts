@@ -66,7 +66,7 @@ describe("memory backends go through the one registry", () => {
   it("act_mem / para_mem naming a backend nobody registered is refused, never ignored", async () => {
     for (const [section, backend] of [
       ["act_mem", "kv_cache"],
-      ["para_mem", "lora"],
+      ["para_mem", "not_a_para_backend"],
     ] as const) {
       const dir = await cubeDir((c) => {
         c[section] = { backend, config: {} };
@@ -74,8 +74,21 @@ describe("memory backends go through the one registry", () => {
       const error = await MemCube.open(dir).catch((e: unknown) => e);
       expect(ConfigError.isInstance(error)).toBe(true);
       expect((error as ConfigError).message).toContain(`${section} backend "${backend}"`);
-      expect((error as ConfigError).hint).toContain(`"${section}": {}`);
+      // A kind with backends lists them; one with none says how to open the cube without it.
+      expect((error as ConfigError).hint).toMatch(
+        section === "para_mem" ? /available: lora/ : /"act_mem": \{\}/,
+      );
     }
+  });
+
+  it("para_mem {backend: lora} opens a LoRA registry in the cube; {} means none", async () => {
+    const dir = await cubeDir((c) => {
+      c.para_mem = { backend: "lora", config: { memory_filename: "parametric_memory.adapter" } };
+    });
+    const cube = await MemCube.open(dir);
+    expect(cube.parametric?.backend).toBe("lora");
+    expect(cube.parametric?.list()).toEqual([]);
+    await cube.close();
   });
 
   it("an empty act_mem / para_mem ({}) means none and opens", async () => {
