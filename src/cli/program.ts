@@ -7,6 +7,7 @@ import { registerDumpLoad } from "./commands/dump-load.js";
 import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
 import { registerKey } from "./commands/key.js";
+import { registerLora } from "./commands/lora.js";
 import { registerMcp } from "./commands/mcp.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIO): Command {
   registerCube(program, io);
   registerDoctor(program, io);
   registerKey(program, io);
+  registerLora(program, io);
   registerServe(program, io);
   registerMcp(program, io);
   return program;

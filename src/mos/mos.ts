@@ -14,6 +14,7 @@ import {
   runChat,
 } from "./chat.js";
 import type { ChatTurnMessage } from "./chat-history.js";
+import { releaseChatAdapters, withChatAdapters } from "./chat-lora.js";
 import { type MosCore, openAuthorized } from "./context.js";
 import { CubePool } from "./cube-pool.js";
 import * as transfer from "./cube-transfer.js";
@@ -369,11 +370,8 @@ export class MOS {
       mem.retrieveForChat(this.core, userId, q, topK, options.cubeIds);
     const writeBack = async (messages: mem.MOSAddOptions["messages"], sessionId: string) =>
       (await this.add({ userId, messages, sessionId, mode: "fast" })).memories;
-    return runChat(
-      { llm: this.llm, history: this.home.registry.chat, userId, retrieve, writeBack },
-      query,
-      options,
-    );
+    const deps = { llm: this.llm, history: this.home.registry.chat, userId, retrieve, writeBack };
+    return withChatAdapters(this.core, userId, options.cubeIds, deps, (d) => runChat(d, query, options));
   }
 
   /** A session's kept history, oldest first. */
@@ -393,7 +391,7 @@ export class MOS {
 
   /** Close every cube this MOS opened (and the home, when this MOS opened it). */
   async close(): Promise<void> {
-    await this.core.pool.closeAll();
+    await Promise.all([this.core.pool.closeAll(), releaseChatAdapters(this.core)]);
     if (this.ownsHome) this.home.close();
   }
 }
