@@ -3,7 +3,7 @@
  * (exit 2 with the reason), and the ACL (a user who may only read the cube cannot add, activate
  * or remove: exit 3, nothing changed).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cachedTestGguf, type TestGgufFiles } from "../../../scripts/make-test-gguf.js";
@@ -120,5 +120,29 @@ describe.sequential("memos lora", () => {
     // A user the cube is shared with for writing may.
     const will = await as("will", "activate", "style", "--cube", "olive/default");
     expect(will.code, will.stderr).toBe(0);
+  });
+
+  it("memos doctor has a line per cube with adapters, and fails it when a file no longer matches its sha256", async () => {
+    const doctor = () => memos("doctor", "--dir", home, "--user", "olive", "--json");
+    const ok = json(await doctor());
+    expect(ok.checks).toContainEqual(
+      expect.objectContaining({
+        name: "lora olive/default",
+        ok: true,
+        detail: expect.stringMatching(
+          /^1 LoRA adapter, 1 active \(style ×0\.5\); checksums ok; applied only when/,
+        ),
+      }),
+    );
+    appendFileSync(join(home, "cubes", "olive__default", "parametric", "style.gguf"), "x");
+    const failed = await doctor();
+    expect(failed.code).toBe(1);
+    expect(json(failed).checks).toContainEqual(
+      expect.objectContaining({
+        name: "lora olive/default",
+        ok: false,
+        detail: expect.stringMatching(/checksum mismatch/),
+      }),
+    );
   });
 });

@@ -5,7 +5,7 @@ import { NotFoundError } from "../../core/errors/not-found-error.js";
 import type { MemCube } from "../../cube/mem-cube.js";
 import type { AdapterRecord } from "../../memory/parametric/index-file.js";
 import { LoRAMemory } from "../../memory/parametric/lora-memory.js";
-import { llmConfigFromEnv } from "../../providers/shared/from-env.js";
+import { llamaCppModelFromEnv } from "../../memory/parametric/status.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
 import { escapeControl } from "../format.js";
 import { type CliIO, printJson } from "../io.js";
@@ -50,7 +50,7 @@ export function registerLora(program: Command, io: CliIO): void {
           name: opts.name,
           description: opts.description,
           scale,
-          baseModel: base ?? para.baseModel ?? envBaseModel(),
+          baseModel: base ?? para.baseModel ?? llamaCppModelFromEnv(),
           activate: opts.activate,
         });
         if (!cube.parametric) await cube.enableParametric(base ? baseModelConfig(base) : {});
@@ -151,11 +151,4 @@ function parseScale(text: string): number {
 /** para_mem.config naming the base model as MemOS does: an extractor_llm. */
 function baseModelConfig(base: string): Record<string, unknown> {
   return { extractor_llm: { backend: "llama-cpp", config: { model_name_or_path: base } } };
-}
-
-/** The GGUF `MEMOS_LLM=llama-cpp:/path/model.gguf` names, if any. */
-function envBaseModel(): string | undefined {
-  const config = llmConfigFromEnv();
-  const path = config?.backend === "llama-cpp" ? config.config?.model_name_or_path : undefined;
-  return typeof path === "string" ? path : undefined;
 }
