@@ -7,8 +7,8 @@ import { type MosCore, readScope } from "./context.js";
 /**
  * Run a chat turn on the chat model with the active LoRA adapters of the cubes it reads
  * (`cubeIds`, else every cube the user reads): a llama.cpp model gets a context carrying them;
- * adapters that cannot apply (another base model, a chat model that is not llama.cpp, a cube that
- * fails to open) leave a line in the turn's warnings. The adapted model is handed back when the
+ * adapters that cannot apply (another base model, a chat model that is not llama.cpp, an index
+ * that cannot be read) leave a line in the turn's warnings. The adapted model is handed back when the
  * turn ends (for a stream: when its result settles).
  */
 export async function withChatAdapters(
@@ -21,11 +21,11 @@ export async function withChatAdapters(
   const adapters: ActiveAdapter[] = [];
   const warnings: string[] = [];
   for (const record of readScope(core, userId, cubeIds)) {
+    // A cube that fails to open is reported by the search, once.
+    const cube = await core.pool.get(record.cube_id).catch(() => undefined);
     try {
-      const cube = await core.pool.get(record.cube_id);
-      adapters.push(...(cube.parametric?.active() ?? []));
+      adapters.push(...(cube?.parametric?.active() ?? []));
     } catch (error) {
-      // The search reports a cube that fails to open; here only its adapters are at stake.
       warnings.push(`${record.cube_id}: LoRA adapters not read: ${errorMessage(error)}`);
     }
   }

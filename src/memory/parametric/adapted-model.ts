@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../core/errors/error-message.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import { LlamaCppLanguageModel } from "../../providers/llama-cpp/llama-cpp-language-model.js";
 import { isModelUri, resolveModelUri } from "../../providers/llama-cpp/llama-cpp-runtime.js";
@@ -61,7 +62,14 @@ export async function adaptChatModel(
       `LoRA adapters not applied (${names}): the chat model ${base.provider}:${base.modelId} is not a llama.cpp model`,
     ]);
   }
-  const fingerprint = modelFingerprint(await localModelFile(base.modelPath));
+  let fingerprint: string;
+  try {
+    fingerprint = modelFingerprint(await localModelFile(base.modelPath));
+  } catch (error) {
+    // A model URI not downloaded yet: the turn runs (and downloads) without the adapters.
+    const names = adapters.map((a) => a.name).join(", ");
+    return none([`LoRA adapters not applied (${names}): ${errorMessage(error)}`]);
+  }
   const warnings: string[] = [];
   const chosen: ActiveAdapter[] = [];
   for (const adapter of adapters) {
