@@ -135,8 +135,11 @@ function requireParametric(cube: MemCube): LoRAMemory {
 
 function formatAdapter(cubeId: string, a: AdapterRecord): string {
   const state = a.active ? `active ×${a.scale}` : `inactive (scale ${a.scale})`;
-  const about = a.description ? `  ${escapeControl(a.description)}` : "";
-  return `${cubeId}  ${a.name}  ${state}  base ${a.base_model.name ?? a.base_model.architecture}  ${a.sha256.slice(0, 12)}${about}`;
+  const about = a.description ? `  ${a.description}` : "";
+  // The base model's name comes from a GGUF header: no terminal escapes from it, nor from the description.
+  return escapeControl(
+    `${cubeId}  ${a.name}  ${state}  base ${a.base_model.name ?? a.base_model.architecture}  ${a.sha256.slice(0, 12)}${about}`,
+  );
 }
 
 function parseScale(text: string): number {
