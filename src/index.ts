@@ -85,6 +85,22 @@ export type { RemoteCubeOptions } from "./cube/remote.js";
 export { KVCacheMemory } from "./memory/activation/kv-cache-memory.js";
 export { rebuildActivationMemory } from "./memory/activation/rebuild.js";
 export type { ActivationEngine, KVCacheItem } from "./memory/activation/types.js";
+export { type AdaptedModel, adaptChatModel } from "./memory/parametric/adapted-model.js";
+export {
+  LoRAAdapterError,
+  type LoRAAdapterProblem,
+  LoRATrainingUnavailableError,
+} from "./memory/parametric/errors.js";
+export { modelFingerprint } from "./memory/parametric/gguf-info.js";
+export type { AdapterRecord } from "./memory/parametric/index-file.js";
+export { type ParametricMemoryItem, toParametricItem } from "./memory/parametric/items.js";
+export {
+  type ActiveAdapter,
+  type AddAdapterOptions,
+  LoRAMemory,
+  type LoRAMemoryOptions,
+  type ParametricCapabilities,
+} from "./memory/parametric/lora-memory.js";
 export { GeneralTextMemory, type GeneralTextMemoryOptions } from "./memory/textual/general.js";
 export { NaiveTextMemory } from "./memory/textual/naive.js";
 export { PreferenceTextMemory } from "./memory/textual/preference/preference-memory.js";

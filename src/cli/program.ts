@@ -8,6 +8,7 @@ import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
 import { registerKey } from "./commands/key.js";
 import { registerKv } from "./commands/kv.js";
+import { registerLora } from "./commands/lora.js";
 import { registerMcp } from "./commands/mcp.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
@@ -33,6 +34,7 @@ export function buildProgram(io: CliIO): Command {
   registerDoctor(program, io);
   registerKey(program, io);
   registerKv(program, io);
+  registerLora(program, io);
   registerServe(program, io);
   registerMcp(program, io);
   return program;

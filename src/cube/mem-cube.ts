@@ -1,18 +1,19 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { createFromConfig } from "../core/backend-registry.js";
 import { ConfigError } from "../core/errors/config-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import type { KVCacheMemory } from "../memory/activation/kv-cache-memory.js";
+import { PARAMETRIC_DIR } from "../memory/parametric/index-file.js";
+import type { LoRAMemory } from "../memory/parametric/lora-memory.js";
 import { readTextualMemory, writeFileAtomic } from "../memory/textual/persist.js";
 import type { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
 import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
-import "./memory-backends/act-backends.js";
+import "./memory-backends/register.js";
 import { openPreferenceMemory } from "./memory-backends/pref-backends.js";
-import { requireImplementedSections } from "./memory-backends/sections.js";
+import { openSectionMemory, requireImplementedSections } from "./memory-backends/sections.js";
 import {
   type CubeTextMemory,
   type OpenTextMemoryOptions,
@@ -21,12 +22,12 @@ import {
 import { fetchRemoteCube, type RemoteCubeOptions } from "./remote.js";
 
 /** The memory sections of a cube that `load` can import. */
-export type CubeMemoryType = "text_mem" | "pref_mem" | "act_mem";
+export type CubeMemoryType = "text_mem" | "pref_mem" | "para_mem" | "act_mem";
 
 /**
  * A container of memories living in one directory: `config.json` (MemOS layout) and the
- * stores of its memories: textual (`text`: general or tree) and preference (`preference`).
- * Activation and parametric memories join it in later work (`act_mem` / `para_mem` are kept).
+ * stores of its memories: textual (`text`: general or tree), preference (`preference`) and
+ * parametric (`parametric`: LoRA adapters). Activation memory joins it in later work.
  *
  * @example
  * const cube = await MemCube.create("./my-cube", { cubeId: "alice/notes", userId: "alice" });
@@ -40,9 +41,15 @@ export class MemCube {
     readonly text: CubeTextMemory,
     /** Preference memory (`pref_mem`), when the cube's config has one. */
     readonly preference: PreferenceTextMemory | undefined,
+    private parametricMemory: LoRAMemory | undefined,
     /** Activation memory (`act_mem`, backend `kv_cache`): KV caches of the cube's memory block. */
     readonly activation: KVCacheMemory | undefined = undefined,
   ) {}
+
+  /** Parametric memory (`para_mem`: LoRA adapters), when the cube's config has one. */
+  get parametric(): LoRAMemory | undefined {
+    return this.parametricMemory;
+  }
 
   get cubeId(): string {
     return this.config.cube_id;
@@ -98,20 +105,22 @@ export class MemCube {
         ? (config.pref_mem as { backend: string; config?: Record<string, unknown> })
         : undefined;
     let preference: PreferenceTextMemory | undefined;
+    let parametric: LoRAMemory | undefined;
     try {
       preference = prefMem ? await openPreferenceMemory(dir, prefMem, { llm }) : undefined;
-    } catch (error) {
-      await text.store.close();
-      throw error;
-    }
-    let activation: KVCacheMemory | undefined;
-    try {
-      activation = await openSection<KVCacheMemory>("act_memory", config.act_mem, dir);
+      parametric = await openSectionMemory<LoRAMemory>(config, "para_mem", { dir, llm });
     } catch (error) {
       await Promise.all([text.store.close(), preference?.store.close()]);
       throw error;
     }
-    return new MemCube(dir, config, text, preference, activation);
+    let activation: KVCacheMemory | undefined;
+    try {
+      activation = await openSectionMemory<KVCacheMemory>(config, "act_mem", { dir, llm });
+    } catch (error) {
+      await Promise.all([text.store.close(), preference?.store.close()]);
+      throw error;
+    }
+    return new MemCube(dir, config, text, preference, parametric, activation);
   }
 
   /**
@@ -177,8 +186,8 @@ export class MemCube {
   async load(
     dir: string,
     options: { types?: CubeMemoryType[]; reembed?: boolean } = {},
-  ): Promise<{ text: number; preference: number; activation?: number }> {
-    const types = options.types ?? ["text_mem", "pref_mem", "act_mem"];
+  ): Promise<{ text: number; preference: number; parametric: number; activation?: number }> {
+    const types = options.types ?? ["text_mem", "pref_mem", "para_mem", "act_mem"];
     const source = existsSync(join(dir, "config.json")) ? readCubeConfig(dir) : undefined;
     const reembed = options.reembed ?? embedderOf(source) !== embedderOf(this.config);
     const text = types.includes("text_mem") ? await this.text.load(dir, { reembed }) : 0;
@@ -186,9 +195,37 @@ export class MemCube {
     if (types.includes("pref_mem") && this.preference && existsSync(join(dir, PREFERENCE_MEMORY_FILE))) {
       preference = await this.preference.load(dir, { reembed });
     }
+    let parametric = 0;
+    if (types.includes("para_mem") && existsSync(join(dir, PARAMETRIC_DIR, "index.json"))) {
+      const section = source?.para_mem && "backend" in source.para_mem ? source.para_mem : undefined;
+      const memory =
+        this.parametric ?? (await this.enableParametric(section?.backend === "lora" ? section.config : {}));
+      parametric = await memory.load(dir);
+    }
     // KV states are reported only by cubes that have activation memory.
-    if (!this.activation) return { text, preference };
-    return { text, preference, activation: types.includes("act_mem") ? this.activation.load(dir) : 0 };
+    if (!this.activation) return { text, preference, parametric };
+    const activation = types.includes("act_mem") ? this.activation.load(dir) : 0;
+    return { text, preference, parametric, activation };
+  }
+
+  /**
+   * Turn on parametric memory (`para_mem: {backend: "lora", config}`) in a cube that has none,
+   * recording it in config.json; returns the cube's parametric memory.
+   *
+   * @example
+   * const para = await cube.enableParametric({ extractor_llm: { backend: "llama-cpp", config: { model_name_or_path: "./base.gguf" } } });
+   */
+  async enableParametric(config: Record<string, unknown> = {}): Promise<LoRAMemory> {
+    if (this.parametricMemory) return this.parametricMemory;
+    const section = { backend: "lora", config };
+    const memory = await openSectionMemory<LoRAMemory>({ ...this.config, para_mem: section }, "para_mem", {
+      dir: this.dir,
+    });
+    if (!memory) throw new ConfigError({ message: "para_mem could not be opened" });
+    this.config.para_mem = section;
+    writeFileAtomic(join(this.dir, "config.json"), JSON.stringify(this.config, null, 2));
+    this.parametricMemory = memory;
+    return memory;
   }
 
   /**
@@ -208,6 +245,7 @@ export class MemCube {
     await this.text.dump(dir);
     await this.preference?.dump(dir);
     this.activation?.dump(dir);
+    await this.parametric?.dump(dir);
     return dir;
   }
 
@@ -236,12 +274,6 @@ function refuseLiveCube(dir: string, cubeId: string): void {
       hint: "dump to a new, empty directory",
     });
   }
-}
-
-/** A registry-built cube section (`act_mem`, `para_mem`), or undefined when it is `{}` or absent. */
-async function openSection<T>(kind: "act_memory", section: unknown, dir: string): Promise<T | undefined> {
-  if (!section || typeof section !== "object" || !("backend" in section)) return undefined;
-  return createFromConfig<T>(kind, section as { backend: string; config?: Record<string, unknown> }, { dir });
 }
 
 /** Read and validate a cube directory's `config.json` (ours or MemOS's). */

@@ -80,8 +80,11 @@ export interface ChatDeps {
   ): Promise<{ memories: Omit<PromptMemory, "index">[]; warnings: string[] }>;
   /** Store the turn in the user's default cube; throws when the user may not write there. */
   writeBack(messages: ChatMessage[], sessionId: string): Promise<TextualMemoryItem[]>;
-  /** The activation memory of the user's cubes, when one has `act_mem` (see chat-activation.ts). */
-  activation?(base: string | undefined): Promise<ChatActivation | undefined>;
+  /**
+   * The activation memory of the user's cubes, when one has `act_mem` (see chat-activation.ts),
+   * for the turn's base prompt and the model that answers (its KV states are that model's).
+   */
+  activation?(base: string | undefined, llm: LanguageModel): Promise<ChatActivation | undefined>;
 }
 
 export const DEFAULT_CHAT_TOP_K = 5;
@@ -114,7 +117,7 @@ export async function runChat(
   }
   const turns = options.historyTurns ?? DEFAULT_HISTORY_TURNS;
   const found = topK > 0 ? await deps.retrieve(query, topK) : { memories: [], warnings: [] };
-  const activation = await deps.activation?.(options.baseSystemPrompt);
+  const activation = await deps.activation?.(options.baseSystemPrompt, llm);
   const { memories, system } = activation
     ? pinnedPrompt(activation, found.memories, options)
     : plainPrompt(found.memories, options);

@@ -4,6 +4,7 @@ import type { MemoryFilter } from "../core/schema/filter.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import type { MemCube } from "../cube/mem-cube.js";
 import { describeActivation } from "../memory/activation/rebuild.js";
+import { activeParametricItems } from "../memory/parametric/items.js";
 import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
 import type { PromptMemory } from "./chat-prompt.js";
 import { type MosCore, openAuthorized, readScope } from "./context.js";
@@ -116,7 +117,7 @@ export async function search(
       options.prefTopK === 0 ? [] : searchPreferences(cube, query, options.prefTopK ?? topK),
       cube.activation ? describeActivation(cube.activation, cube.text.store) : undefined,
     ]);
-    return { found, prefs, caches };
+    return { found, prefs, caches, adapters: activeParametricItems(cube.parametric) };
   });
   for (const outcome of perCube) {
     const { record } = outcome;
@@ -130,6 +131,8 @@ export async function search(
     result.text_mem.push({ cube_id: record.cube_id, memories: found.hits.map(hitItem) });
     if (caches) result.act_mem.push({ cube_id: record.cube_id, memories: caches });
     if (prefs.length > 0) result.pref_mem.push({ cube_id: record.cube_id, memories: prefs });
+    const { adapters } = outcome.value;
+    if (adapters.length > 0) result.para_mem.push({ cube_id: record.cube_id, memories: adapters });
     result.warnings.push(...found.warnings.map((w) => `${record.cube_id}: ${w}`));
   }
   return result;

@@ -7,6 +7,7 @@ import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
 import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import * as admin from "./admin.js";
 import {
+  type ChatDeps,
   type ChatOptions,
   type ChatResult,
   type ChatStream,
@@ -15,6 +16,7 @@ import {
 } from "./chat.js";
 import { activationForChat } from "./chat-activation.js";
 import type { ChatTurnMessage } from "./chat-history.js";
+import { releaseChatAdapters, withChatAdapters } from "./chat-lora.js";
 import { type MosCore, openAuthorized } from "./context.js";
 import { CubePool } from "./cube-pool.js";
 import * as transfer from "./cube-transfer.js";
@@ -370,13 +372,10 @@ export class MOS {
       mem.retrieveForChat(this.core, userId, q, topK, options.cubeIds);
     const writeBack = async (messages: mem.MOSAddOptions["messages"], sessionId: string) =>
       (await this.add({ userId, messages, sessionId, mode: "fast" })).memories;
-    const activation = (base: string | undefined) =>
-      activationForChat(this.core, userId, { cubeIds: options.cubeIds, base, llm: this.llm });
-    return runChat(
-      { llm: this.llm, history: this.home.registry.chat, userId, retrieve, writeBack, activation },
-      query,
-      options,
-    );
+    const activation: ChatDeps["activation"] = (base, llm) =>
+      activationForChat(this.core, userId, { cubeIds: options.cubeIds, base, llm });
+    const deps = { llm: this.llm, history: this.home.registry.chat, userId, retrieve, writeBack, activation };
+    return withChatAdapters(this.core, userId, options.cubeIds, deps, (d) => runChat(d, query, options));
   }
 
   /** A session's kept history, oldest first. */
@@ -396,7 +395,7 @@ export class MOS {
 
   /** Close every cube this MOS opened (and the home, when this MOS opened it). */
   async close(): Promise<void> {
-    await this.core.pool.closeAll();
+    await Promise.all([this.core.pool.closeAll(), releaseChatAdapters(this.core)]);
     if (this.ownsHome) this.home.close();
   }
 }
