@@ -146,6 +146,37 @@ describe.sequential("chat with activation memory on llama.cpp (generated GGUF)",
     expect(r.usage?.cachedInputTokens).toBeGreaterThanOrEqual((after[0]?.token_count ?? 0) - 1);
   });
 
+  it("with a LoRA adapter active, the cache is the adapted model's and answers as it does", async () => {
+    const cube = await mos.openCube("maya/default", { action: "write" });
+    const kv = cube.activation as KVCacheMemory;
+    const plain = kv.getAll()[0];
+    const files = cachedTestGguf();
+    const para = await cube.enableParametric();
+    await para.add(files.loraFile, { name: "style", baseModel: files.modelFile });
+    await para.activate("style", { scale: 1 });
+    try {
+      mos.clearChatHistory();
+      const r = await mos.chat("What is my cat called?", { topK: 1, now: NOW });
+      const [item] = kv.getAll();
+      expect(item?.model_fingerprint).not.toBe(plain?.model_fingerprint);
+      expect(r.usage?.cachedInputTokens).toBeGreaterThanOrEqual((item?.token_count ?? 0) - 1);
+      const { system } = buildPinnedSystemPrompt({
+        pinned: r.memories.slice(0, 3),
+        retrieved: r.memories.slice(3),
+        now: NOW,
+      });
+      const adapted = llm.withLoras([{ path: para.active()[0]!.path, scale: 1 }]);
+      const scratch = await adapted.doGenerate([
+        { role: "system", content: system },
+        { role: "user", content: "What is my cat called?" },
+      ]);
+      await adapted.dispose();
+      expect(r.answer).toBe(scratch.text);
+    } finally {
+      await para.deactivate("style");
+    }
+  });
+
   it("search results and the web overview show the KV cache, stale once its memories change", async () => {
     const web = new Hono();
     mountWeb(web, { mos });
