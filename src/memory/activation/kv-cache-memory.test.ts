@@ -157,6 +157,30 @@ describe.sequential("KVCacheMemory on llama.cpp (generated GGUF)", () => {
       expect(after.item.source_text).not.toContain("Pixel");
       expect(kv.getAll().map((i) => i.id)).toEqual([after.item.id]);
       expect(existsSync(kv.stateFile(built.item.id))).toBe(false);
+
+      // A cube dump carries the caches; a cube with activation memory loads them.
+      const dumped = join(dir, "dump");
+      await opened.dump(dumped);
+      expect(existsSync(join(dumped, "activation", `${after.item.id}.kvstate`))).toBe(true);
+      const copy = await MemCube.create(join(dir, "copy"), { cubeId: "maya/copy", userId: "maya" });
+      await copy.close();
+      const copyConfig = JSON.parse(readFileSync(join(dir, "copy", "config.json"), "utf8"));
+      writeFileSync(
+        join(dir, "copy", "config.json"),
+        JSON.stringify({ ...copyConfig, act_mem: config.act_mem }),
+      );
+      const reopened = await MemCube.open(join(dir, "copy"));
+      try {
+        expect(await reopened.load(dumped)).toMatchObject({ text: 2, activation: 1 });
+        expect(reopened.activation?.getAll()).toEqual(kv.getAll());
+        const again = await rebuildActivationMemory({
+          activation: reopened.activation as KVCacheMemory,
+          store: reopened.text.store,
+        });
+        expect(again).toMatchObject({ rebuilt: false, item: { id: after.item.id } });
+      } finally {
+        await reopened.close();
+      }
     } finally {
       await opened.close();
     }
