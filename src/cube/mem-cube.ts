@@ -4,6 +4,7 @@ import { ConfigError } from "../core/errors/config-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import type { KVCacheMemory } from "../memory/activation/kv-cache-memory.js";
+import { ACTIVATION_DIR, ACTIVATION_INDEX } from "../memory/activation/types.js";
 import { PARAMETRIC_DIR } from "../memory/parametric/index-file.js";
 import type { LoRAMemory } from "../memory/parametric/lora-memory.js";
 import { readTextualMemory, writeFileAtomic } from "../memory/textual/persist.js";
@@ -42,9 +43,13 @@ export class MemCube {
     /** Preference memory (`pref_mem`), when the cube's config has one. */
     readonly preference: PreferenceTextMemory | undefined,
     private parametricMemory: LoRAMemory | undefined,
-    /** Activation memory (`act_mem`, backend `kv_cache`): KV caches of the cube's memory block. */
-    readonly activation: KVCacheMemory | undefined = undefined,
+    private activationMemory: KVCacheMemory | undefined = undefined,
   ) {}
+
+  /** Activation memory (`act_mem`, backend `kv_cache`): KV caches of the cube's memory block. */
+  get activation(): KVCacheMemory | undefined {
+    return this.activationMemory;
+  }
 
   /** Parametric memory (`para_mem`: LoRA adapters), when the cube's config has one. */
   get parametric(): LoRAMemory | undefined {
@@ -202,10 +207,38 @@ export class MemCube {
         this.parametric ?? (await this.enableParametric(section?.backend === "lora" ? section.config : {}));
       parametric = await memory.load(dir);
     }
+    if (types.includes("act_mem") && existsSync(join(dir, ACTIVATION_DIR, ACTIVATION_INDEX))) {
+      const section = source?.act_mem && "backend" in source.act_mem ? source.act_mem : undefined;
+      // The source's settings, not its extractor model (a path on another machine).
+      const { extractor_llm: _model, ...settings } =
+        section?.backend === "kv_cache" ? (section.config ?? {}) : {};
+      const memory = this.activation ?? (await this.enableActivation(settings));
+      return { text, preference, parametric, activation: memory.load(dir) };
+    }
     // KV states are reported only by cubes that have activation memory.
-    if (!this.activation) return { text, preference, parametric };
-    const activation = types.includes("act_mem") ? this.activation.load(dir) : 0;
-    return { text, preference, parametric, activation };
+    return this.activation
+      ? { text, preference, parametric, activation: 0 }
+      : { text, preference, parametric };
+  }
+
+  /**
+   * Turn on activation memory (`act_mem: {backend: "kv_cache", config}`) in a cube that has none,
+   * recording it in config.json; returns the cube's activation memory.
+   *
+   * @example
+   * const kv = await cube.enableActivation({ max_memories: 20 });
+   */
+  async enableActivation(config: Record<string, unknown> = {}): Promise<KVCacheMemory> {
+    if (this.activationMemory) return this.activationMemory;
+    const section = { backend: "kv_cache", config };
+    const memory = await openSectionMemory<KVCacheMemory>({ ...this.config, act_mem: section }, "act_mem", {
+      dir: this.dir,
+    });
+    if (!memory) throw new ConfigError({ message: "act_mem could not be opened" });
+    this.config.act_mem = section;
+    writeFileAtomic(join(this.dir, "config.json"), JSON.stringify(this.config, null, 2));
+    this.activationMemory = memory;
+    return memory;
   }
 
   /**

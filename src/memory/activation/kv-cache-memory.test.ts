@@ -158,28 +158,24 @@ describe.sequential("KVCacheMemory on llama.cpp (generated GGUF)", () => {
       expect(kv.getAll().map((i) => i.id)).toEqual([after.item.id]);
       expect(existsSync(kv.stateFile(built.item.id))).toBe(false);
 
-      // A cube dump carries the caches; a cube with activation memory loads them.
+      // A cube dump carries the caches; a cube made from it gets act_mem and the caches.
       const dumped = join(dir, "dump");
       await opened.dump(dumped);
       expect(existsSync(join(dumped, "activation", `${after.item.id}.kvstate`))).toBe(true);
-      const copy = await MemCube.create(join(dir, "copy"), { cubeId: "maya/copy", userId: "maya" });
-      await copy.close();
-      const copyConfig = JSON.parse(readFileSync(join(dir, "copy", "config.json"), "utf8"));
-      writeFileSync(
-        join(dir, "copy", "config.json"),
-        JSON.stringify({ ...copyConfig, act_mem: config.act_mem }),
-      );
-      const reopened = await MemCube.open(join(dir, "copy"));
+      const copy = await MemCube.initFromDir(dumped, { dir: join(dir, "copy"), cubeId: "maya/copy" });
       try {
-        expect(await reopened.load(dumped)).toMatchObject({ text: 2, activation: 1 });
-        expect(reopened.activation?.getAll()).toEqual(kv.getAll());
+        expect(copy.activation?.getAll()).toEqual(kv.getAll());
+        expect(JSON.parse(readFileSync(join(dir, "copy", "config.json"), "utf8")).act_mem).toEqual({
+          backend: "kv_cache",
+          config: { memory_filename: "activation_memory.pickle" },
+        });
         const again = await rebuildActivationMemory({
-          activation: reopened.activation as KVCacheMemory,
-          store: reopened.text.store,
+          activation: (copy.activation as KVCacheMemory).withEngine(llm.activation()),
+          store: copy.text.store,
         });
         expect(again).toMatchObject({ rebuilt: false, item: { id: after.item.id } });
       } finally {
-        await reopened.close();
+        await copy.close();
       }
     } finally {
       await opened.close();
