@@ -88,7 +88,7 @@ return { 'new', id }
 
 /**
  * ARGV 3.. : worker, max, visibility ms, now, reclaim ('1': look for expired claims first).
- * Returns { last signal id, claimed ids... }.
+ * Returns { last signal id, claimed task hashes (flat field/value lists)... }.
  */
 const CLAIM = `
 local worker, max, now = ARGV[3], tonumber(ARGV[4]), ARGV[6]
@@ -168,7 +168,7 @@ if #picked < max then
 end
 local last = redis.call('XREVRANGE', P .. 'signal', '+', '-', 'COUNT', 1)
 local result = { (last[1] and last[1][1]) or '0-0' }
-for _, id in ipairs(picked) do result[#result + 1] = id end
+for _, id in ipairs(picked) do result[#result + 1] = redis.call('HGETALL', tkey(id)) end
 return result
 `;
 

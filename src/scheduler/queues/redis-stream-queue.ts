@@ -117,6 +117,7 @@ export class RedisStreamQueue implements TaskQueue {
   async submit(input: TaskInput): Promise<SubmitResult> {
     const task = normalizeTaskInput(input, this.options.maxAttempts);
     const hasKey = input.idempotency_key !== undefined;
+    const submittedAt = nowIso();
     const [outcome, id] = (await this.script("submit", [
       this.options.capacity,
       task.task_id,
@@ -127,10 +128,21 @@ export class RedisStreamQueue implements TaskQueue {
       task.idempotency_key,
       hasKey ? "1" : "0",
       task.max_attempts,
-      nowIso(),
+      submittedAt,
     ])) as [string, string];
     if (outcome === "full") throw queueFullError(this.options.capacity, this.kind);
-    return { task: await this.mustGet(id), duplicate: outcome === "duplicate" };
+    if (outcome === "duplicate") return { task: await this.mustGet(id), duplicate: true };
+    const { payload, ...fields } = task;
+    return {
+      task: {
+        ...fields,
+        payload: parseJson(payload),
+        status: "waiting",
+        attempts: 0,
+        submitted_at: submittedAt,
+      },
+      duplicate: false,
+    };
   }
 
   async claim(worker: string, max: number, options: ClaimOptions = {}): Promise<Task[]> {
@@ -140,15 +152,16 @@ export class RedisStreamQueue implements TaskQueue {
       if (this.closed) return [];
       const reclaim = Date.now() - this.lastReclaim >= this.options.visibilityTimeoutMs / 4;
       if (reclaim) this.lastReclaim = Date.now();
-      const [signalId, ...ids] = (await this.script("claim", [
+      const [signalId, ...hashes] = (await this.script("claim", [
         worker,
         max,
         this.options.visibilityTimeoutMs,
         nowIso(),
         reclaim ? "1" : "0",
-      ])) as string[];
+      ])) as [string, ...string[][]];
       const left = deadline - Date.now();
-      if (ids.length > 0 || left <= 0 || options.signal?.aborted) return this.getMany(ids);
+      if (hashes.length > 0 || left <= 0 || options.signal?.aborted)
+        return hashes.map((flat) => hashToTask(pairs(flat)));
       // Sleep until a submit (an entry on the signal stream after the one the claim saw), the
       // deadline, or the time to look for expired claims again.
       const wait = Math.min(left, Math.max(50, this.options.visibilityTimeoutMs / 2));
@@ -360,6 +373,13 @@ function hashToTask(h: Record<string, string>): Task {
   if (h.error) task.error = parseJson(h.error) as TaskError;
   if (h.dead_letter === "1") task.dead_letter = true;
   return task;
+}
+
+/** A flat [field, value, field, value, ...] reply as an object. */
+function pairs(flat: string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) record[flat[i] as string] = flat[i + 1] as string;
+  return record;
 }
 
 /** A Redis URL with its password hidden, for messages. */
