@@ -11,7 +11,8 @@
  * entries (the streams XAUTOCLAIM looks at); `counts` / `ucounts:<user>` hashes by status plus
  * `dead_letter` and `rejected_full`; `active` hash user → waiting + in_progress; `tasks` and
  * `tasks:<user>` zsets by submit order for listing; `idem:<len>:<user>:<key>` idempotency keys;
- * `dead` stream (the dead letter); `signal` stream a blocked claim waits on.
+ * `dead` stream (the dead letter); `signal` stream a blocked claim waits on; `finished` zset
+ * id → finish time (ms), for deleting tasks past their retention.
  */
 
 const PRELUDE = `
@@ -47,7 +48,12 @@ local function drop_entry(user, eid)
   redis.call('XACK', qkey(user), G, eid)
   redis.call('XDEL', qkey(user), eid)
 end
+local function finished(id)
+  local t = redis.call('TIME')
+  redis.call('ZADD', P .. 'finished', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), id)
+end
 local function bury(id, user, errjson, now)
+  finished(id)
   redis.call('HSET', tkey(id), 'status', 'failed', 'dead_letter', '1', 'finished_at', now, 'error', errjson)
   redis.call('HINCRBY', P .. 'counts', 'dead_letter', 1)
   redis.call('HINCRBY', P .. 'ucounts:' .. user, 'dead_letter', 1)
@@ -187,6 +193,7 @@ if not t then return 0 end
 drop_entry(t.user, t.entry)
 inflight(t.user, -1)
 redis.call('HSET', tkey(ARGV[3]), 'status', 'completed', 'finished_at', ARGV[7])
+finished(ARGV[3])
 if ARGV[5] == '1' then redis.call('HSET', tkey(ARGV[3]), 'result', ARGV[6]) end
 redis.call('HDEL', tkey(ARGV[3]), 'error')
 move(t.user, 'in_progress', 'completed')
@@ -229,8 +236,33 @@ const CANCEL = `
 local h = redis.call('HMGET', tkey(ARGV[3]), 'status', 'user_id')
 if h[1] ~= 'waiting' then return 0 end
 redis.call('HSET', tkey(ARGV[3]), 'status', 'cancelled', 'finished_at', ARGV[4])
+finished(ARGV[3])
 move(h[2], 'waiting', 'cancelled')
 return 1
+`;
+
+/** ARGV 3.. : retention ms, most tasks to delete. Finished tasks past retention leave every index and count. */
+const PRUNE = `
+local t = redis.call('TIME')
+local cutoff = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
+local ids = redis.call('ZRANGEBYSCORE', P .. 'finished', '-inf', cutoff, 'LIMIT', 0, tonumber(ARGV[4]))
+for _, id in ipairs(ids) do
+  local h = redis.call('HMGET', tkey(id), 'status', 'user_id', 'idempotency_key', 'dead_letter')
+  if h[1] then
+    local user = h[2]
+    for _, counts in ipairs({ P .. 'counts', P .. 'ucounts:' .. user }) do
+      redis.call('HINCRBY', counts, h[1], -1)
+      if h[4] == '1' then redis.call('HINCRBY', counts, 'dead_letter', -1) end
+    end
+    local idem = P .. 'idem:' .. string.len(user) .. ':' .. user .. ':' .. h[3]
+    if redis.call('GET', idem) == id then redis.call('DEL', idem) end
+    redis.call('ZREM', P .. 'tasks', id)
+    redis.call('ZREM', P .. 'tasks:' .. user, id)
+    redis.call('DEL', tkey(id))
+  end
+  redis.call('ZREM', P .. 'finished', id)
+end
+return #ids
 `;
 
 /** The scripts by name, each with the shared prelude. */
@@ -242,6 +274,7 @@ export const REDIS_SCRIPTS = {
   fail: PRELUDE + FAIL,
   release: PRELUDE + RELEASE,
   cancel: PRELUDE + CANCEL,
+  prune: PRELUDE + PRUNE,
 } as const;
 
 /** A script's name. */

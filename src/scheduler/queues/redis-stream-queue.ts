@@ -6,7 +6,7 @@ import { MemosError } from "../../core/errors/memos-error.js";
 import { StorageError } from "../../core/errors/storage-error.js";
 import { nowIso } from "../../core/time.js";
 import { importOptional } from "../../providers/shared/lazy.js";
-import { normalizeTaskInput, parseJson, resolveQueueOptions } from "../task-input.js";
+import { normalizeTaskInput, parseJson, pruneIntervalMs, resolveQueueOptions } from "../task-input.js";
 import type {
   ClaimOptions,
   QueueStats,
@@ -92,6 +92,7 @@ export class RedisStreamQueue implements TaskQueue {
   private readonly idleBlockers: Redis[] = [];
   private readonly busyBlockers = new Set<Redis>();
   private lastReclaim = 0;
+  private lastPrune = 0;
   private closed = false;
 
   constructor(
@@ -150,6 +151,10 @@ export class RedisStreamQueue implements TaskQueue {
     const deadline = Date.now() + (options.blockMs ?? 0);
     for (;;) {
       if (this.closed) return [];
+      if (Date.now() - this.lastPrune >= pruneIntervalMs(this.options.retentionMs)) {
+        this.lastPrune = Date.now();
+        await this.script("prune", [this.options.retentionMs, 1000]);
+      }
       const reclaim = Date.now() - this.lastReclaim >= this.options.visibilityTimeoutMs / 4;
       if (reclaim) this.lastReclaim = Date.now();
       const [signalId, ...hashes] = (await this.script("claim", [
