@@ -22,6 +22,7 @@ import {
   emptyByStatus,
   queueFullError,
   serializeResult,
+  serializeTaskError,
   Wakeup,
   workerLostError,
 } from "./shared.js";
@@ -166,11 +167,7 @@ export class LocalQueue implements TaskQueue {
     error: TaskError,
     options: { retry?: boolean } = {},
   ): Promise<"retrying" | "dead" | "lost"> {
-    const recorded = JSON.stringify({
-      code: error.code,
-      message: error.message,
-      ...(error.hint ? { hint: error.hint } : {}),
-    });
+    const recorded = serializeTaskError(error);
     const outcome = this.write(() => {
       const row = this.heldRow(taskId, worker);
       if (!row) return "lost" as const;

@@ -20,7 +20,7 @@ import type {
   TaskStatus,
 } from "../types.js";
 import { REDIS_SCRIPTS, type RedisScriptName } from "./redis-scripts.js";
-import { checkClaim, emptyByStatus, queueFullError, serializeResult } from "./shared.js";
+import { checkClaim, emptyByStatus, queueFullError, serializeResult, serializeTaskError } from "./shared.js";
 
 /** The Redis URL used when none is given and MEMOS_REDIS_URL is unset. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -189,11 +189,7 @@ export class RedisStreamQueue implements TaskQueue {
     error: TaskError,
     options: { retry?: boolean } = {},
   ): Promise<"retrying" | "dead" | "lost"> {
-    const recorded = JSON.stringify({
-      code: error.code,
-      message: error.message,
-      ...(error.hint ? { hint: error.hint } : {}),
-    });
+    const recorded = serializeTaskError(error);
     const retry = options.retry === false ? "0" : "1";
     return (await this.script("fail", [taskId, worker, recorded, retry, nowIso()])) as
       | "retrying"
