@@ -13,10 +13,13 @@
  * a throwaway redis-server is started on a free loopback port.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { Redis } from "ioredis";
+import { importOptional } from "../src/providers/shared/lazy.js";
 import { createRedisStreamQueue, type RedisStreamQueue } from "../src/scheduler/queues/redis-stream-queue.js";
 import { startRedisServer } from "../src/scheduler/testing/redis-server.js";
-import { spawnQueueWorker } from "../src/scheduler/testing/spawn-worker.js";
+import { type QueueWorkerProcess, spawnQueueWorker } from "../src/scheduler/testing/spawn-worker.js";
 import { type MachineInfo, machineInfo, markdownTable } from "./lib/report.js";
 
 /** Options of {@link runThroughputBench}. */
@@ -48,6 +51,11 @@ export interface ThroughputRow {
   tasks_per_s: number;
   /** Submits per second the producer reached (the ceiling of tasks_per_s in this set-up). */
   submit_per_s: number;
+  /**
+   * CPU time per task, all processes together (producer, workers, redis-server), in ms: the
+   * figure a busy machine distorts least. Undefined where /proc or Redis INFO is unavailable.
+   */
+  cpu_ms_per_task?: number;
 }
 
 /** What {@link runThroughputBench} returns. */
@@ -102,17 +110,25 @@ async function runOnce(run: {
 }): Promise<ThroughputRow> {
   const prefix = `bench-${randomUUID().slice(0, 8)}:`;
   const queue = await createRedisStreamQueue({ url: run.url, prefix, capacity: run.tasks + 1 });
+  const { Redis: RedisClient } = await importOptional<typeof import("ioredis")>(
+    "ioredis",
+    "the scheduler bench",
+  );
+  const probe = new RedisClient(run.url);
   const procs = await Promise.all(
     Array.from({ length: run.workers }, (_, i) =>
       spawnQueueWorker({ url: run.url, prefix, name: `bench-w${i}`, concurrency: run.concurrency }),
     ),
   );
   try {
+    const cpuBefore = await cpuSeconds(probe, procs);
     const started = performance.now();
     await submitAll(queue, run);
     const submitted = performance.now();
     await untilCompleted(queue, run.tasks);
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = await cpuSeconds(probe, procs);
+    const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
     return {
       workers: run.workers,
       work_ms: run.work,
@@ -121,11 +137,32 @@ async function runOnce(run: {
       seconds,
       tasks_per_s: run.tasks / seconds,
       submit_per_s: run.tasks / ((submitted - started) / 1000),
+      ...(cpu === undefined ? {} : { cpu_ms_per_task: (cpu * 1000) / run.tasks }),
     };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     await queue.close();
+    await probe.quit();
   }
+}
+
+/** CPU seconds used so far by this process, the worker processes and redis-server. */
+async function cpuSeconds(redis: Redis, procs: QueueWorkerProcess[]): Promise<number | undefined> {
+  const own = process.cpuUsage();
+  let total = (own.user + own.system) / 1e6;
+  for (const proc of procs) {
+    try {
+      // /proc/<pid>/stat: fields 14 and 15 are user and system time in clock ticks (100 per second).
+      const fields = readFileSync(`/proc/${proc.child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return undefined;
+    }
+  }
+  const info = await redis.info("cpu");
+  const redisCpu =
+    Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]);
+  return Number.isFinite(redisCpu) ? total + redisCpu : undefined;
 }
 
 async function submitAll(
@@ -189,7 +226,7 @@ async function main(argv: string[]): Promise<void> {
   }
   console.log(
     markdownTable(
-      ["work ms", "workers", "concurrency each", "tasks", "seconds", "tasks/s", "submits/s"],
+      ["work ms", "workers", "concurrency each", "tasks", "seconds", "tasks/s", "submits/s", "CPU ms/task"],
       report.rows.map((r) => [
         String(r.work_ms),
         String(r.workers),
@@ -198,6 +235,7 @@ async function main(argv: string[]): Promise<void> {
         r.seconds.toFixed(2),
         r.tasks_per_s.toFixed(0),
         r.submit_per_s.toFixed(0),
+        r.cpu_ms_per_task === undefined ? "—" : r.cpu_ms_per_task.toFixed(2),
       ]),
     ),
   );
