@@ -124,7 +124,7 @@ export class LocalQueue implements TaskQueue {
     checkClaim(worker, max);
     const deadline = Date.now() + (options.blockMs ?? 0);
     for (;;) {
-      if (this.closed) return [];
+      if (this.closed || options.signal?.aborted) return [];
       this.pruneWhenDue();
       const tasks = this.write(() => this.claimNow(worker, max));
       const left = deadline - Date.now();

@@ -150,7 +150,7 @@ export class RedisStreamQueue implements TaskQueue {
     checkClaim(worker, max);
     const deadline = Date.now() + (options.blockMs ?? 0);
     for (;;) {
-      if (this.closed) return [];
+      if (this.closed || options.signal?.aborted) return [];
       if (Date.now() - this.lastPrune >= pruneIntervalMs(this.options.retentionMs)) {
         this.lastPrune = Date.now();
         await this.script("prune", [this.options.retentionMs, 1000]);
