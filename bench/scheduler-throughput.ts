@@ -42,7 +42,10 @@ export interface ThroughputOptions {
   users?: number;
   /** A Redis to use; default MEMOS_REDIS_URL, else a redis-server started for the run. */
   url?: string;
-  /** Also measure LocalQueue with one in-process worker, per work amount. Default true. */
+  /**
+   * Also measure LocalQueue with one in-process worker, per work amount (rows with
+   * `queue: "local"`). Default false; the command line turns it on unless --no-local.
+   */
   local?: boolean;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
@@ -90,7 +93,7 @@ export async function runThroughputBench(options: ThroughputOptions = {}): Promi
     workMs = [0, 2],
     concurrency = 4,
     users = 8,
-    local = true,
+    local = false,
     log = () => {},
   } = options;
   const given = options.url ?? process.env.MEMOS_REDIS_URL;
