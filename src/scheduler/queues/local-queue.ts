@@ -267,27 +267,46 @@ export class LocalQueue implements TaskQueue {
   private claimNow(worker: string, max: number): Task[] {
     const now = Date.now();
     this.reap(now);
-    const users = (
-      this.sql(
-        "SELECT DISTINCT user_id FROM scheduler_tasks WHERE status = 'waiting' ORDER BY user_id",
-      ).all() as {
-        user_id: string;
-      }[]
-    ).map((u) => u.user_id);
-    if (users.length === 0) return [];
-    const start = users.findIndex((u) => u > this.cursor);
-    const order = start <= 0 ? users : [...users.slice(start), ...users.slice(0, start)];
+    // The users with waiting tasks, in turn from the one after the cursor: one index seek each,
+    // and no more users than tasks wanted (with more, each of the first `max` gets one).
+    const nextUser = this.sql(
+      "SELECT user_id FROM scheduler_tasks WHERE status = 'waiting' AND user_id > ? ORDER BY user_id LIMIT 1",
+    );
+    const order: string[] = [];
+    const seen = new Set<string>();
+    let after = this.cursor;
+    let wrapped = false;
+    while (order.length < max) {
+      let row = nextUser.get(after) as { user_id: string } | undefined;
+      if (!row && !wrapped) {
+        wrapped = true;
+        row = nextUser.get("") as { user_id: string } | undefined;
+      }
+      if (!row || seen.has(row.user_id)) break;
+      seen.add(row.user_id);
+      order.push(row.user_id);
+      after = row.user_id;
+    }
+    if (order.length === 0) return [];
     const nextOf = this.sql(
       "SELECT task_id FROM scheduler_tasks WHERE status = 'waiting' AND user_id = ? ORDER BY seq LIMIT ?",
     );
-    const lines = new Map(
-      order.map((u) => [u, (nextOf.all(u, max) as { task_id: string }[]).map((r) => r.task_id)]),
-    );
+    // A user's line is read when its turn first comes (a claim of one reads one user's line).
+    const lines = new Map<string, string[]>();
+    const lineOf = (user: string): string[] => {
+      let line = lines.get(user);
+      if (!line) {
+        line = (nextOf.all(user, max) as { task_id: string }[]).map((r) => r.task_id);
+        lines.set(user, line);
+      }
+      return line;
+    };
     const picked: string[] = [];
     while (picked.length < max) {
       let took = false;
       for (const user of order) {
-        const id = lines.get(user)?.shift();
+        if (picked.length >= max) break;
+        const id = lineOf(user).shift();
         if (id === undefined || picked.length >= max) continue;
         picked.push(id);
         this.cursor = user;
