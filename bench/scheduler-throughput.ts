@@ -140,25 +140,13 @@ async function runOnce(run: {
     ),
   );
   try {
-    const cpuBefore = await cpuSeconds(probe, procs);
-    const started = performance.now();
-    await submitAll(queue, run);
-    const submitted = performance.now();
-    await untilCompleted(queue, run.tasks);
-    const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = await cpuSeconds(probe, procs);
-    const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
-    return {
-      queue: "redis",
-      workers: run.workers,
-      work_ms: run.work,
-      concurrency: run.concurrency,
-      tasks: run.tasks,
-      seconds,
-      tasks_per_s: run.tasks / seconds,
-      submit_per_s: run.tasks / ((submitted - started) / 1000),
-      ...(cpu === undefined ? {} : { cpu_ms_per_task: (cpu * 1000) / run.tasks }),
-    };
+    return await measure(
+      "redis",
+      run,
+      queue,
+      () => untilCompleted(queue, run.tasks),
+      () => cpuSeconds(probe, procs),
+    );
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     await queue.close();
@@ -183,6 +171,35 @@ async function cpuSeconds(redis: Redis, procs: QueueWorkerProcess[]): Promise<nu
   const redisCpu =
     Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]);
   return Number.isFinite(redisCpu) ? total + redisCpu : undefined;
+}
+
+/** Submit the run's tasks, wait for `drained`, and turn the clocks into a row. */
+async function measure(
+  kind: ThroughputRow["queue"],
+  run: { workers: number; work: number; tasks: number; concurrency: number; users: number },
+  queue: TaskQueue,
+  drained: () => Promise<void>,
+  cpuSecondsNow: () => Promise<number | undefined>,
+): Promise<ThroughputRow> {
+  const cpuBefore = await cpuSecondsNow();
+  const started = performance.now();
+  await submitAll(queue, run);
+  const submitted = performance.now();
+  await drained();
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await cpuSecondsNow();
+  const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+  return {
+    queue: kind,
+    workers: run.workers,
+    work_ms: run.work,
+    concurrency: run.concurrency,
+    tasks: run.tasks,
+    seconds,
+    tasks_per_s: run.tasks / seconds,
+    submit_per_s: run.tasks / ((submitted - started) / 1000),
+    ...(cpu === undefined ? {} : { cpu_ms_per_task: (cpu * 1000) / run.tasks }),
+  };
 }
 
 /** LocalQueue (a SQLite file) with one TaskWorker in this process. */
@@ -214,24 +231,16 @@ async function runLocal(run: {
   });
   worker.start();
   try {
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    await submitAll(queue, run);
-    const submitted = performance.now();
-    await finished;
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
-    return {
-      queue: "local",
-      workers: 1,
-      work_ms: run.work,
-      concurrency: run.concurrency,
-      tasks: run.tasks,
-      seconds,
-      tasks_per_s: run.tasks / seconds,
-      submit_per_s: run.tasks / ((submitted - started) / 1000),
-      cpu_ms_per_task: (cpu.user + cpu.system) / 1000 / run.tasks,
-    };
+    return await measure(
+      "local",
+      { ...run, workers: 1 },
+      queue,
+      () => finished,
+      async () => {
+        const cpu = process.cpuUsage();
+        return (cpu.user + cpu.system) / 1e6;
+      },
+    );
   } finally {
     await worker.stop();
     await queue.close();
