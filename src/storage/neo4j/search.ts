@@ -1,0 +1,108 @@
+/**
+ * Vector and keyword search on Neo4j, with the shared over-fetch rules
+ * (storage/shared/search-strategy.ts). Vectors: the HNSW vector index first (it holds every cube
+ * of the database, so the cube is a filter applied after it, over-fetched), then an exact ranking
+ * among the cube's filtered vectors when the index cannot fill k. Every candidate is re-scored in
+ * float64 from its stored vector and ranked (distance, id), as the other stores rank. Keywords:
+ * the full-text index (Lucene BM25) over memory, key and tags, queried with quoted terms.
+ */
+import type { ScoredId } from "../../core/interfaces/store.js";
+import { cosine } from "../../core/math/vector.js";
+import type { FilterNode } from "../../core/schema/filter.js";
+import {
+  ANN_FILTER_OVERFETCH,
+  fillAfterFilterAsync,
+  firstFetch,
+  KEYWORD_OVERFETCH,
+  rankByDistance,
+} from "../shared/search-strategy.js";
+import { queryTerms } from "../sqlite/fts.js";
+import * as cypher from "./cypher.js";
+import type { RunQuery } from "./server.js";
+
+/** Extra rows the exact path fetches beyond k, so float32 ordering in Neo4j cannot drop a tie at the edge. */
+const EXACT_MARGIN = 16;
+
+type VectorRow = { id: string; embedding: number[] | null };
+
+function rescore(query: Float32Array, rows: VectorRow[], k: number): ScoredId[] {
+  const candidates = rows
+    .filter((r): r is { id: string; embedding: number[] } => Array.isArray(r.embedding))
+    .map((r) => ({ id: r.id, distance: 1 - cosine(query, r.embedding) }));
+  return rankByDistance(candidates, k);
+}
+
+/** What vector search needs from the store. */
+export interface VectorSearchContext {
+  run: RunQuery;
+  cube: string;
+  /** The vector index can answer (it exists with this cube's dimension). */
+  annReady: boolean;
+}
+
+/**
+ * The best k of the cube's vectors for `query` that pass `filter`, by cosine similarity.
+ *
+ * @example
+ * const hits = await neo4jVectorSearch({ run, cube: "c1", annReady: true }, query, 10, filter);
+ */
+export async function neo4jVectorSearch(
+  ctx: VectorSearchContext,
+  query: Float32Array,
+  k: number,
+  filter: FilterNode | undefined,
+): Promise<ScoredId[]> {
+  const vector = Array.from(query);
+  if (ctx.annReady) {
+    const policy = ANN_FILTER_OVERFETCH;
+    const hits = await fillAfterFilterAsync(
+      k,
+      firstFetch(k, policy),
+      policy,
+      async (fetch) => {
+        const [row] = await ctx.run(cypher.vectorCandidates(ctx.cube, vector, fetch, filter));
+        const seen = Number(row?.seen ?? 0);
+        return { rows: rescore(query, (row?.rows as VectorRow[]) ?? [], k), exhausted: seen < fetch };
+      },
+      // HNSW is approximate: running out of candidates does not prove there are no more.
+      false,
+    );
+    if (hits) return hits;
+  }
+  const rows = await ctx.run(cypher.vectorExact(ctx.cube, vector, k + EXACT_MARGIN, filter));
+  return rescore(query, rows as VectorRow[], k);
+}
+
+/**
+ * BM25 keyword search over memory, key and tags (query text is data: its word tokens become
+ * quoted Lucene terms, OR-ed). The cube and filter run after the index, over-fetched; when they
+ * leave fewer than k, every hit is ranked.
+ *
+ * @example
+ * const hits = await neo4jKeywordSearch(run, "c1", "green tea", 10, undefined);
+ */
+export async function neo4jKeywordSearch(
+  run: RunQuery,
+  cube: string,
+  text: string,
+  k: number,
+  filter: FilterNode | undefined,
+): Promise<ScoredId[]> {
+  const terms = queryTerms(text);
+  if (terms.length === 0) return [];
+  const lucene = cypher.luceneQuery(terms);
+  const hits = await fillAfterFilterAsync(
+    k,
+    firstFetch(k, KEYWORD_OVERFETCH),
+    KEYWORD_OVERFETCH,
+    async (fetch) => {
+      const [row] = await run(cypher.keywordCandidates(cube, lucene, fetch, filter));
+      const rows = ((row?.rows as ScoredId[]) ?? []).slice(0, k);
+      return { rows, exhausted: Number(row?.seen ?? 0) < fetch };
+    },
+    true,
+  );
+  if (hits) return hits;
+  const rows = await run(cypher.keywordAll(cube, lucene, k, filter));
+  return rows.map((r) => ({ id: r.id as string, score: Number(r.score) }));
+}
