@@ -32,44 +32,45 @@ function rescore(query: Float32Array, rows: VectorRow[], k: number): ScoredId[] 
   return rankByDistance(candidates, k);
 }
 
-/** What vector search needs from the store. */
-export interface VectorSearchContext {
-  run: RunQuery;
-  cube: string;
-  /** The vector index can answer (it exists with this cube's dimension). */
-  annReady: boolean;
-}
-
 /**
- * The best k of the cube's vectors for `query` that pass `filter`, by cosine similarity.
+ * The vector index's answer: the best k of the cube's filtered vectors among its candidates,
+ * over-fetched and grown once; undefined when they cannot fill k (run {@link exactVectorSearch}).
  *
  * @example
- * const hits = await neo4jVectorSearch({ run, cube: "c1", annReady: true }, query, 10, filter);
+ * const hits = (await annVectorSearch(run, "c1", query, 10, filter)) ?? (await exactVectorSearch(run, "c1", query, 10, filter));
  */
-export async function neo4jVectorSearch(
-  ctx: VectorSearchContext,
+export function annVectorSearch(
+  run: RunQuery,
+  cube: string,
+  query: Float32Array,
+  k: number,
+  filter: FilterNode | undefined,
+): Promise<ScoredId[] | undefined> {
+  const vector = Array.from(query);
+  const policy = ANN_FILTER_OVERFETCH;
+  return fillAfterFilterAsync(
+    k,
+    firstFetch(k, policy),
+    policy,
+    async (fetch) => {
+      const [row] = await run(cypher.vectorCandidates(cube, vector, fetch, filter));
+      const seen = Number(row?.seen ?? 0);
+      return { rows: rescore(query, (row?.rows as VectorRow[]) ?? [], k), exhausted: seen < fetch };
+    },
+    // HNSW is approximate: running out of candidates does not prove there are no more.
+    false,
+  );
+}
+
+/** The exact best k among the cube's filtered vectors, by cosine similarity. */
+export async function exactVectorSearch(
+  run: RunQuery,
+  cube: string,
   query: Float32Array,
   k: number,
   filter: FilterNode | undefined,
 ): Promise<ScoredId[]> {
-  const vector = Array.from(query);
-  if (ctx.annReady) {
-    const policy = ANN_FILTER_OVERFETCH;
-    const hits = await fillAfterFilterAsync(
-      k,
-      firstFetch(k, policy),
-      policy,
-      async (fetch) => {
-        const [row] = await ctx.run(cypher.vectorCandidates(ctx.cube, vector, fetch, filter));
-        const seen = Number(row?.seen ?? 0);
-        return { rows: rescore(query, (row?.rows as VectorRow[]) ?? [], k), exhausted: seen < fetch };
-      },
-      // HNSW is approximate: running out of candidates does not prove there are no more.
-      false,
-    );
-    if (hits) return hits;
-  }
-  const rows = await ctx.run(cypher.vectorExact(ctx.cube, vector, k + EXACT_MARGIN, filter));
+  const rows = await run(cypher.vectorExact(cube, Array.from(query), k + EXACT_MARGIN, filter));
   return rescore(query, rows as VectorRow[], k);
 }
 

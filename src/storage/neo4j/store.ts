@@ -1,4 +1,4 @@
-import { InvalidInputError, StorageError } from "../../core/errors/index.js";
+import { errorMessage, InvalidInputError, StorageError } from "../../core/errors/index.js";
 import type {
   ListOptions,
   MemoryStore,
@@ -24,7 +24,7 @@ import * as cypher from "./cypher.js";
 import * as graph from "./graph.js";
 import * as items from "./items.js";
 import { itemFromProperties } from "./properties.js";
-import { neo4jKeywordSearch, neo4jVectorSearch } from "./search.js";
+import { annVectorSearch, exactVectorSearch, neo4jKeywordSearch } from "./search.js";
 import type { Row, RunQuery } from "./server.js";
 
 /** What the store and its transaction handles share. */
@@ -165,17 +165,17 @@ export class Neo4jMemoryStore implements MemoryStore {
     await this.write((s) => items.upsertNodes(s, prepared));
   }
 
-  getItem(id: string): Promise<TextualMemoryItem | null> {
+  async getItem(id: string): Promise<TextualMemoryItem | null> {
     assertId(id, "getItem id");
     return this.read(async (run) => (await items.readNodes(run, this.state.cube, [id]))[0] ?? null);
   }
 
-  getItems(ids: string[]): Promise<TextualMemoryItem[]> {
+  async getItems(ids: string[]): Promise<TextualMemoryItem[]> {
     assertIds(ids, "getItems");
     return this.read((run) => items.readNodes(run, this.state.cube, ids));
   }
 
-  getEmbedding(id: string): Promise<Float32Array | null> {
+  async getEmbedding(id: string): Promise<Float32Array | null> {
     assertId(id, "getEmbedding id");
     return this.read((run) => items.readVector(run, this.state.cube, id));
   }
@@ -189,20 +189,20 @@ export class Neo4jMemoryStore implements MemoryStore {
     await this.write((s) => items.updateNode(s, prepared));
   }
 
-  deleteItems(ids: string[]): Promise<number> {
+  async deleteItems(ids: string[]): Promise<number> {
     assertIds(ids, "deleteItems");
-    if (ids.length === 0) return Promise.resolve(0);
+    if (ids.length === 0) return 0;
     return this.write(async (s) =>
       Number((await s.run(cypher.deleteNodes(s.cube, [...new Set(ids)])))[0]?.deleted ?? 0),
     );
   }
 
-  deleteWhere(filter?: MemoryFilter | FilterNode): Promise<number> {
+  async deleteWhere(filter?: MemoryFilter | FilterNode): Promise<number> {
     const node = this.filter(filter);
     return this.write(async (s) => Number((await s.run(cypher.deleteWhere(s.cube, node)))[0]?.deleted ?? 0));
   }
 
-  listItems(options: ListOptions = {}): Promise<TextualMemoryItem[]> {
+  async listItems(options: ListOptions = {}): Promise<TextualMemoryItem[]> {
     const { limit, offset = 0, orderBy = "created_at", order = "asc" } = options;
     if (orderBy !== "created_at" && orderBy !== "updated_at") {
       throw new InvalidInputError({
@@ -219,35 +219,44 @@ export class Neo4jMemoryStore implements MemoryStore {
     if (limit !== undefined) assertCount(limit, "limit");
     assertCount(offset, "offset");
     const node = this.filter(options.filter);
-    if (limit === 0) return Promise.resolve([]);
+    if (limit === 0) return [];
     const query = cypher.listNodes(this.state.cube, node, { orderBy, order, offset, limit });
     return this.read(async (run) => (await run(query)).map((r) => itemFromProperties(r.props as Row)));
   }
 
-  count(filter?: MemoryFilter | FilterNode): Promise<number> {
+  async count(filter?: MemoryFilter | FilterNode): Promise<number> {
     const query = cypher.countNodes(this.state.cube, this.filter(filter));
     return this.read(async (run) => Number((await run(query))[0]?.count ?? 0));
   }
 
-  vectorSearch(vector: Float32Array, options: SearchOptions): Promise<ScoredId[]> {
+  async vectorSearch(vector: Float32Array, options: SearchOptions): Promise<ScoredId[]> {
     const k = searchK(options);
     const query = toVector(vector, "query vector");
     const node = this.filter(options.filter);
     const dims = this.dimensions;
-    if (dims === undefined) return Promise.resolve([]);
+    if (dims === undefined) return [];
     if (query.length !== dims) {
-      return Promise.reject(
-        new StorageError({
-          message: `query vector has ${query.length} dimensions, the cube's vectors have ${dims}`,
-          hint: "embed the query with the cube's embedder",
-        }),
-      );
+      throw new StorageError({
+        message: `query vector has ${query.length} dimensions, the cube's vectors have ${dims}`,
+        hint: "embed the query with the cube's embedder",
+      });
     }
-    const annReady = this.state.annReady && !this.scope;
-    return this.read((run) => neo4jVectorSearch({ run, cube: this.state.cube, annReady }, query, k, node));
+    const { cube, conn } = this.state;
+    // Inside a transaction only an exact search sees its uncommitted writes.
+    if (this.state.annReady && !this.scope) {
+      try {
+        // A read of its own: a failed index query ends the Neo4j transaction it runs in.
+        const hits = await conn.read((run) => annVectorSearch(run, cube, query, k, node));
+        if (hits) return hits;
+      } catch (error) {
+        // An index still populating (or dropped by someone) must not fail a search: exact answers.
+        logger.warn({ err: errorMessage(error), cube }, "Neo4j vector index query failed; searching exactly");
+      }
+    }
+    return this.read((run) => exactVectorSearch(run, cube, query, k, node));
   }
 
-  keywordSearch(query: string, options: SearchOptions): Promise<ScoredId[]> {
+  async keywordSearch(query: string, options: SearchOptions): Promise<ScoredId[]> {
     const k = searchK(options);
     if (typeof query !== "string") {
       throw new InvalidInputError({
@@ -259,27 +268,27 @@ export class Neo4jMemoryStore implements MemoryStore {
     return this.read((run) => neo4jKeywordSearch(run, this.state.cube, query, k, node));
   }
 
-  addEdges(edges: MemoryEdge[]): Promise<void> {
+  async addEdges(edges: MemoryEdge[]): Promise<void> {
     return this.write((s) => graph.addEdges(s.run, s.cube, edges));
   }
 
-  removeEdges(edges: Pick<MemoryEdge, "source" | "target" | "type">[]): Promise<number> {
+  async removeEdges(edges: Pick<MemoryEdge, "source" | "target" | "type">[]): Promise<number> {
     return this.write((s) => graph.removeEdges(s.run, s.cube, edges));
   }
 
-  getEdges(id: string, options?: NeighborOptions): Promise<MemoryEdge[]> {
+  async getEdges(id: string, options?: NeighborOptions): Promise<MemoryEdge[]> {
     return this.read((run) => graph.edgesAt(run, this.state.cube, id, options));
   }
 
-  neighbors(id: string, options?: NeighborOptions): Promise<string[]> {
+  async neighbors(id: string, options?: NeighborOptions): Promise<string[]> {
     return this.read((run) => graph.neighbors(run, this.state.cube, id, options));
   }
 
-  subgraph(seedIds: string[], depth: number, options?: { types?: EdgeType[] }): Promise<Subgraph> {
+  async subgraph(seedIds: string[], depth: number, options?: { types?: EdgeType[] }): Promise<Subgraph> {
     return this.read((run) => graph.subgraph(run, this.state.cube, seedIds, depth, options));
   }
 
-  exportAll(): Promise<TextualMemoryExport> {
+  async exportAll(): Promise<TextualMemoryExport> {
     const { cube } = this.state;
     return this.read(async (run) => {
       const list = {

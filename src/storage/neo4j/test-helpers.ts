@@ -6,6 +6,10 @@
  * It parses the generated TEXT, so a misplaced parenthesis fails a test as it would fail on a
  * server. No Neo4j server can run on the CI machines; this is what stands in for one.
  */
+import type { Neo4jConnection, OpenTransaction } from "./connection.js";
+import type { CypherQuery } from "./cypher-filter.js";
+import type { Row } from "./server.js";
+
 type Value = unknown;
 type Env = { props: Record<string, unknown>; params: Record<string, unknown> };
 
@@ -200,4 +204,86 @@ export function evaluateCypher(text: string, env: Env): Value {
   if (i !== tokens.length)
     throw new Error(`trailing tokens after ${tokens.slice(0, i).join(" ")} in ${text}`);
   return value;
+}
+
+// ---------------------------------------------------------------- a scripted connection
+
+/** A query the fake saw, and where it ran. */
+export interface SeenQuery extends CypherQuery {
+  via: "read" | "write" | "tx" | "schema" | "system";
+}
+
+/**
+ * A Neo4jConnection that answers from rules (first rule whose pattern matches the Cypher text)
+ * and records every query, commit and rollback, for tests of what the store sends and when.
+ */
+export class ScriptedConnection implements Neo4jConnection {
+  readonly seen: SeenQuery[] = [];
+  readonly events: string[] = [];
+  database = "neo4j";
+  private readonly rules: [RegExp, (q: CypherQuery) => Row[]][] = [];
+
+  constructor(server: { version?: string; edition?: string; databases?: string[] } = {}) {
+    const databases = server.databases ?? ["neo4j", "system"];
+    this.on(/dbms\.components/, () => [
+      {
+        name: "Neo4j Kernel",
+        versions: [server.version ?? "5.26.0"],
+        edition: server.edition ?? "community",
+      },
+    ]);
+    this.on(/SHOW DATABASES/, (q) =>
+      databases.includes(q.params.name as string) ? [{ name: q.params.name }] : [],
+    );
+    this.on(/MERGE \(c:MemosCube/, () => [{ dimensions: null }]);
+    this.on(/SHOW INDEXES/, () => []);
+  }
+
+  /** Answer queries whose text matches `pattern` (later rules win). */
+  on(pattern: RegExp, answer: (q: CypherQuery) => Row[]): this {
+    this.rules.unshift([pattern, answer]);
+    return this;
+  }
+
+  private answer(via: SeenQuery["via"], q: CypherQuery): Row[] {
+    this.seen.push({ ...q, via });
+    return this.rules.find(([p]) => p.test(q.text))?.[1](q) ?? [];
+  }
+
+  readonly system = async (q: CypherQuery) => this.answer("system", q);
+  async schema(q: CypherQuery) {
+    return this.answer("schema", q);
+  }
+  useDatabase(name: string): void {
+    this.database = name;
+    this.events.push(`use ${name}`);
+  }
+  async read<T>(work: (run: (q: CypherQuery) => Promise<Row[]>) => Promise<T>): Promise<T> {
+    return work(async (q) => this.answer("read", q));
+  }
+  async write<T>(work: (run: (q: CypherQuery) => Promise<Row[]>) => Promise<T>): Promise<T> {
+    try {
+      const result = await work(async (q) => this.answer("write", q));
+      this.events.push("commit");
+      return result;
+    } catch (error) {
+      this.events.push("rollback");
+      throw error;
+    }
+  }
+  async begin(): Promise<OpenTransaction> {
+    this.events.push("begin");
+    return {
+      run: async (q) => this.answer("tx", q),
+      commit: async () => {
+        this.events.push("commit");
+      },
+      rollback: async () => {
+        this.events.push("rollback");
+      },
+    };
+  }
+  async close(): Promise<void> {
+    this.events.push("close");
+  }
 }
