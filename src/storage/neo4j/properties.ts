@@ -19,6 +19,7 @@
  */
 import { FIELD_NAME } from "../../core/schema/filter.js";
 import type { MemoryEdge, TextualMemoryItem } from "../../core/schema/memory.js";
+import { searchText } from "../shared/search-text.js";
 
 /** Node label and property names the store's Cypher uses (a fixed whitelist, never user text). */
 export const MEMORY_LABEL = "Memory";
@@ -128,12 +129,6 @@ export function decodeFields(
 
 const NODE_RESERVED = new Set(["id", "memory"]);
 const EDGE_RESERVED = new Set(["source", "target", "type"]);
-
-/** What the full-text index searches: the memory, its key and its tags. */
-export function searchText(item: TextualMemoryItem): string {
-  const { key, tags } = item.metadata;
-  return [item.memory, key ?? "", ...(tags ?? [])].join("\n");
-}
 
 /** A memory's node properties (without its vector, which is written and verified apart). */
 export function itemProperties(item: TextualMemoryItem, cube: string): Properties {
