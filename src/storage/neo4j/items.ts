@@ -4,6 +4,7 @@
  */
 import { NotFoundError, StorageError } from "../../core/errors/index.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
+import { assertDistinctIds } from "../shared/store-input.js";
 import type { PreparedItem } from "../sqlite/validate.js";
 import * as cypher from "./cypher.js";
 import { itemFromProperties, itemProperties } from "./properties.js";
@@ -75,17 +76,13 @@ async function verifyVectors(scope: WriteScope, items: PreparedItem[]): Promise<
 
 /** Add new memories; an id the batch repeats or the cube holds fails the whole batch. */
 export async function addNodes(scope: WriteScope, items: PreparedItem[]): Promise<void> {
-  const seen = new Set<string>();
-  for (const item of items) {
-    if (seen.has(item.id)) {
-      throw new StorageError({
-        message: `addItems: id ${item.id} appears twice in the batch; nothing was written`,
-        hint: "give each memory its own id",
-      });
-    }
-    seen.add(item.id);
-  }
-  const existing = await scope.run(cypher.existingIds(scope.cube, [...seen]));
+  assertDistinctIds(items.map((i) => i.id));
+  const existing = await scope.run(
+    cypher.existingIds(
+      scope.cube,
+      items.map((i) => i.id),
+    ),
+  );
   if (existing.length > 0) {
     throw new StorageError({
       message: `addItems: memory ${String(existing[0]?.id)} already exists; nothing was written`,

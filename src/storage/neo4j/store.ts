@@ -10,14 +10,15 @@ import type {
 } from "../../core/interfaces/store.js";
 import { logger } from "../../core/logger.js";
 import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
-import {
-  type EdgeType,
-  type MemoryEdge,
+import type {
+  EdgeType,
+  MemoryEdge,
   TextualMemoryExport,
-  type TextualMemoryItem,
+  TextualMemoryItem,
 } from "../../core/schema/memory.js";
+import { importParams, listParams } from "../shared/store-input.js";
 import { resolveFilter } from "../sqlite/filter-sql.js";
-import { assertCount, assertId, assertIds, prepareBatch, prepareItem, searchK } from "../sqlite/validate.js";
+import { assertId, assertIds, prepareBatch, prepareItem, searchK } from "../sqlite/validate.js";
 import { toVector } from "../sqlite/vectors.js";
 import type { Neo4jConnection, OpenTransaction } from "./connection.js";
 import * as cypher from "./cypher.js";
@@ -203,21 +204,7 @@ export class Neo4jMemoryStore implements MemoryStore {
   }
 
   async listItems(options: ListOptions = {}): Promise<TextualMemoryItem[]> {
-    const { limit, offset = 0, orderBy = "created_at", order = "asc" } = options;
-    if (orderBy !== "created_at" && orderBy !== "updated_at") {
-      throw new InvalidInputError({
-        message: `orderBy must be "created_at" or "updated_at", got ${String(orderBy)}`,
-        hint: 'e.g. {orderBy: "updated_at"}',
-      });
-    }
-    if (order !== "asc" && order !== "desc") {
-      throw new InvalidInputError({
-        message: `order must be "asc" or "desc", got ${String(order)}`,
-        hint: 'e.g. {order: "desc"}',
-      });
-    }
-    if (limit !== undefined) assertCount(limit, "limit");
-    assertCount(offset, "offset");
+    const { limit, offset, orderBy, order } = listParams(options);
     const node = this.filter(options.filter);
     if (limit === 0) return [];
     const query = cypher.listNodes(this.state.cube, node, { orderBy, order, offset, limit });
@@ -312,22 +299,7 @@ export class Neo4jMemoryStore implements MemoryStore {
   }
 
   async importAll(data: TextualMemoryExport, options: { mode?: "replace" | "merge" } = {}): Promise<void> {
-    const mode = options.mode ?? "merge";
-    if (mode !== "replace" && mode !== "merge") {
-      throw new InvalidInputError({
-        message: `import mode must be "replace" or "merge", got ${String(mode)}`,
-        hint: 'e.g. {mode: "merge"}',
-      });
-    }
-    const parsed = TextualMemoryExport.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InvalidInputError({
-        message: `import data: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "is invalid"}`,
-        hint: "expected MemOS textual_memory.json: {nodes: [{id, memory, metadata}], edges: [{source, target, type}]}",
-      });
-    }
-    const { nodes, edges } = parsed.data;
+    const { nodes, edges, mode } = importParams(data, options);
     await this.write(async (s) => {
       if (mode === "replace") await s.run(cypher.deleteWhere(s.cube, undefined));
       const dims =

@@ -9,23 +9,16 @@ import type {
   Subgraph,
 } from "../../core/interfaces/store.js";
 import { type FilterNode, type MemoryFilter, matchesFilter } from "../../core/schema/filter.js";
-import {
-  type EdgeType,
-  type MemoryEdge,
+import type {
+  EdgeType,
+  MemoryEdge,
   TextualMemoryExport,
-  type TextualMemoryItem,
+  TextualMemoryItem,
 } from "../../core/schema/memory.js";
 import { compareIds } from "../shared/search-strategy.js";
+import { assertDistinctIds, importParams, listParams } from "../shared/store-input.js";
 import { resolveFilter } from "../sqlite/filter-sql.js";
-import {
-  assertCount,
-  assertId,
-  assertIds,
-  edgeTypes,
-  prepareBatch,
-  prepareItem,
-  searchK,
-} from "../sqlite/validate.js";
+import { assertId, assertIds, edgeTypes, prepareBatch, prepareItem, searchK } from "../sqlite/validate.js";
 import { toVector } from "../sqlite/vectors.js";
 import { qdrantFilter } from "./filter.js";
 import { PAYLOAD } from "./points.js";
@@ -110,17 +103,8 @@ export class QdrantVectorStore implements MemoryStore {
     const prepared = prepareBatch(batch, "addItems");
     if (prepared.length === 0) return;
     await this.write(async (stage) => {
-      const ids = new Set<string>();
-      for (const p of prepared) {
-        if (ids.has(p.id)) {
-          throw new StorageError({
-            message: `addItems: id ${p.id} appears twice in the batch; nothing was written`,
-            hint: "give each memory its own id",
-          });
-        }
-        ids.add(p.id);
-      }
-      const [taken] = await stage.existing([...ids]);
+      assertDistinctIds(prepared.map((p) => p.id));
+      const [taken] = await stage.existing(prepared.map((p) => p.id));
       if (taken !== undefined) {
         throw new StorageError({
           message: `addItems: memory ${taken} already exists; nothing was written`,
@@ -220,21 +204,7 @@ export class QdrantVectorStore implements MemoryStore {
   }
 
   async listItems(options: ListOptions = {}): Promise<TextualMemoryItem[]> {
-    const { limit, offset = 0, orderBy = "created_at", order = "asc" } = options;
-    if (orderBy !== "created_at" && orderBy !== "updated_at") {
-      throw new InvalidInputError({
-        message: `orderBy must be "created_at" or "updated_at", got ${String(orderBy)}`,
-        hint: 'e.g. {orderBy: "updated_at"}',
-      });
-    }
-    if (order !== "asc" && order !== "desc") {
-      throw new InvalidInputError({
-        message: `order must be "asc" or "desc", got ${String(order)}`,
-        hint: 'e.g. {order: "desc"}',
-      });
-    }
-    if (limit !== undefined) assertCount(limit, "limit");
-    assertCount(offset, "offset");
+    const { limit, offset, orderBy, order } = listParams(options);
     const node = resolveFilter(options.filter);
     this.check();
     if (limit === 0) return [];
@@ -342,22 +312,7 @@ export class QdrantVectorStore implements MemoryStore {
   }
 
   async importAll(data: TextualMemoryExport, options: { mode?: "replace" | "merge" } = {}): Promise<void> {
-    const mode = options.mode ?? "merge";
-    if (mode !== "replace" && mode !== "merge") {
-      throw new InvalidInputError({
-        message: `import mode must be "replace" or "merge", got ${String(mode)}`,
-        hint: 'e.g. {mode: "merge"}',
-      });
-    }
-    const parsed = TextualMemoryExport.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InvalidInputError({
-        message: `import data: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "is invalid"}`,
-        hint: "expected MemOS textual_memory.json: {nodes: [{id, memory, metadata}], edges: [{source, target, type}]}",
-      });
-    }
-    const { nodes, edges } = parsed.data;
+    const { nodes, edges, mode } = importParams(data, options);
     if (edges.length > 0) {
       throw new InvalidInputError({
         message: `import data has ${edges.length} edges; nothing was imported`,
