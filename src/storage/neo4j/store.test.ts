@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MemosError } from "../../core/errors/index.js";
 import { TextualMemoryItem } from "../../core/schema/memory.js";
+import { rejection } from "../../testing/store-conformance/helpers.js";
 import { createNeo4jMemoryStore } from "./create.js";
 import { ScriptedConnection } from "./test-helpers.js";
 
 const item = (id: string, metadata: Record<string, unknown> = {}) =>
   TextualMemoryItem.parse({ id, memory: `memory ${id}`, metadata });
-
-async function failure(p: Promise<unknown>): Promise<MemosError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(MemosError.isInstance(error), String(error)).toBe(true);
-  return error as MemosError;
-}
 
 const open = (conn: ScriptedConnection, options: Record<string, unknown> = {}) =>
   createNeo4jMemoryStore({ uri: "bolt://unused", connection: conn, cubeId: "cube-1", ...options });
@@ -33,10 +24,10 @@ describe("Neo4j store: server, edition and database", () => {
 
   it("refuses a database per cube on Community with a ConfigError and a hint, never sending CREATE DATABASE", async () => {
     const conn = new ScriptedConnection({ edition: "community" });
-    const err = await failure(open(conn, { database: "cube1db", databasePerCube: true, autoCreate: true }));
+    const err = await rejection(open(conn, { database: "cube1db", databasePerCube: true, autoCreate: true }));
     expect(err.code).toBe("config");
     expect(err.hint).toMatch(/use_multi_db: false/);
-    const missing = await failure(open(new ScriptedConnection(), { database: "other", autoCreate: true }));
+    const missing = await rejection(open(new ScriptedConnection(), { database: "other", autoCreate: true }));
     expect(missing.code).toBe("config");
     for (const c of [conn]) expect(c.seen.some((q) => /CREATE DATABASE/.test(q.text))).toBe(false);
     expect(conn.events).toContain("close");
@@ -56,7 +47,7 @@ describe("Neo4j store: server, edition and database", () => {
   });
 
   it("refuses servers older than 5.18 (no vector index syntax)", async () => {
-    const err = await failure(open(new ScriptedConnection({ version: "5.11.0" })));
+    const err = await rejection(open(new ScriptedConnection({ version: "5.11.0" })));
     expect(err.code).toBe("config");
     expect(err.hint).toMatch(/5\.18/);
     await open(new ScriptedConnection({ version: "2025.06.0" }));
@@ -104,7 +95,7 @@ describe("Neo4j store: writes", () => {
     const conn = new ScriptedConnection();
     conn.on(/RETURN count\(n\) AS stored/, () => [{ stored: 1 }]);
     const store = await open(conn);
-    const err = await failure(
+    const err = await rejection(
       store.addItems([
         { item: item("a"), embedding: new Float32Array([1, 0]) },
         { item: item("b"), embedding: new Float32Array([0, 1]) },
@@ -120,8 +111,10 @@ describe("Neo4j store: writes", () => {
     const conn = new ScriptedConnection();
     conn.on(/n\.id IN \$ids RETURN n\.id AS id/, () => [{ id: "a" }]);
     const store = await open(conn);
-    expect((await failure(store.addItems([{ item: item("a") }]))).code).toBe("storage");
-    expect((await failure(store.addItems([{ item: item("x") }, { item: item("x") }]))).code).toBe("storage");
+    expect((await rejection(store.addItems([{ item: item("a") }]))).code).toBe("storage");
+    expect((await rejection(store.addItems([{ item: item("x") }, { item: item("x") }]))).code).toBe(
+      "storage",
+    );
     expect(conn.seen.some((q) => q.text.includes("CREATE (n:Memory)"))).toBe(false);
   });
 
@@ -204,13 +197,13 @@ describe("Neo4j store: reads and searches", () => {
     const conn = new ScriptedConnection();
     const store = await open(conn);
     const before = conn.seen.length;
-    expect((await failure(store.vectorSearch(new Float32Array([1]), { k: 0 }))).code).toBe("invalid_input");
-    expect((await failure(store.listItems({ filter: { "bad field": 1 } as never }))).code).toBe(
+    expect((await rejection(store.vectorSearch(new Float32Array([1]), { k: 0 }))).code).toBe("invalid_input");
+    expect((await rejection(store.listItems({ filter: { "bad field": 1 } as never }))).code).toBe(
       "invalid_input",
     );
-    expect((await failure(store.addEdges([{ source: "a", target: "b", type: "NOPE" } as never]))).code).toBe(
-      "invalid_input",
-    );
+    expect(
+      (await rejection(store.addEdges([{ source: "a", target: "b", type: "NOPE" } as never]))).code,
+    ).toBe("invalid_input");
     expect(conn.seen.length).toBe(before);
   });
 });

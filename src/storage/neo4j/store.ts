@@ -17,6 +17,7 @@ import type {
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
 import { importParams, listParams } from "../shared/store-input.js";
+import { TransactionScope } from "../shared/transaction-scope.js";
 import { resolveFilter } from "../sqlite/filter-sql.js";
 import { assertId, assertIds, prepareBatch, prepareItem, searchK } from "../sqlite/validate.js";
 import { toVector } from "../sqlite/vectors.js";
@@ -40,18 +41,12 @@ export interface Neo4jStoreState {
 }
 
 /** An open MemoryStore.transaction: its Neo4j transaction, run one query at a time. */
-class TxScope {
-  private queue: Promise<unknown> = Promise.resolve();
-  open = true;
+class TxScope extends TransactionScope {
   /** A nested transaction failed: Neo4j has no savepoints, so the outer one cannot commit. */
   failed = false;
   pendingDimensions: number | undefined;
-  constructor(readonly tx: OpenTransaction) {}
-
-  serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
+  constructor(readonly tx: OpenTransaction) {
+    super();
   }
 }
 
@@ -98,12 +93,7 @@ export class Neo4jMemoryStore implements MemoryStore {
   private check(): void {
     if (this.state.closed)
       throw new StorageError({ message: "the Neo4j store is closed", hint: "open a new store" });
-    if (this.scope && !this.scope.open) {
-      throw new StorageError({
-        message: "this transaction has already finished",
-        hint: "use the `tx` handle only inside the function passed to transaction(), and await every call",
-      });
-    }
+    this.scope?.assertOpen();
   }
 
   private read<T>(work: (run: RunQuery) => Promise<T>): Promise<T> {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFromConfig } from "../../core/backend-registry.js";
-import { MemosError } from "../../core/errors/index.js";
 import type { MemoryStore } from "../../core/interfaces/store.js";
 import { TextualMemoryItem } from "../../core/schema/memory.js";
 import "../register-qdrant.js";
+import { rejection } from "../../testing/store-conformance/helpers.js";
 import { createQdrantVectorStore } from "./create.js";
 import { pointId } from "./points.js";
 import { type FakeQdrant, startFakeQdrant } from "./test-helpers.js";
@@ -19,15 +19,6 @@ afterAll(async () => {
 
 const item = (id: string, metadata: Record<string, unknown> = {}, memory = `memory ${id}`) =>
   TextualMemoryItem.parse({ id, memory, metadata });
-
-async function failure(p: Promise<unknown>): Promise<MemosError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(MemosError.isInstance(error), String(error)).toBe(true);
-  return error as MemosError;
-}
 
 /** A store on a fresh collection, and the requests made from here on. */
 async function fresh(options: { dimensions?: number; cubeId?: string } = { dimensions: 3 }) {
@@ -105,9 +96,13 @@ describe("Qdrant store: requests", () => {
   it("answers a write as failed when Qdrant does not complete it or loses its vectors", async () => {
     const { store } = await fresh();
     fake.failNextBatch("acknowledged");
-    expect((await failure(store.addItems([{ item: item("a") }]))).message).toMatch(/did not complete 1 of 1/);
+    expect((await rejection(store.addItems([{ item: item("a") }]))).message).toMatch(
+      /did not complete 1 of 1/,
+    );
     fake.loseNextVectors();
-    const lost = await failure(store.addItems([{ item: item("b"), embedding: new Float32Array([1, 0, 0]) }]));
+    const lost = await rejection(
+      store.addItems([{ item: item("b"), embedding: new Float32Array([1, 0, 0]) }]),
+    );
     expect(lost.code).toBe("storage");
     expect(lost.message).toMatch(/holds 0 of its 1 vectors/);
   });
@@ -211,10 +206,10 @@ describe("Qdrant store: behaviour without edges", () => {
     expect(await other.vectorSearch(new Float32Array([0.5, 0.25, 1]), { k: 2 })).toEqual(
       await store.vectorSearch(new Float32Array([0.5, 0.25, 1]), { k: 2 }),
     );
-    const edge = await failure(store.addEdges([{ source: "a", target: "b", type: "RELATE_TO" }]));
+    const edge = await rejection(store.addEdges([{ source: "a", target: "b", type: "RELATE_TO" }]));
     expect(edge.hint).toMatch(/tree memory/);
     expect(
-      (await failure(other.importAll({ ...data, edges: [{ source: "a", target: "b", type: "PARENT" }] })))
+      (await rejection(other.importAll({ ...data, edges: [{ source: "a", target: "b", type: "PARENT" }] })))
         .code,
     ).toBe("invalid_input");
     expect(await store.neighbors("a")).toEqual([]);
@@ -222,7 +217,7 @@ describe("Qdrant store: behaviour without edges", () => {
 
   it("needs a vector size before its collection exists", async () => {
     const { store } = await fresh({});
-    const err = await failure(store.addItems([{ item: item("a") }]));
+    const err = await rejection(store.addItems([{ item: item("a") }]));
     expect(err.hint).toMatch(/vector_dimension/);
     await store.addItems([{ item: item("b"), embedding: new Float32Array([1, 2]) }]); // the first vector sizes it
     expect(store.dimensions).toBe(2);
@@ -243,13 +238,13 @@ describe("Qdrant store: behaviour without edges", () => {
     const saved = process.env.QDRANT_URL;
     delete process.env.QDRANT_URL;
     try {
-      expect((await failure(createFromConfig("store", { backend: "qdrant", config: {} }))).code).toBe(
+      expect((await rejection(createFromConfig("store", { backend: "qdrant", config: {} }))).code).toBe(
         "config",
       );
     } finally {
       if (saved !== undefined) process.env.QDRANT_URL = saved;
     }
     const dot = { backend: "qdrant", config: { url: fake.url, distance_metric: "dot" } };
-    expect((await failure(createFromConfig("store", dot))).code).toBe("config");
+    expect((await rejection(createFromConfig("store", dot))).code).toBe("config");
   });
 });

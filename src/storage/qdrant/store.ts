@@ -17,6 +17,7 @@ import type {
 } from "../../core/schema/memory.js";
 import { compareIds } from "../shared/search-strategy.js";
 import { assertDistinctIds, importParams, listParams } from "../shared/store-input.js";
+import { TransactionScope } from "../shared/transaction-scope.js";
 import { resolveFilter } from "../sqlite/filter-sql.js";
 import { assertId, assertIds, edgeTypes, prepareBatch, prepareItem, searchK } from "../sqlite/validate.js";
 import { toVector } from "../sqlite/vectors.js";
@@ -30,15 +31,9 @@ const NO_EDGES_HINT =
   "the Qdrant store is for general (vector) memory, which has no edges; use the sqlite, postgres or neo4j store for tree memory";
 
 /** An open MemoryStore.transaction: its staged batch, changed one call at a time. */
-class TxScope {
-  private queue: Promise<unknown> = Promise.resolve();
-  open = true;
-  constructor(readonly stage: Stage) {}
-
-  serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
+class TxScope extends TransactionScope {
+  constructor(readonly stage: Stage) {
+    super();
   }
 }
 
@@ -67,12 +62,7 @@ export class QdrantVectorStore implements MemoryStore {
   private check(): void {
     if (this.state.closed)
       throw new StorageError({ message: "the Qdrant store is closed", hint: "open a new store" });
-    if (this.scope && !this.scope.open) {
-      throw new StorageError({
-        message: "this transaction has already finished",
-        hint: "use the `tx` handle only inside the function passed to transaction(), and await every call",
-      });
-    }
+    this.scope?.assertOpen();
   }
 
   private async write<T>(work: (stage: Stage) => Promise<T>): Promise<T> {
