@@ -1,4 +1,5 @@
-import { InvalidInputError } from "../../core/errors/index.js";
+import { errorMessage, InvalidInputError } from "../../core/errors/index.js";
+import { logger } from "../../core/logger.js";
 import { connectNeo4j, type Neo4jConnection } from "./connection.js";
 import * as cypher from "./cypher.js";
 import { inspectServer, planDatabase } from "./server.js";
@@ -55,7 +56,17 @@ export async function createNeo4jMemoryStore(options: Neo4jStoreOptions): Promis
     });
     if (plan.create) await conn.system(cypher.createDatabase(plan.database));
     conn.useDatabase(plan.database);
-    for (const statement of cypher.schemaStatements()) await conn.schema(statement);
+    for (const { query, optional } of cypher.schemaStatements()) {
+      try {
+        await conn.schema(query);
+      } catch (error) {
+        if (!optional) throw error;
+        logger.warn(
+          { err: errorMessage(error), statement: query.text },
+          "Neo4j refused an optional constraint",
+        );
+      }
+    }
     const [row] = await conn.write((run) => run(cypher.mergeCube(cube)));
     const dims = typeof row?.dimensions === "number" ? row.dimensions : undefined;
     const annReady = dims !== undefined && (await ensureVectorIndex(conn, dims));

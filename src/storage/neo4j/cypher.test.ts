@@ -6,7 +6,7 @@ import * as cypher from "./cypher.js";
 describe("Neo4j Cypher builders", () => {
   it("writes the vector index DDL only for an integer dimension Neo4j accepts", () => {
     expect(cypher.createVectorIndex(768).text).toBe(
-      "CREATE VECTOR INDEX memos_memory_embedding IF NOT EXISTS FOR (n:Memory) ON (n.memosEmbedding) " +
+      "CREATE VECTOR INDEX memos_memory_embedding IF NOT EXISTS FOR (n:MemosMemory) ON (n.memosEmbedding) " +
         "OPTIONS {indexConfig: {`vector.dimensions`: 768, `vector.similarity_function`: 'cosine'}}",
     );
     for (const bad of [0, 1.5, 5000, Number.NaN, "768} }) DROP INDEX x //" as unknown as number]) {
@@ -39,7 +39,7 @@ describe("Neo4j Cypher builders", () => {
       limit: 7,
     });
     expect(asc.text).toBe(
-      "MATCH (n:Memory) WHERE n.memosCube = $p0 AND coalesce(n[$p1] = $p2 AND NOT $p1 IN n.memosJson, false) " +
+      "MATCH (n:MemosMemory) WHERE n.memosCube = $p0 AND coalesce(n[$p1] = $p2 AND NOT $p1 IN n.memosJson, false) " +
         "RETURN n { .*, memosEmbedding: null } AS props " +
         "ORDER BY n.updated_at IS NOT NULL ASC, n.updated_at ASC, n.id ASC SKIP toInteger($p3) LIMIT toInteger($p4)",
     );

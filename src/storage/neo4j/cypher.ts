@@ -50,13 +50,39 @@ export function createDatabase(name: string): CypherQuery {
   return q("CREATE DATABASE $name IF NOT EXISTS WAIT", { name });
 }
 
-/** Constraints and indexes every store needs, idempotent. */
-export function schemaStatements(): CypherQuery[] {
+/** A schema statement; `optional` ones may fail (logged) without stopping the store. */
+export interface SchemaStatement {
+  query: CypherQuery;
+  optional: boolean;
+}
+
+/**
+ * Constraints and indexes every store needs, idempotent. The (cube, id) uniqueness constraint is
+ * optional: the store checks ids itself before every add, and a server that refuses a composite
+ * constraint (or finds old duplicates) should not stop the store from opening.
+ */
+export function schemaStatements(): SchemaStatement[] {
   return [
-    q(`CREATE CONSTRAINT ${INDEX.key} IF NOT EXISTS FOR (n:${M}) REQUIRE (n.${SYSTEM.cube}, n.id) IS UNIQUE`),
-    q(`CREATE INDEX ${INDEX.cube} IF NOT EXISTS FOR (n:${M}) ON (n.${SYSTEM.cube})`),
-    q(`CREATE CONSTRAINT ${INDEX.cubeKey} IF NOT EXISTS FOR (c:${CUBE_LABEL}) REQUIRE c.id IS UNIQUE`),
-    q(`CREATE FULLTEXT INDEX ${INDEX.text} IF NOT EXISTS FOR (n:${M}) ON EACH [n.${SYSTEM.text}]`),
+    {
+      query: q(
+        `CREATE CONSTRAINT ${INDEX.key} IF NOT EXISTS FOR (n:${M}) REQUIRE (n.${SYSTEM.cube}, n.id) IS UNIQUE`,
+      ),
+      optional: true,
+    },
+    {
+      query: q(`CREATE INDEX ${INDEX.cube} IF NOT EXISTS FOR (n:${M}) ON (n.${SYSTEM.cube})`),
+      optional: false,
+    },
+    {
+      query: q(
+        `CREATE CONSTRAINT ${INDEX.cubeKey} IF NOT EXISTS FOR (c:${CUBE_LABEL}) REQUIRE c.id IS UNIQUE`,
+      ),
+      optional: true,
+    },
+    {
+      query: q(`CREATE FULLTEXT INDEX ${INDEX.text} IF NOT EXISTS FOR (n:${M}) ON EACH [n.${SYSTEM.text}]`),
+      optional: false,
+    },
   ];
 }
 

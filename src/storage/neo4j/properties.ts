@@ -21,8 +21,12 @@ import { FIELD_NAME } from "../../core/schema/filter.js";
 import type { MemoryEdge, TextualMemoryItem } from "../../core/schema/memory.js";
 import { searchText } from "../shared/search-text.js";
 
-/** Node label and property names the store's Cypher uses (a fixed whitelist, never user text). */
-export const MEMORY_LABEL = "Memory";
+/**
+ * Node labels and property names the store's Cypher uses (a fixed whitelist, never user text).
+ * Not plain `Memory`: MemOS's own Neo4j schema uses that label (with a unique id constraint), and
+ * a user's graph may too; ours must not mix with theirs.
+ */
+export const MEMORY_LABEL = "MemosMemory";
 export const CUBE_LABEL = "MemosCube";
 export const SYSTEM = {
   cube: "memosCube",

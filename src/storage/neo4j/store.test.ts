@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorMessage, StorageError } from "../../core/errors/index.js";
 import { TextualMemoryItem } from "../../core/schema/memory.js";
 import { rejection } from "../../testing/store-conformance/helpers.js";
 import { createNeo4jMemoryStore } from "./create.js";
@@ -6,6 +7,9 @@ import { ScriptedConnection } from "./test-helpers.js";
 
 const item = (id: string, metadata: Record<string, unknown> = {}) =>
   TextualMemoryItem.parse({ id, memory: `memory ${id}`, metadata });
+
+/** A plain Error from the scripted connection, as the real one would have mapped it. */
+const wrap = (e: unknown) => new StorageError({ message: errorMessage(e) });
 
 const open = (conn: ScriptedConnection, options: Record<string, unknown> = {}) =>
   createNeo4jMemoryStore({ uri: "bolt://unused", connection: conn, cubeId: "cube-1", ...options });
@@ -46,6 +50,18 @@ describe("Neo4j store: server, edition and database", () => {
     await store.close();
   });
 
+  it("opens when the server refuses the optional uniqueness constraint, not when it refuses an index", async () => {
+    const refuse = (what: RegExp) =>
+      new ScriptedConnection().on(what, () => {
+        throw new Error("Unsupported administration command");
+      });
+    const store = await open(refuse(/CREATE CONSTRAINT memos_memory_key/));
+    await store.close();
+    expect(
+      (await rejection(open(refuse(/CREATE FULLTEXT INDEX/)).catch((e) => Promise.reject(wrap(e))))).message,
+    ).toMatch(/Unsupported/);
+  });
+
   it("refuses servers older than 5.18 (no vector index syntax)", async () => {
     const err = await rejection(open(new ScriptedConnection({ version: "5.11.0" })));
     expect(err.code).toBe("config");
@@ -70,12 +86,12 @@ describe("Neo4j store: writes", () => {
       .map((q) => q.text.split(" ").slice(0, 3).join(" "));
     expect(writes).toEqual([
       "MERGE (c:MemosCube {id:", // open: the cube's node
-      "MATCH (n:Memory) WHERE", // ids already there?
+      "MATCH (n:MemosMemory) WHERE", // ids already there?
       "MERGE (c:MemosCube {id:", // the first vector fixes the dimension
       "UNWIND $rows AS",
-      "MATCH (n:Memory) WHERE", // the vectors are there
+      "MATCH (n:MemosMemory) WHERE", // the vectors are there
     ]);
-    const create = conn.seen.find((q) => q.text.includes("CREATE (n:Memory)"));
+    const create = conn.seen.find((q) => q.text.includes("CREATE (n:MemosMemory)"));
     const rows = create?.params.rows as { props: Record<string, unknown>; vector: number[] }[];
     expect(rows[0]?.vector).toEqual([0.5, 0.25, 1]);
     expect(rows[0]?.props.nested).toBe('{"x":[1,null]}');
@@ -115,7 +131,7 @@ describe("Neo4j store: writes", () => {
     expect((await rejection(store.addItems([{ item: item("x") }, { item: item("x") }]))).code).toBe(
       "storage",
     );
-    expect(conn.seen.some((q) => q.text.includes("CREATE (n:Memory)"))).toBe(false);
+    expect(conn.seen.some((q) => q.text.includes("CREATE (n:MemosMemory)"))).toBe(false);
   });
 
   it("a transaction commits once at the end, or rolls back when its function throws", async () => {

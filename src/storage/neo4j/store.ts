@@ -71,7 +71,7 @@ export async function ensureVectorIndex(conn: Neo4jConnection, dimensions: numbe
 }
 
 /**
- * MemoryStore on Neo4j (≥ 5.18): memories are `:Memory` nodes carrying a cube property, edges are
+ * MemoryStore on Neo4j (≥ 5.18): memories are `:MemosMemory` nodes carrying a cube property, edges are
  * relationships, vectors live on the nodes behind a cosine vector index, and a full-text index
  * serves BM25. Create it with {@link createNeo4jMemoryStore}; it passes the shared conformance
  * suite against a real server (`NEO4J_URI`).
