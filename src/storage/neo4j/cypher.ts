@@ -347,11 +347,6 @@ function relationshipType(type: string): EdgeType {
   return type as EdgeType;
 }
 
-/** Which of `ids` exist in the cube (edge ends). */
-export function existingEnds(cube: string, ids: string[]): CypherQuery {
-  return existingIds(cube, ids);
-}
-
 /** Add edges of one type once each (MERGE), replacing their properties; returns how many. */
 export function mergeEdges(cube: string, type: string, rows: EdgeRow[]): CypherQuery {
   return q(
