@@ -11,6 +11,7 @@ import { cosine } from "../../core/math/vector.js";
 import type { FilterNode } from "../../core/schema/filter.js";
 import {
   ANN_FILTER_OVERFETCH,
+  compareIds,
   fillAfterFilterAsync,
   firstFetch,
   KEYWORD_OVERFETCH,
@@ -98,7 +99,10 @@ export async function neo4jKeywordSearch(
     KEYWORD_OVERFETCH,
     async (fetch) => {
       const [row] = await run(cypher.keywordCandidates(cube, lucene, fetch, filter));
-      const rows = ((row?.rows as ScoredId[]) ?? []).slice(0, k);
+      // Ties in score go by id, as keywordAll's ORDER BY and the other stores break them.
+      const rows = [...((row?.rows as ScoredId[]) ?? [])]
+        .sort((a, b) => b.score - a.score || compareIds(a.id, b.id))
+        .slice(0, k);
       return { rows, exhausted: Number(row?.seen ?? 0) < fetch };
     },
     true,
