@@ -6,5 +6,6 @@
  * @module
  */
 import "./providers/register-all.js";
+import "./storage/register-postgres.js";
 import "./storage/register-sqlite.js";
 import "./cube/memory-backends/register.js";
