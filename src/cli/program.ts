@@ -8,6 +8,7 @@ import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
 import { registerKey } from "./commands/key.js";
 import { registerMcp } from "./commands/mcp.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerUser } from "./commands/user.js";
@@ -33,5 +34,6 @@ export function buildProgram(io: CliIO): Command {
   registerKey(program, io);
   registerServe(program, io);
   registerMcp(program, io);
+  registerMigrate(program, io);
   return program;
 }
