@@ -66,6 +66,8 @@ interface BenchStore {
   /** Bytes on disk once closed (SQLite) or of the tables and indexes (PostgreSQL). */
   diskMb(): Promise<number>;
   close(): Promise<void>;
+  /** Refresh the planner's statistics (PostgreSQL). */
+  analyze?(): Promise<void>;
 }
 
 async function openBenchStore(
@@ -90,6 +92,15 @@ async function openBenchStore(
   return {
     store,
     diskMb: async () => bytes / 2 ** 20,
+    async analyze() {
+      const { acquirePool } = await import("../src/storage/postgres/index.js");
+      const ref = await acquirePool({ url, max: server ? server.poolSize : 4 });
+      try {
+        await ref.pool.query("ANALYZE memos_items; ANALYZE memos_edges");
+      } finally {
+        await ref.release();
+      }
+    },
     async close() {
       const { acquirePool } = await import("../src/storage/postgres/index.js");
       const ref = await acquirePool({ url, max: server ? server.poolSize : 4 });
@@ -193,6 +204,8 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleRow[]> 
           progress.increment(texts.length);
         }
         const addSeconds = (performance.now() - t0) / 1000;
+        // A server's autovacuum analyses fresh tables; PGlite has none, so do it once here.
+        await bench.analyze?.();
         progress.start(`search ${n}`, options.queries);
         const q = rng(7);
         const latencies: number[] = [];

@@ -6,5 +6,4 @@
  * const store = await createPostgresMemoryStore({ url: process.env.MEMOS_PG_URL, cubeId: "default" });
  */
 export { acquirePool, type PgPoolOptions, type PoolRef } from "./driver.js";
-export { SCHEMA_VERSION } from "./schema.js";
 export { createPostgresMemoryStore, PostgresMemoryStore, type PostgresMemoryStoreOptions } from "./store.js";

@@ -85,14 +85,14 @@ async function rank(
     .map(() => `plainto_tsquery('${TS_CONFIG}', ?::text)`)
     .join(operator === "AND" ? " && " : " || ");
   const { rows } = await s.query<{ id: string; score: number }>(
-    `WITH lex AS (
+    `WITH lex AS MATERIALIZED (
        SELECT DISTINCT u.lexeme FROM unnest(?::text[]) AS t(term)
        CROSS JOIN LATERAL unnest(to_tsvector('${TS_CONFIG}', t.term)) AS u
      ),
-     stats AS (
+     stats AS MATERIALIZED (
        SELECT count(*)::float8 AS n, coalesce(avg(doc_len), 0)::float8 AS avgdl FROM memos_items WHERE cube = ?
      ),
-     idf AS (
+     idf AS MATERIALIZED (
        SELECT l.lexeme, greatest(ln((st.n - d.df + 0.5) / (d.df + 0.5)), 1e-6) AS idf
        FROM lex l CROSS JOIN stats st
        CROSS JOIN LATERAL (
@@ -100,7 +100,7 @@ async function rank(
          WHERE m.cube = ? AND m.tsv @@ quote_literal(l.lexeme)::tsquery
        ) AS d
      ),
-     hits AS (
+     hits AS MATERIALIZED (
        SELECT i.id, i.tsv, i.doc_len FROM memos_items i
        WHERE i.cube = ? AND i.tsv @@ (${tsquery}) AND ${w.sql}
      )
