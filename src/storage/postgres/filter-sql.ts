@@ -1,18 +1,14 @@
 import type { FilterNode, FilterOp, Scalar } from "../../core/schema/filter.js";
+import { HOT_COLUMNS } from "../sqlite/schema.js";
 import { FALSE, joinAll, type SqlFragment, TRUE } from "./sql.js";
 
 /**
- * Metadata fields copied into generated columns of `memos_items` (indexed, `COLLATE "C"`). The
- * zod schema makes each of them a string or null, so they compile to plain text comparisons.
+ * Metadata fields copied into generated columns of `memos_items` (indexed, `COLLATE "C"`): the
+ * SQLite store's hot columns. The zod schema makes each a string or null, so they compile to
+ * plain text comparisons.
  */
-export const HOT_COLUMNS = [
-  "user_id",
-  "session_id",
-  "status",
-  "memory_type",
-  "created_at",
-  "updated_at",
-] as const;
+export { HOT_COLUMNS };
+
 const TEXT_FIELDS = new Set<string>(["id", "memory", ...HOT_COLUMNS]);
 
 const RANGE_SQL = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
