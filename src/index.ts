@@ -189,6 +189,11 @@ export type {
   TreeSearchResult,
 } from "./retrieve/types.js";
 export {
+  createPostgresMemoryStore,
+  PostgresMemoryStore,
+  type PostgresMemoryStoreOptions,
+} from "./storage/postgres/store.js";
+export {
   createSqliteMemoryStore,
   SqliteMemoryStore,
   type SqliteMemoryStoreOptions,

@@ -9,6 +9,7 @@ import { registerItemCommands } from "./commands/items.js";
 import { registerKey } from "./commands/key.js";
 import { registerLora } from "./commands/lora.js";
 import { registerMcp } from "./commands/mcp.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerUser } from "./commands/user.js";
@@ -35,5 +36,6 @@ export function buildProgram(io: CliIO): Command {
   registerLora(program, io);
   registerServe(program, io);
   registerMcp(program, io);
+  registerMigrate(program, io);
   return program;
 }
