@@ -1,11 +1,28 @@
+import { rmSync } from "node:fs";
 import { AnnIndex } from "./ann.js";
+import { type BackgroundBuild, type BuildSource, type BuiltIndex, buildInBackground } from "./ann-builder.js";
 import type { SqliteContext } from "./context.js";
-import { readVectorStamp, type VectorStamp } from "./schema.js";
+import { bumpVectorGeneration, readVectorStamp, type VectorStamp } from "./schema.js";
+import {
+  changedSince,
+  logVectorChange,
+  pruneVectorLog,
+  resetVectorLog,
+  vectorLogFloor,
+} from "./vector-log.js";
+import { blobToVector } from "./vectors.js";
 
 /** Default annThreshold: below it sqlite-vec's exact scan takes a few ms. */
 export const DEFAULT_ANN_THRESHOLD = 20_000;
+/** Up to this many vectors a build runs inline (well under a second); beyond, on a worker thread. */
+export const INLINE_BUILD_LIMIT = 2048;
+/**
+ * Up to this many changed vectors, a search brings the index up to date itself (each costs
+ * about a millisecond); beyond, the index is rebuilt in the background and search runs exact.
+ */
+export const CATCH_UP_LIMIT = 512;
 
-/** What the approximate vector index is doing, for benchmarks and `memos doctor`. */
+/** What the approximate vector index is doing, for benchmarks, tests and `memos doctor`. */
 export interface AnnStatus {
   threshold: number;
   /** Vectors in the in-memory index, when one is held. */
@@ -13,6 +30,16 @@ export interface AnnStatus {
   generation: number | undefined;
   /** How the index was last obtained, and how long that took. */
   last: { source: "built" | "loaded"; ms: number } | undefined;
+  /** Full builds (inline or in the background) since the store opened. */
+  builds: number;
+  /** Saved indexes loaded from disk. */
+  loads: number;
+  /** Times the index caught up with committed writes from the change log (another connection's). */
+  catchUps: number;
+  /** Vectors those catch-ups re-read and applied. */
+  caughtUpVectors: number;
+  /** A background build is running; vector search is exact until it lands. */
+  building: boolean;
 }
 
 /** A vector change the in-memory index must follow once it commits; "bump" marks one generation step. */
@@ -23,9 +50,10 @@ export type VectorOp =
   | { op: "bump" };
 
 /**
- * The HNSW index's life beside the cube (ann.ts holds the index itself): when to use one, loading
- * or building it, following committed vector changes, and saving it at close. It also keeps the
- * ledger of vector changes that the engine's transactions commit or roll back.
+ * The HNSW index's life beside the cube (ann.ts holds the index itself): when to use one,
+ * loading or building it (in the background once it is big), following this connection's
+ * commits, catching up with other connections' from the change log, and saving it. It also keeps
+ * the ledger of vector changes that the engine's transactions commit or roll back.
  */
 export class AnnCache {
   /** The HNSW cache of the vectors, when the cube is big enough to want one. */
@@ -34,18 +62,29 @@ export class AnnCache {
   private failed: VectorStamp | undefined;
   /** Vector changes of the open transaction, applied to `ann` once it commits. */
   private pending: VectorOp[] = [];
+  /** The index that saw every op in `pending`; replay is only valid into that one. */
+  private pendingFor: AnnIndex | undefined;
   /** Counts vector changes, so a write knows whether to bump the generation. */
   private changes = 0;
+  private build: { job: BackgroundBuild; done: Promise<void> } | undefined;
+  private readonly counts = { builds: 0, loads: 0, catchUps: 0, caughtUpVectors: 0 };
 
   constructor(
     private readonly ctx: SqliteContext,
     readonly threshold: number,
   ) {}
 
-  /** Note a vector change for the generation counter and, when an index is held, for it. */
+  /** Log a vector change (inside the write) and, when an index is held, note it for replay. */
   changed(op: Exclude<VectorOp, { op: "bump" }>): void {
     this.changes++;
-    if (this.ann) this.pending.push(op);
+    if (op.op === "reset") resetVectorLog(this.ctx.db);
+    else logVectorChange(this.ctx.db, op.rid);
+    this.note(op);
+  }
+
+  private note(op: VectorOp): void {
+    if (this.pending.length === 0) this.pendingFor = this.ann;
+    if (this.ann || op.op === "bump") this.pending.push(op);
   }
 
   /** Vector changes so far; a write compares it before and after. */
@@ -53,9 +92,10 @@ export class AnnCache {
     return this.changes;
   }
 
-  /** The write that just ran bumped the stored generation one step. */
+  /** The write that just ran changed vectors: bump the stored generation (and prune the log). */
   bumped(): void {
-    this.pending.push({ op: "bump" });
+    pruneVectorLog(this.ctx.db, bumpVectorGeneration(this.ctx.db));
+    this.note({ op: "bump" });
   }
 
   /** Pending changes: a transaction or savepoint notes it, to undo back to it on rollback. */
@@ -66,26 +106,25 @@ export class AnnCache {
   /** Forget the changes after `mark`: their savepoint (or the whole transaction) rolled back. */
   truncatePending(mark: number): void {
     if (mark < this.pending.length) this.pending.length = mark;
+    if (this.pending.length === 0) this.pendingFor = undefined;
   }
 
   /**
-   * After a commit, replay its vector changes on the in-memory index. They apply only when the
-   * committed generation is exactly the index's plus this transaction's steps; anything else
-   * means another connection wrote in between, and the index is dropped (reloaded or rebuilt on
-   * the next search) rather than patched into something vec0 does not hold.
+   * After a commit, replay its vector changes on the in-memory index, when the committed
+   * generation is exactly the index's plus this transaction's steps. Otherwise another
+   * connection wrote in between, and the next search catches up from the change log instead.
    */
   committed(): void {
     const ops = this.pending;
+    const seenBy = this.pendingFor;
     this.pending = [];
+    this.pendingFor = undefined;
     const ann = this.ann;
-    if (!ann) return;
+    if (!ann || ann !== seenBy) return;
     const steps = ops.filter((o) => o.op === "bump").length;
     if (steps === 0) return;
     const stamp = readVectorStamp(this.ctx.db);
-    if (stamp.epoch !== ann.stamp.epoch || stamp.generation !== ann.stamp.generation + steps) {
-      this.ann = undefined;
-      return;
-    }
+    if (stamp.epoch !== ann.stamp.epoch || stamp.generation !== ann.stamp.generation + steps) return;
     try {
       let target = ann;
       // Runs of upserts go in as one batch; removes and resets keep their place in the order.
@@ -113,30 +152,91 @@ export class AnnCache {
   }
 
   /**
-   * The HNSW index to search, or undefined when exact search must (or may as well) run: the
-   * cube is small, the option is off, or this transaction has uncommitted vector changes (vec0
-   * is then ahead of any index, and an index built from uncommitted rows could outlive a
-   * rollback under a generation that later means something else). A stale index is replaced by
-   * the saved file when that matches, else rebuilt from vec0, here, synchronously.
+   * The HNSW index to search, or undefined when exact search runs instead: the cube is small,
+   * the option is off, this transaction has uncommitted vector changes (vec0 is then ahead of
+   * any index), or the index is being built in the background. It never waits for a full
+   * build: a stale index catches up from the change log when few vectors changed, else a
+   * rebuild starts on a worker thread and this search (and those until it lands) run exact.
    */
   index(): AnnIndex | undefined {
     const dims = this.ctx.dims;
     // `pending` holds at least a "bump" for every uncommitted vector change.
     if (!Number.isFinite(this.threshold) || dims === undefined || this.pending.length > 0) return undefined;
+    return this.ctx.read(() => this.current(dims));
+  }
+
+  private current(dims: number): AnnIndex | undefined {
     const stamp = readVectorStamp(this.ctx.db);
-    const ann = this.ann;
-    if (ann && ann.stamp.epoch === stamp.epoch && ann.stamp.generation === stamp.generation) {
-      return ann.size > this.threshold ? ann : undefined;
+    let ann = this.ann;
+    // Ahead of this snapshot (an older read transaction): right for later searches, not this one.
+    if (ann && ann.stamp.epoch === stamp.epoch && ann.stamp.generation > stamp.generation) return undefined;
+    if (ann && (ann.stamp.epoch !== stamp.epoch || !this.catchUp(ann, stamp))) ann = undefined;
+    this.ann = ann ?? this.obtain(dims, stamp);
+    return this.ann && this.ann.size > this.threshold ? this.ann : undefined;
+  }
+
+  /**
+   * Bring `ann` to `stamp` from the change log: re-read the vectors of the rows that changed
+   * since its generation and apply them (a row now without a vector is removed). False when the
+   * log does not reach back that far or too much changed: the caller rebuilds.
+   */
+  private catchUp(ann: AnnIndex, stamp: VectorStamp): boolean {
+    if (ann.stamp.generation === stamp.generation) return true;
+    const rids = changedSince(this.ctx.db, ann.stamp.generation, CATCH_UP_LIMIT);
+    if (!rids || rids.length > CATCH_UP_LIMIT) return false;
+    try {
+      const found = new Map(
+        (
+          this.ctx
+            .stmt(
+              "SELECT rowid AS rid, embedding FROM vec_items WHERE rowid IN (SELECT value FROM json_each(?))",
+            )
+            .all(JSON.stringify(rids)) as { rid: number; embedding: Buffer }[]
+        ).map((r) => [r.rid, r.embedding]),
+      );
+      const upserts: { rid: number; vector: Float32Array }[] = [];
+      for (const rid of rids) {
+        const blob = found.get(rid);
+        if (blob) upserts.push({ rid, vector: blobToVector(blob) });
+        else ann.remove(rid);
+      }
+      ann.upsertMany(upserts);
+    } catch {
+      return false; // a usearch failure only costs a rebuild
     }
-    this.ann = undefined;
+    ann.stamp = stamp;
+    this.counts.catchUps++;
+    this.counts.caughtUpVectors += rids.length;
+    return true;
+  }
+
+  /** No usable index in memory: load the saved one, build a small one now, or start a background build. */
+  private obtain(dims: number, stamp: VectorStamp): AnnIndex | undefined {
+    if (this.build) return undefined;
     const rows = this.vectorRows();
     if (rows <= this.threshold) return undefined;
     // A build that failed (usearch error, memory) is not retried until the vectors change.
     if (this.failed?.epoch === stamp.epoch && this.failed.generation === stamp.generation) return undefined;
+    const saved = this.loadSaved(dims, stamp, rows);
+    if (saved && this.catchUp(saved, stamp)) return saved;
+    if (rows > INLINE_BUILD_LIMIT) {
+      this.startBuild(dims, stamp);
+      return undefined;
+    }
     try {
-      const fresh = this.loadOrBuild(dims, stamp, rows);
-      this.ann = fresh;
-      return fresh.size > this.threshold ? fresh : undefined;
+      const start = performance.now();
+      const fresh = AnnIndex.build(
+        dims,
+        stamp,
+        this.ctx.stmt("SELECT rowid AS rid, embedding FROM vec_items").iterate() as Iterable<{
+          rid: number;
+          embedding: Buffer;
+        }>,
+      );
+      this.last = { source: "built", ms: performance.now() - start };
+      this.counts.builds++;
+      if (this.ctx.path !== ":memory:") this.trySave(fresh, rows);
+      return fresh;
     } catch {
       // The index is only a cache: exact search still answers, just slower.
       this.failed = stamp;
@@ -144,28 +244,84 @@ export class AnnCache {
     }
   }
 
-  private loadOrBuild(dims: number, stamp: VectorStamp, rows: number): AnnIndex {
-    const { ctx } = this;
+  private loadSaved(dims: number, stamp: VectorStamp, rows: number): AnnIndex | undefined {
+    if (this.ctx.path === ":memory:") return undefined;
     const start = performance.now();
-    const memory = ctx.path === ":memory:";
-    let fresh = memory ? undefined : AnnIndex.load(ctx.path, dims, stamp, rows);
-    if (fresh) {
-      this.last = { source: "loaded", ms: performance.now() - start };
-      return fresh;
-    }
-    fresh = ctx.read(() =>
-      AnnIndex.build(
-        dims,
-        readVectorStamp(ctx.db),
-        ctx.stmt("SELECT rowid AS rid, embedding FROM vec_items").iterate() as Iterable<{
-          rid: number;
-          embedding: Buffer;
-        }>,
-      ),
+    const range = { from: vectorLogFloor(this.ctx.db), to: stamp.generation };
+    const saved = AnnIndex.load(this.ctx.path, dims, stamp.epoch, range, (g) =>
+      g === stamp.generation ? rows : undefined,
     );
-    this.last = { source: "built", ms: performance.now() - start };
-    if (!memory && !ctx.db.inTransaction) this.trySave(fresh, rows);
-    return fresh;
+    if (saved) {
+      this.last = { source: "loaded", ms: performance.now() - start };
+      this.counts.loads++;
+    }
+    return saved;
+  }
+
+  /** Build on a worker thread; searches stay exact until the index lands (see {@link install}). */
+  private startBuild(dims: number, stamp: VectorStamp): void {
+    const start = performance.now();
+    let job: BackgroundBuild;
+    try {
+      job = buildInBackground(dims, this.buildSource(dims, stamp));
+    } catch {
+      this.failed = stamp; // no worker thread: exact search goes on
+      return;
+    }
+    const done = job.result.then(
+      (built) => this.install(built, dims, start),
+      () => {
+        if (this.build?.job === job && this.ctx.db.open) this.failed = stamp;
+      },
+    );
+    this.build = { job, done: done.finally(() => (this.build = undefined)) };
+  }
+
+  /** A file cube is read by the worker itself; an in-memory one hands its vectors over. */
+  private buildSource(dims: number, stamp: VectorStamp): BuildSource {
+    if (this.ctx.path !== ":memory:") return { path: this.ctx.path };
+    const rows = this.ctx.stmt("SELECT rowid AS rid, embedding FROM vec_items").all() as {
+      rid: number;
+      embedding: Buffer;
+    }[];
+    const keys = new BigUint64Array(rows.length);
+    const flat = new Float32Array(rows.length * dims);
+    const bytes = new Uint8Array(flat.buffer);
+    rows.forEach((r, i) => {
+      keys[i] = BigInt(r.rid);
+      if (r.embedding.byteLength === dims * 4) bytes.set(r.embedding, i * dims * 4);
+    });
+    return { keys, flat, ...stamp };
+  }
+
+  /** A background build finished: load its file, keep it beside a file cube, and use it. */
+  private install(built: BuiltIndex, dims: number, start: number): void {
+    const memory = this.ctx.path === ":memory:";
+    try {
+      if (!this.ctx.db.open || built.stamp.epoch !== readVectorStamp(this.ctx.db).epoch) return;
+      const fresh = AnnIndex.open(built.file, dims, built.stamp);
+      if (!memory) {
+        AnnIndex.publish(this.ctx.path, built.file, {
+          ...built.stamp,
+          dimensions: dims,
+          size: built.size,
+          rows: built.rows,
+        });
+        fresh.savedGeneration = built.stamp.generation;
+      }
+      if (!this.ann || this.ann.stamp.generation < fresh.stamp.generation) this.ann = fresh;
+      this.last = { source: "built", ms: performance.now() - start };
+      this.counts.builds++;
+    } catch {
+      this.failed = built.stamp;
+    } finally {
+      if (memory || !this.ctx.db.open) rmSync(built.file, { force: true });
+    }
+  }
+
+  /** Resolves once no background build is running (tests, benchmarks, a graceful shutdown). */
+  async settled(): Promise<void> {
+    while (this.build) await this.build.done;
   }
 
   private vectorRows(): number {
@@ -181,8 +337,9 @@ export class AnnCache {
     }
   }
 
-  /** At close: keep the in-memory index for the next open when it is current and unsaved. */
-  saveOnClose(): void {
+  /** At close: stop a build, and keep the in-memory index for the next open when it is current and unsaved. */
+  close(): void {
+    this.build?.job.cancel();
     const { ann, ctx } = this;
     if (!ann || ctx.path === ":memory:" || this.pending.length > 0 || ctx.db.inTransaction) return;
     if (ann.savedGeneration === ann.stamp.generation) return;
@@ -198,6 +355,8 @@ export class AnnCache {
       size: this.ann?.size,
       generation: this.ann?.stamp.generation,
       last: this.last,
+      ...this.counts,
+      building: this.build !== undefined,
     };
   }
 }

@@ -12,7 +12,6 @@ import { SqliteItems } from "./items.js";
 import { SqliteKeywordSearch } from "./keyword-search.js";
 import { SqlitePortability } from "./portability.js";
 import {
-  bumpVectorGeneration,
   createVectorTable,
   ensureVectorEpoch,
   MAX_DIMENSIONS,
@@ -34,6 +33,8 @@ export interface EngineOptions {
 
 /** Prepared statements are cached by SQL text; filters make SQL vary, so the cache is bounded. */
 const STATEMENT_CACHE_LIMIT = 256;
+/** How long SQLite itself waits (blocking) for another connection's lock before reporting busy. */
+const BUSY_HANDLER_MS = 50;
 /** Upper bound of the memory map of a cube file (address space, not memory). */
 const MMAP_BYTES = 1024 * 1024 * 1024;
 
@@ -136,10 +137,13 @@ export class SqliteEngine implements SqliteContext {
       }
       // WAL: readers never block the writer, and a commit is one append. synchronous=NORMAL keeps
       // every commit across a process crash (only a power loss can drop the last few).
+      // The busy handler first: switching to WAL itself may wait for another process's lock.
+      // It blocks the whole thread, so it is short; the store retries a busy call with
+      // asynchronous backoff (busy.ts) and reports a StorageError only after `lockTimeoutMs`.
+      db.pragma(`busy_timeout = ${BUSY_HANDLER_MS}`);
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
       db.pragma("foreign_keys = ON");
-      db.pragma("busy_timeout = 5000");
       // Vector search reads every vector of the cube; memory-mapped reads avoid copying 40 MB
       // per query through SQLite's small page cache (about 1.6x faster KNN at 100k x 100-d).
       if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`);
@@ -186,7 +190,7 @@ export class SqliteEngine implements SqliteContext {
 
   close(): void {
     if (!this.db.open) return;
-    this.ann.saveOnClose();
+    this.ann.close();
     try {
       this.db.pragma("optimize");
     } catch {
@@ -216,10 +220,7 @@ export class SqliteEngine implements SqliteContext {
         const before = this.ann.changeCount;
         const result = fn();
         // One step per write is enough: readers only compare generations for equality.
-        if (this.ann.changeCount !== before) {
-          bumpVectorGeneration(this.db);
-          this.ann.bumped();
-        }
+        if (this.ann.changeCount !== before) this.ann.bumped();
         return result;
       }) as T;
     } catch (error) {
