@@ -16,7 +16,7 @@ import { type AnnStamp, HNSW, tempName } from "./ann.js";
  * The worker is plain JavaScript evaluated from a string: it has to run the same way under tsx,
  * vitest and the compiled package, and it needs nothing of ours beyond the HNSW parameters.
  */
-const WORKER_SOURCE = String.raw`
+const WORKER_SOURCE = `
 const { parentPort, workerData: w } = require("node:worker_threads");
 const usearch = require(w.modules.usearch);
 const D = w.dimensions;
