@@ -192,7 +192,7 @@ async function server(): Promise<void> {
   const coldStart = performance.now();
   do {
     during.push(await search(store));
-    await yieldToEvents(); // let the builder's message in, as a server's requests would
+    await sleep(20); // a busy server's pace, leaving the builder thread some CPU
   } while ((await store.annStatus()).building);
   const built = await store.annStatus();
   const coldMs = performance.now() - coldStart;

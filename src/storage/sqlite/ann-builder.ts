@@ -71,7 +71,7 @@ if (w.source.path) {
     }
     const rids = db.prepare("SELECT DISTINCT rid FROM vec_log WHERE gen > ?").all(stamp.generation).map((r) => r.rid);
     const found = new Map(db.prepare(
-      "SELECT rowid AS rid, embedding FROM vec_items WHERE rowid IN (SELECT value FROM json_each(?))")
+      "SELECT j.value AS rid, v.embedding FROM json_each(?) AS j CROSS JOIN vec_items v ON v.rowid = j.value")
       .all(JSON.stringify(rids)).map((r) => [r.rid, r.embedding]));
     for (const rid of rids) {
       if (index.contains(BigInt(rid))) index.remove(BigInt(rid));

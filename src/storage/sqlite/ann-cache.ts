@@ -185,11 +185,12 @@ export class AnnCache {
     const rids = changedSince(this.ctx.db, ann.stamp.generation, CATCH_UP_LIMIT);
     if (!rids || rids.length > CATCH_UP_LIMIT) return false;
     try {
+      // One rowid probe each: vec0 answers `rowid IN (...)` by scanning every vector (60 ms at 100k).
       const found = new Map(
         (
           this.ctx
             .stmt(
-              "SELECT rowid AS rid, embedding FROM vec_items WHERE rowid IN (SELECT value FROM json_each(?))",
+              "SELECT j.value AS rid, v.embedding FROM json_each(?) AS j CROSS JOIN vec_items v ON v.rowid = j.value",
             )
             .all(JSON.stringify(rids)) as { rid: number; embedding: Buffer }[]
         ).map((r) => [r.rid, r.embedding]),

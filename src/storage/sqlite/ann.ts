@@ -263,5 +263,7 @@ export class AnnIndex {
     if (typeof previous === "string" && previous !== sidecar.file && basename(previous) === previous) {
       rmSync(join(dirname(dbPath), previous), { force: true });
     }
+    // The single `<db>.usearch` file of sidecar format 1 (before the change log) is never read again.
+    rmSync(`${dbPath}.usearch`, { force: true });
   }
 }
