@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { StorageError } from "../../core/errors/index.js";
-import { type AnnStamp, HNSW, tempName } from "./ann.js";
+import { type AnnStamp, HNSW, type SavedIndex, tempName } from "./ann.js";
 
 /**
  * Builds an HNSW index on a worker thread, so a full build (tens of seconds at 100k vectors)
@@ -20,11 +20,12 @@ const WORKER_SOURCE = `
 const { parentPort, workerData: w } = require("node:worker_threads");
 const usearch = require(w.modules.usearch);
 const D = w.dimensions;
-const index = new usearch.Index({
+const makeIndex = () => new usearch.Index({
   dimensions: D, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F32,
   connectivity: w.hnsw.connectivity, expansion_add: w.hnsw.expansionAdd,
   expansion_search: w.hnsw.expansionSearch, multi: false,
 });
+let index = makeIndex();
 const keys = new BigUint64Array(w.hnsw.batch);
 const flat = new Float32Array(w.hnsw.batch * D);
 const bytes = new Uint8Array(flat.buffer);
@@ -43,6 +44,8 @@ const put = (rid, blob) => {
 };
 let stamp;
 let rows = 0;
+let seeded = false;
+let caughtUp = 0;
 if (w.source.path) {
   const Database = require(w.modules.sqlite);
   const db = new Database(w.source.path, { fileMustExist: true });
@@ -57,8 +60,24 @@ if (w.source.path) {
   const count = () => db.prepare("SELECT count(*) AS n FROM vec_items_rowids").get().n;
   db.exec("BEGIN");
   stamp = readStamp();
-  for (const r of db.prepare("SELECT rowid AS rid, embedding FROM vec_items").iterate()) put(r.rid, r.embedding);
-  rows = count();
+  // A saved index the log still covers is loaded and caught up rather than rebuilt.
+  const seed = w.source.seed;
+  if (seed && seed.stamp.epoch === stamp.epoch && seed.stamp.generation >= stamp.floor) {
+    try {
+      index.load(seed.file);
+      seeded = index.size() === seed.size;
+    } catch {
+      seeded = false;
+    }
+    if (!seeded) index = makeIndex();
+  }
+  if (seeded) {
+    stamp = { epoch: seed.stamp.epoch, generation: seed.stamp.generation };
+    rows = seed.rows;
+  } else {
+    for (const r of db.prepare("SELECT rowid AS rid, embedding FROM vec_items").iterate()) put(r.rid, r.embedding);
+    rows = count();
+  }
   db.exec("COMMIT");
   flush();
   // Writers went on during the build: apply what they changed, from the log, a few rounds.
@@ -81,6 +100,7 @@ if (w.source.path) {
     flush();
     rows = count();
     db.exec("COMMIT");
+    caughtUp += rids.length;
     stamp = { epoch: now.epoch, generation: now.generation };
     if (rids.length < w.catchUpEnough) break;
   }
@@ -94,7 +114,7 @@ if (w.source.path) {
   rows = src.keys.length;
 }
 index.save(w.out);
-parentPort.postMessage({ stamp: { epoch: stamp.epoch, generation: stamp.generation }, size: index.size(), rows });
+parentPort.postMessage({ stamp: { epoch: stamp.epoch, generation: stamp.generation }, size: index.size(), rows, seeded, caughtUp });
 `;
 
 /** Rounds of catching up with other writers after the build, before handing the index over. */
@@ -110,11 +130,15 @@ export interface BuiltIndex {
   stamp: AnnStamp;
   size: number;
   rows: number;
+  /** Started from the saved index (loaded, then caught up) instead of building from scratch. */
+  seeded: boolean;
+  /** Vectors applied from the change log after the build or load. */
+  caughtUp: number;
 }
 
 /** Where the vectors come from: the cube file, or (in-memory cube) the vectors themselves. */
 export type BuildSource =
-  | { path: string }
+  | { path: string; seed?: SavedIndex }
   | { keys: BigUint64Array; flat: Float32Array; epoch: string; generation: number };
 
 /** A build in flight: its result, and a way to stop it (the store closed). */

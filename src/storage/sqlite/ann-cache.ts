@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import { AnnIndex } from "./ann.js";
+import { AnnIndex, type SavedIndex } from "./ann.js";
 import { type BackgroundBuild, type BuildSource, type BuiltIndex, buildInBackground } from "./ann-builder.js";
 import type { SqliteContext } from "./context.js";
 import { bumpVectorGeneration, readVectorStamp, type VectorStamp } from "./schema.js";
@@ -211,16 +211,38 @@ export class AnnCache {
     return true;
   }
 
-  /** No usable index in memory: load the saved one, build a small one now, or start a background build. */
+  /**
+   * No usable index in memory: load the saved one when the log can bring it up to date here,
+   * build a small one now, or start a background job (a full build, or the saved index loaded
+   * and caught up on the worker thread when too much changed since it was saved).
+   */
   private obtain(dims: number, stamp: VectorStamp): AnnIndex | undefined {
     if (this.build) return undefined;
+    const { db } = this.ctx;
     const rows = this.vectorRows();
     if (rows <= this.threshold) return undefined;
     // A build that failed (usearch error, memory) is not retried until the vectors change.
     if (this.failed?.epoch === stamp.epoch && this.failed.generation === stamp.generation) return undefined;
-    const saved = this.loadSaved(dims, stamp, rows);
-    if (saved && this.catchUp(saved, stamp)) return saved;
-    if (rows > INLINE_BUILD_LIMIT) {
+    const background = rows > INLINE_BUILD_LIMIT;
+    const saved =
+      this.ctx.path === ":memory:"
+        ? undefined
+        : AnnIndex.findSaved(this.ctx.path, dims, stamp.epoch, {
+            from: vectorLogFloor(db),
+            to: stamp.generation,
+          });
+    // At the current generation the row count must agree too (a second check against the cube).
+    if (saved && !(saved.stamp.generation === stamp.generation && saved.rows !== rows)) {
+      const gap = changedSince(db, saved.stamp.generation, CATCH_UP_LIMIT);
+      if (gap && gap.length <= CATCH_UP_LIMIT) {
+        const loaded = this.loadSaved(saved, dims);
+        if (loaded && this.catchUp(loaded, stamp)) return loaded;
+      } else if (background) {
+        this.startBuild(dims, stamp, saved);
+        return undefined;
+      }
+    }
+    if (background) {
       this.startBuild(dims, stamp);
       return undefined;
     }
@@ -245,26 +267,23 @@ export class AnnCache {
     }
   }
 
-  private loadSaved(dims: number, stamp: VectorStamp, rows: number): AnnIndex | undefined {
-    if (this.ctx.path === ":memory:") return undefined;
+  private loadSaved(saved: SavedIndex, dims: number): AnnIndex | undefined {
     const start = performance.now();
-    const range = { from: vectorLogFloor(this.ctx.db), to: stamp.generation };
-    const saved = AnnIndex.load(this.ctx.path, dims, stamp.epoch, range, (g) =>
-      g === stamp.generation ? rows : undefined,
-    );
-    if (saved) {
+    const loaded = AnnIndex.load(saved, dims);
+    if (loaded) {
       this.last = { source: "loaded", ms: performance.now() - start };
       this.counts.loads++;
     }
-    return saved;
+    return loaded;
   }
 
   /** Build on a worker thread; searches stay exact until the index lands (see {@link install}). */
-  private startBuild(dims: number, stamp: VectorStamp): void {
+  private startBuild(dims: number, stamp: VectorStamp, seed?: SavedIndex): void {
     const start = performance.now();
     let job: BackgroundBuild;
     try {
-      job = buildInBackground(dims, this.buildSource(dims, stamp));
+      const source = this.buildSource(dims, stamp);
+      job = buildInBackground(dims, seed && "path" in source ? { ...source, seed } : source);
     } catch {
       this.failed = stamp; // no worker thread: exact search goes on
       return;
@@ -311,8 +330,14 @@ export class AnnCache {
         fresh.savedGeneration = built.stamp.generation;
       }
       if (!this.ann || this.ann.stamp.generation < fresh.stamp.generation) this.ann = fresh;
-      this.last = { source: "built", ms: performance.now() - start };
-      this.counts.builds++;
+      // A seeded job loaded the saved index and caught it up; only a from-scratch one is a build.
+      this.last = { source: built.seeded ? "loaded" : "built", ms: performance.now() - start };
+      if (built.seeded) this.counts.loads++;
+      else this.counts.builds++;
+      if (built.caughtUp > 0) {
+        this.counts.catchUps++;
+        this.counts.caughtUpVectors += built.caughtUp;
+      }
     } catch {
       this.failed = built.stamp;
     } finally {
@@ -338,15 +363,18 @@ export class AnnCache {
     }
   }
 
-  /** At close: stop a build, and keep the in-memory index for the next open when it is current and unsaved. */
+  /** At close: stop a build, and keep the in-memory index for the next open (brought up to date) unless saved. */
   close(): void {
     this.build?.job.cancel();
     const { ann, ctx } = this;
     if (!ann || ctx.path === ":memory:" || this.pending.length > 0 || ctx.db.inTransaction) return;
-    if (ann.savedGeneration === ann.stamp.generation) return;
-    const stamp = readVectorStamp(ctx.db);
-    if (stamp.epoch !== ann.stamp.epoch || stamp.generation !== ann.stamp.generation) return;
-    this.trySave(ann, this.vectorRows());
+    // Writers may have gone on since the last search: catch up first, so the saved index is current.
+    const current = ctx.read(() => {
+      const stamp = readVectorStamp(ctx.db);
+      return stamp.epoch === ann.stamp.epoch && this.catchUp(ann, stamp) ? this.vectorRows() : undefined;
+    });
+    if (current === undefined || ann.savedGeneration === ann.stamp.generation) return;
+    this.trySave(ann, current);
   }
 
   /** The approximate index's state (see {@link AnnStatus}). */

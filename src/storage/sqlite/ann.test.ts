@@ -147,6 +147,23 @@ describe("HNSW index beside the cube", () => {
     expect(await b.annStatus()).toMatchObject({ builds: 0, catchUps: 2, size: N + 51 });
     await b.close();
 
+    // More changed since the save than a search catches up with: the worker thread loads the
+    // saved index and catches it up, while searches run exact.
+    await fill(path, N + 200, N + 800);
+    const e = await createSqliteMemoryStore({ path, annThreshold: 1000 });
+    await e.vectorSearch(far, { k: 1 });
+    expect(await e.annStatus()).toMatchObject({ building: true, loads: 0 });
+    await e.annSettled();
+    await expectCloseToExact(e, queries);
+    expect(await e.annStatus()).toMatchObject({
+      loads: 1,
+      builds: 0,
+      catchUps: 1,
+      caughtUpVectors: 600,
+      size: N + 651,
+    });
+    await e.close();
+
     // The log was pruned past the saved index (or the cube was emptied): rebuilt, in the background.
     const db = new Database(path);
     db.prepare(
@@ -159,7 +176,7 @@ describe("HNSW index beside the cube", () => {
     expect(await d.annStatus()).toMatchObject({ building: true, loads: 0 });
     await d.annSettled();
     await expectCloseToExact(d, queries);
-    expect(await d.annStatus()).toMatchObject({ builds: 1, size: N + 51 });
+    expect(await d.annStatus()).toMatchObject({ builds: 1, size: N + 651 });
     await d.close();
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import usearch from "usearch";
 import { StorageError } from "../../core/errors/index.js";
@@ -55,6 +55,14 @@ export function annPaths(dbPath: string): { sidecar: string; index: (generation:
 /** A temp name no other process or build uses. */
 export function tempName(path: string): string {
   return `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** What a sidecar says about a saved index: its file (full path), state, size and vec0 rows then. */
+export interface SavedIndex {
+  file: string;
+  stamp: AnnStamp;
+  size: number;
+  rows: number;
 }
 
 /** Which cube state an index reflects. */
@@ -126,23 +134,19 @@ export class AnnIndex {
   }
 
   /**
-   * Load the saved index when its sidecar names this cube (`epoch`) at a generation in
-   * `[from, to]` (one the change log can bring up to date); `rowsAt` gives vec0's row count when
-   * the generation is the current one, as a second check. Undefined (a cache miss) when it is
-   * missing, out of range or unreadable.
+   * The saved index, when its sidecar names this cube (`epoch`) at a generation in `[from, to]`
+   * (one the change log can bring up to date); undefined when there is none, or it is torn,
+   * foreign or out of range. Reads only the sidecar.
    */
-  static load(
+  static findSaved(
     dbPath: string,
     dimensions: number,
     epoch: string,
     range: { from: number; to: number },
-    rowsAt: (generation: number) => number | undefined,
-  ): AnnIndex | undefined {
-    const { sidecar } = annPaths(dbPath);
-    if (!existsSync(sidecar)) return undefined;
+  ): SavedIndex | undefined {
     try {
-      const meta = JSON.parse(readFileSync(sidecar, "utf8")) as Partial<Sidecar>;
-      const generation = meta.generation;
+      const meta = JSON.parse(readFileSync(annPaths(dbPath).sidecar, "utf8")) as Partial<Sidecar>;
+      const { generation, file, size, rows } = meta;
       if (
         meta.format !== SIDECAR_FORMAT ||
         meta.epoch !== epoch ||
@@ -150,19 +154,28 @@ export class AnnIndex {
         generation < range.from ||
         generation > range.to ||
         meta.dimensions !== dimensions ||
-        typeof meta.file !== "string" ||
-        basename(meta.file) !== meta.file
+        typeof file !== "string" ||
+        basename(file) !== file ||
+        typeof size !== "number" ||
+        typeof rows !== "number"
       ) {
         return undefined;
       }
-      const rows = rowsAt(generation);
-      if (rows !== undefined && rows !== meta.rows) return undefined;
-      const ann = AnnIndex.open(join(dirname(dbPath), meta.file), dimensions, { epoch, generation });
-      if (ann.size !== meta.size) return undefined;
-      ann.savedGeneration = generation;
+      return { file: join(dirname(dbPath), file), stamp: { epoch, generation }, size, rows };
+    } catch {
+      return undefined; // no sidecar, or a torn one: a cache miss
+    }
+  }
+
+  /** Load a saved index found by {@link findSaved}; undefined when the file does not match it. */
+  static load(saved: SavedIndex, dimensions: number): AnnIndex | undefined {
+    try {
+      const ann = AnnIndex.open(saved.file, dimensions, saved.stamp);
+      if (ann.size !== saved.size) return undefined;
+      ann.savedGeneration = saved.stamp.generation;
       return ann;
     } catch {
-      // A torn, foreign or just-replaced file is only a cache miss.
+      // A file replaced or removed by another process meanwhile is only a cache miss.
       return undefined;
     }
   }
