@@ -1,6 +1,13 @@
 import { rmSync } from "node:fs";
 import { AnnIndex, type SavedIndex } from "./ann.js";
 import { type BackgroundBuild, type BuildSource, type BuiltIndex, buildInBackground } from "./ann-builder.js";
+import {
+  type AnnSearcher,
+  applyChanges,
+  type PendingChanges,
+  readChanges,
+  searchWithChanges,
+} from "./ann-changes.js";
 import type { SqliteContext } from "./context.js";
 import { bumpVectorGeneration, readVectorStamp, type VectorStamp } from "./schema.js";
 import {
@@ -10,7 +17,6 @@ import {
   resetVectorLog,
   vectorLogFloor,
 } from "./vector-log.js";
-import { blobToVector } from "./vectors.js";
 
 /** Default annThreshold: below it sqlite-vec's exact scan takes a few ms. */
 export const DEFAULT_ANN_THRESHOLD = 20_000;
@@ -67,6 +73,9 @@ export class AnnCache {
   /** Counts vector changes, so a write knows whether to bump the generation. */
   private changes = 0;
   private build: { job: BackgroundBuild; done: Promise<void> } | undefined;
+  /** Other connections' committed changes that searches overlay until they are inserted. */
+  private unapplied: PendingChanges | undefined;
+  private applyScheduled = false;
   private readonly counts = { builds: 0, loads: 0, catchUps: 0, caughtUpVectors: 0 };
 
   constructor(
@@ -158,56 +167,90 @@ export class AnnCache {
    * build: a stale index catches up from the change log when few vectors changed, else a
    * rebuild starts on a worker thread and this search (and those until it lands) run exact.
    */
-  index(): AnnIndex | undefined {
+  index(): AnnSearcher | undefined {
     const dims = this.ctx.dims;
     // `pending` holds at least a "bump" for every uncommitted vector change.
     if (!Number.isFinite(this.threshold) || dims === undefined || this.pending.length > 0) return undefined;
     return this.ctx.read(() => this.current(dims));
   }
 
-  private current(dims: number): AnnIndex | undefined {
+  private current(dims: number): AnnSearcher | undefined {
     const stamp = readVectorStamp(this.ctx.db);
     let ann = this.ann;
     // Ahead of this snapshot (an older read transaction): right for later searches, not this one.
     if (ann && ann.stamp.epoch === stamp.epoch && ann.stamp.generation > stamp.generation) return undefined;
-    if (ann && (ann.stamp.epoch !== stamp.epoch || !this.catchUp(ann, stamp))) ann = undefined;
+    if (ann && ann.stamp.epoch !== stamp.epoch) ann = undefined;
+    if (ann && ann.stamp.generation !== stamp.generation) {
+      // Behind by a few committed writes (another process's): answer with them overlaid now,
+      // and insert them into the graph right after this search has answered.
+      const unapplied =
+        this.unapplied?.ann === ann && this.unapplied.stamp.generation === stamp.generation
+          ? this.unapplied
+          : this.readChanges(ann, stamp);
+      if (unapplied) {
+        this.unapplied = unapplied;
+        this.scheduleApply();
+        return ann.size > this.threshold ? searchWithChanges(unapplied) : undefined;
+      }
+      ann = undefined;
+    }
     this.ann = ann ?? this.obtain(dims, stamp);
     return this.ann && this.ann.size > this.threshold ? this.ann : undefined;
   }
 
+  private readChanges(ann: AnnIndex, stamp: VectorStamp): PendingChanges | undefined {
+    try {
+      return readChanges(this.ctx, ann, stamp, CATCH_UP_LIMIT);
+    } catch {
+      return undefined; // rebuilt instead
+    }
+  }
+
+  private scheduleApply(): void {
+    if (this.applyScheduled) return;
+    this.applyScheduled = true;
+    setImmediate(() => {
+      this.applyScheduled = false;
+      this.applyUnapplied();
+    });
+  }
+
+  /** Insert the overlaid changes into the graph (after the search that read them answered). */
+  private applyUnapplied(): void {
+    const unapplied = this.unapplied;
+    this.unapplied = undefined;
+    if (
+      !unapplied ||
+      unapplied.ann !== this.ann ||
+      unapplied.ann.stamp.generation >= unapplied.stamp.generation
+    ) {
+      return;
+    }
+    try {
+      applyChanges(unapplied);
+      this.counts.catchUps++;
+      this.counts.caughtUpVectors += unapplied.changed.size;
+    } catch {
+      this.ann = undefined; // a usearch failure only costs a rebuild
+    }
+  }
+
   /**
-   * Bring `ann` to `stamp` from the change log: re-read the vectors of the rows that changed
+   * Bring `ann` to `stamp` from the change log, now: re-read the vectors of the rows that changed
    * since its generation and apply them (a row now without a vector is removed). False when the
    * log does not reach back that far or too much changed: the caller rebuilds.
    */
   private catchUp(ann: AnnIndex, stamp: VectorStamp): boolean {
     if (ann.stamp.generation === stamp.generation) return true;
-    const rids = changedSince(this.ctx.db, ann.stamp.generation, CATCH_UP_LIMIT);
-    if (!rids || rids.length > CATCH_UP_LIMIT) return false;
+    const changes = this.readChanges(ann, stamp);
+    if (!changes) return false;
     try {
-      // One rowid probe each: vec0 answers `rowid IN (...)` by scanning every vector (60 ms at 100k).
-      const found = new Map(
-        (
-          this.ctx
-            .stmt(
-              "SELECT j.value AS rid, v.embedding FROM json_each(?) AS j CROSS JOIN vec_items v ON v.rowid = j.value",
-            )
-            .all(JSON.stringify(rids)) as { rid: number; embedding: Buffer }[]
-        ).map((r) => [r.rid, r.embedding]),
-      );
-      const upserts: { rid: number; vector: Float32Array }[] = [];
-      for (const rid of rids) {
-        const blob = found.get(rid);
-        if (blob) upserts.push({ rid, vector: blobToVector(blob) });
-        else ann.remove(rid);
-      }
-      ann.upsertMany(upserts);
+      applyChanges(changes);
     } catch {
       return false; // a usearch failure only costs a rebuild
     }
-    ann.stamp = stamp;
     this.counts.catchUps++;
-    this.counts.caughtUpVectors += rids.length;
+    this.counts.caughtUpVectors += changes.changed.size;
     return true;
   }
 
@@ -366,6 +409,7 @@ export class AnnCache {
   /** At close: stop a build, and keep the in-memory index for the next open (brought up to date) unless saved. */
   close(): void {
     this.build?.job.cancel();
+    this.applyUnapplied();
     const { ann, ctx } = this;
     if (!ann || ctx.path === ":memory:" || this.pending.length > 0 || ctx.db.inTransaction) return;
     // Writers may have gone on since the last search: catch up first, so the saved index is current.
@@ -379,6 +423,7 @@ export class AnnCache {
 
   /** The approximate index's state (see {@link AnnStatus}). */
   status(): AnnStatus {
+    this.applyUnapplied();
     return {
       threshold: this.threshold,
       size: this.ann?.size,
