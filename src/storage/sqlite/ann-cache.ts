@@ -171,7 +171,9 @@ export class AnnCache {
     const dims = this.ctx.dims;
     // `pending` holds at least a "bump" for every uncommitted vector change.
     if (!Number.isFinite(this.threshold) || dims === undefined || this.pending.length > 0) return undefined;
-    return this.ctx.read(() => this.current(dims));
+    const found = this.ctx.read(() => this.current(dims));
+    this.ctx.memoryMap(found === undefined);
+    return found;
   }
 
   private current(dims: number): AnnSearcher | undefined {

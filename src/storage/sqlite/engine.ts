@@ -66,6 +66,8 @@ export class SqliteEngine implements SqliteContext {
   private readonly marks: number[] = [];
   /** Commits made through this connection; with PRAGMA data_version, tells when data changed. */
   private commits = 0;
+  /** Whether the file is memory-mapped now (see memoryMap). */
+  private mapped = true;
 
   private constructor(
     db: Database.Database,
@@ -266,6 +268,18 @@ export class SqliteEngine implements SqliteContext {
     this.commits++;
     this.marks.length = 0;
     this.ann.committed();
+  }
+
+  /**
+   * Memory-map the file, or stop. Exact vector search reads every vector and gains from the map
+   * (about 1.6x at 100k x 100-d); with the HNSW index a search reads a few hundred rows, and the
+   * map costs more than it saves: SQLite remaps it after every commit by another process (about
+   * 25 ms at 100k, paid by the next search). The ANN cache switches it as the index comes and goes.
+   */
+  memoryMap(on: boolean): void {
+    if (this.mapped === on || this.path === ":memory:" || this.db.inTransaction) return;
+    this.db.pragma(`mmap_size = ${on ? MMAP_BYTES : 0}`);
+    this.mapped = on;
   }
 
   dataVersion(): string {
