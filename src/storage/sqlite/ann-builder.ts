@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { StorageError } from "../../core/errors/index.js";
 import { type AnnStamp, HNSW, type SavedIndex, tempName } from "./ann.js";
+import type { SqliteContext } from "./context.js";
+import type { VectorStamp } from "./schema.js";
 
 /**
  * Builds an HNSW index on a worker thread, so a full build (tens of seconds at 100k vectors)
@@ -140,6 +142,23 @@ export interface BuiltIndex {
 export type BuildSource =
   | { path: string; seed?: SavedIndex }
   | { keys: BigUint64Array; flat: Float32Array; epoch: string; generation: number };
+
+/** A file cube is read by the worker itself; an in-memory one hands its vectors over. */
+export function buildSource(ctx: SqliteContext, dims: number, stamp: VectorStamp): BuildSource {
+  if (ctx.path !== ":memory:") return { path: ctx.path };
+  const rows = ctx.stmt("SELECT rowid AS rid, embedding FROM vec_items").all() as {
+    rid: number;
+    embedding: Buffer;
+  }[];
+  const keys = new BigUint64Array(rows.length);
+  const flat = new Float32Array(rows.length * dims);
+  const bytes = new Uint8Array(flat.buffer);
+  rows.forEach((r, i) => {
+    keys[i] = BigInt(r.rid);
+    if (r.embedding.byteLength === dims * 4) bytes.set(r.embedding, i * dims * 4);
+  });
+  return { keys, flat, ...stamp };
+}
 
 /** A build in flight: its result, and a way to stop it (the store closed). */
 export interface BackgroundBuild {

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { AnnIndex, type SavedIndex } from "./ann.js";
-import { type BackgroundBuild, type BuildSource, type BuiltIndex, buildInBackground } from "./ann-builder.js";
+import { type BackgroundBuild, type BuiltIndex, buildInBackground, buildSource } from "./ann-builder.js";
 import {
   type AnnSearcher,
   applyChanges,
@@ -327,7 +327,7 @@ export class AnnCache {
     const start = performance.now();
     let job: BackgroundBuild;
     try {
-      const source = this.buildSource(dims, stamp);
+      const source = buildSource(this.ctx, dims, stamp);
       job = buildInBackground(dims, seed && "path" in source ? { ...source, seed } : source);
     } catch {
       this.failed = stamp; // no worker thread: exact search goes on
@@ -340,23 +340,6 @@ export class AnnCache {
       },
     );
     this.build = { job, done: done.finally(() => (this.build = undefined)) };
-  }
-
-  /** A file cube is read by the worker itself; an in-memory one hands its vectors over. */
-  private buildSource(dims: number, stamp: VectorStamp): BuildSource {
-    if (this.ctx.path !== ":memory:") return { path: this.ctx.path };
-    const rows = this.ctx.stmt("SELECT rowid AS rid, embedding FROM vec_items").all() as {
-      rid: number;
-      embedding: Buffer;
-    }[];
-    const keys = new BigUint64Array(rows.length);
-    const flat = new Float32Array(rows.length * dims);
-    const bytes = new Uint8Array(flat.buffer);
-    rows.forEach((r, i) => {
-      keys[i] = BigInt(r.rid);
-      if (r.embedding.byteLength === dims * 4) bytes.set(r.embedding, i * dims * 4);
-    });
-    return { keys, flat, ...stamp };
   }
 
   /** A background build finished: load its file, keep it beside a file cube, and use it. */

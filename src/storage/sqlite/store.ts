@@ -335,9 +335,11 @@ export interface SqliteMemoryStoreOptions {
   /**
    * Search vectors through an HNSW index (usearch) once the cube holds more than this many
    * (default 20,000; Infinity keeps search exact). The index is a cache kept beside the file as
-   * `<path>.usearch` (in memory only for ":memory:"), checked against the cube on every search
-   * and rebuilt from it when stale. Candidates are re-scored exactly, so scores stay cosine
-   * similarity; a true neighbour the graph misses is the only difference from exact search.
+   * `<path>.usearch.g<generation>` (in memory only for ":memory:"), checked against the cube on
+   * every search and caught up from the cube's change log when other connections or processes
+   * wrote; a full build runs on a worker thread while search stays exact. Candidates are
+   * re-scored exactly, so scores stay cosine similarity; a true neighbour the graph misses is the
+   * only difference from exact search.
    */
   annThreshold?: number;
   /**
