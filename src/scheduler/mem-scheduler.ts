@@ -142,6 +142,20 @@ export class MemScheduler {
   }
 
   /**
+   * The local queue of `home` (no Redis), synchronously: for callers that cannot wait, such as
+   * `createApp`.
+   *
+   * @example
+   * const scheduler = MemScheduler.local(home, { handlers });
+   */
+  static local(
+    home: string,
+    options: Omit<MemSchedulerOptions, "queue" | "home" | "redisUrl"> = {},
+  ): MemScheduler {
+    return new MemScheduler(new LocalQueue(join(home, LOCAL_QUEUE_FILE), options.queueOptions), options);
+  }
+
+  /**
    * Set the handler of a label (e.g. `act_mem_update` once activation memory has a rebuild). The
    * worker of this process runs it from its next task on.
    *

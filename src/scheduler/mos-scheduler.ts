@@ -19,14 +19,45 @@ export interface MosSchedulerOptions extends Omit<MemSchedulerOptions, "handlers
  * const submitOnly = await createMosScheduler(mos, { worker: false }); // Redis: `memos worker`s do the work
  */
 export async function createMosScheduler(mos: MOS, options: MosSchedulerOptions = {}): Promise<MemScheduler> {
+  return wire(mos, options, (o) => MemScheduler.create({ home: mos.home.dir, ...o }));
+}
+
+/**
+ * {@link createMosScheduler} on the local queue of the MOS's home, synchronously (`createApp`).
+ *
+ * @example
+ * const scheduler = createLocalMosScheduler(mos, { feedback: applyFeedback });
+ */
+export function createLocalMosScheduler(
+  mos: MOS,
+  options: Omit<MosSchedulerOptions, "queue" | "redisUrl" | "home"> = {},
+): MemScheduler {
+  return wire(mos, options, (o) => MemScheduler.local(mos.home.dir, o));
+}
+
+function wire<T extends MemScheduler | Promise<MemScheduler>>(
+  mos: MOS,
+  options: MosSchedulerOptions,
+  make: (options: MemSchedulerOptions) => T,
+): T {
   const { feedback, ...rest } = options;
-  const scheduler: MemScheduler = await MemScheduler.create({
-    home: mos.home.dir,
+  let scheduler: MemScheduler | undefined;
+  const made = make({
     ...rest,
     handlers: createMosHandlers({ mos, feedback }),
-    requeue: async (userId, cubeId) =>
-      requeuePending(await mos.openCube(cubeId, { userId, action: "write" }), { userId, cubeId }, scheduler),
+    requeue: async (userId, cubeId) => {
+      if (!scheduler) return { queued: 0, complete: false };
+      return requeuePending(
+        await mos.openCube(cubeId, { userId, action: "write" }),
+        { userId, cubeId },
+        scheduler,
+      );
+    },
   });
-  mos.useScheduler(scheduler);
-  return scheduler;
+  const attach = (s: MemScheduler) => {
+    scheduler = s;
+    mos.useScheduler(s);
+    return s;
+  };
+  return (made instanceof Promise ? made.then(attach) : attach(made)) as T;
 }
