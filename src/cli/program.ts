@@ -8,9 +8,11 @@ import { registerInit } from "./commands/init.js";
 import { registerItemCommands } from "./commands/items.js";
 import { registerKey } from "./commands/key.js";
 import { registerMcp } from "./commands/mcp.js";
+import { registerScheduler } from "./commands/scheduler.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerUser } from "./commands/user.js";
+import { registerWorker } from "./commands/worker.js";
 import type { CliIO } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -33,5 +35,7 @@ export function buildProgram(io: CliIO): Command {
   registerKey(program, io);
   registerServe(program, io);
   registerMcp(program, io);
+  registerWorker(program, io);
+  registerScheduler(program, io);
   return program;
 }

@@ -37,6 +37,8 @@ export interface MemSchedulerOptions {
    * `memos worker` processes do the work (Redis).
    */
   worker?: false | { concurrency?: number; name?: string };
+  /** Start the worker at once (default true); false: call `start()` when its handlers' deps are ready. */
+  autoStart?: boolean;
   /** How often `waitIdle` looks at a queue other processes change (default 250 ms). */
   pollMs?: number;
   /**
@@ -122,7 +124,7 @@ export class MemScheduler {
         blockMs: 500,
         onEvent: (event) => this.onWorkerEvent(event),
       });
-      this.worker.start();
+      if (options.autoStart !== false) this.worker.start();
     }
     if (this.requeue) {
       this.sweepTimer = setInterval(
@@ -164,6 +166,11 @@ export class MemScheduler {
    */
   register(label: TaskLabel, handler: TaskHandler): void {
     this.handlers[label] = handler;
+  }
+
+  /** Start this process's worker (when it has one and it is not running). */
+  start(): void {
+    if (!this.closed) this.worker?.start();
   }
 
   /** The labels this process has handlers for. */

@@ -44,6 +44,8 @@ function wire<T extends MemScheduler | Promise<MemScheduler>>(
   let scheduler: MemScheduler | undefined;
   const made = make({
     ...rest,
+    // Handlers submit follow-ups through the MOS: it must know the scheduler before a task runs.
+    autoStart: false,
     handlers: createMosHandlers({ mos, feedback }),
     requeue: async (userId, cubeId) => {
       if (!scheduler) return { queued: 0, complete: false };
@@ -57,6 +59,7 @@ function wire<T extends MemScheduler | Promise<MemScheduler>>(
   const attach = (s: MemScheduler) => {
     scheduler = s;
     mos.useScheduler(s);
+    if (options.autoStart !== false) s.start();
     return s;
   };
   return (made instanceof Promise ? made.then(attach) : attach(made)) as T;
