@@ -3,7 +3,17 @@ import { newId } from "../core/ids.js";
 import { TASK_LABELS, type TaskInput, type TaskLabel, type TaskQueueOptions } from "./types.js";
 
 /** Defaults of {@link TaskQueueOptions}. */
-export const QUEUE_DEFAULTS = { capacity: 10_000, visibilityTimeoutMs: 30_000, maxAttempts: 3 } as const;
+export const QUEUE_DEFAULTS = {
+  capacity: 10_000,
+  visibilityTimeoutMs: 30_000,
+  maxAttempts: 3,
+  retentionMs: 7 * 24 * 3600_000,
+} as const;
+
+/** How often a queue looks for finished tasks past their retention: often enough, never busy. */
+export function pruneIntervalMs(retentionMs: number): number {
+  return Math.min(60_000, Math.max(10, Math.floor(retentionMs / 10)));
+}
 
 /** Longest user id, cube id or idempotency key a queue accepts (they become key names in Redis). */
 const MAX_ID_LENGTH = 256;

@@ -150,6 +150,11 @@ export interface TaskQueueOptions {
   visibilityTimeoutMs?: number;
   /** Default `max_attempts` of a task. Default 3. */
   maxAttempts?: number;
+  /**
+   * How long a finished task (completed, failed, dead letter, cancelled) is kept for get/list/
+   * stats and idempotency, counted from when it finished. Default 7 days.
+   */
+  retentionMs?: number;
 }
 
 /** What a handler gets besides the task. */

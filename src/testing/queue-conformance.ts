@@ -326,6 +326,26 @@ export function runQueueConformance(
       expect(new Set(ids).size).toBe(30);
     });
 
+    it("forgets finished tasks after their retention, and their idempotency keys with them", async () => {
+      fresh();
+      const queue = await open({ retentionMs: 300 });
+      const done = (await queue.submit(input("alice", { idempotency_key: "once" }))).task;
+      const cancelled = (await queue.submit(input("alice"))).task;
+      await queue.claim("w", 1);
+      await queue.complete(done.task_id, "w");
+      await queue.cancel(cancelled.task_id);
+      await sleep(150);
+      const waiting = (await queue.submit(input("bob"))).task;
+      await sleep(250);
+      await queue.claim("w", 1, { blockMs: 100 }); // the queue prunes as it claims
+      expect(await queue.get(done.task_id)).toBeUndefined();
+      expect(await queue.get(cancelled.task_id)).toBeUndefined();
+      expect(await queue.get(waiting.task_id)).toMatchObject({ status: "in_progress" });
+      expect((await queue.list()).map((t) => t.task_id)).toEqual([waiting.task_id]);
+      expect((await queue.stats()).by_status).toMatchObject({ completed: 0, cancelled: 0, in_progress: 1 });
+      expect((await queue.submit(input("alice", { idempotency_key: "once" }))).duplicate).toBe(false);
+    });
+
     it("resumes after a restart: waiting tasks stay queued, an abandoned claim is delivered again", async () => {
       fresh();
       const before = await open({ visibilityTimeoutMs: SHORT_VISIBILITY_MS });

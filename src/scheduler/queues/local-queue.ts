@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { errorMessage } from "../../core/errors/error-message.js";
 import { StorageError } from "../../core/errors/storage-error.js";
 import { nowIso } from "../../core/time.js";
-import { normalizeTaskInput, resolveQueueOptions } from "../task-input.js";
+import { normalizeTaskInput, pruneIntervalMs, resolveQueueOptions } from "../task-input.js";
 import type {
   ClaimOptions,
   QueueStats,
@@ -64,6 +64,7 @@ export class LocalQueue implements TaskQueue {
   private readonly wakeup = new Wakeup();
   /** The user served last, so the next claim starts with the one after. */
   private cursor = "";
+  private lastPrune = 0;
   private closed = false;
 
   constructor(database: string | Database.Database, options: LocalQueueOptions = {}) {
@@ -123,6 +124,7 @@ export class LocalQueue implements TaskQueue {
     const deadline = Date.now() + (options.blockMs ?? 0);
     for (;;) {
       if (this.closed) return [];
+      this.pruneWhenDue();
       const tasks = this.write(() => this.claimNow(worker, max));
       const left = deadline - Date.now();
       if (tasks.length > 0 || left <= 0 || options.signal?.aborted) return tasks;
@@ -323,6 +325,21 @@ export class LocalQueue implements TaskQueue {
     const startedAt = nowIso();
     for (const id of picked) take.run(startedAt, worker, now + this.options.visibilityTimeoutMs, id);
     return picked.map((id) => this.mustGet(id));
+  }
+
+  /** Delete finished tasks past their retention (at most once per prune interval). */
+  private pruneWhenDue(): void {
+    const now = Date.now();
+    if (now - this.lastPrune < pruneIntervalMs(this.options.retentionMs)) return;
+    this.lastPrune = now;
+    const cutoff = new Date(now - this.options.retentionMs).toISOString();
+    this.write(() =>
+      this.db
+        .prepare(
+          "DELETE FROM scheduler_tasks WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?",
+        )
+        .run(cutoff),
+    );
   }
 
   /** Claims not renewed in time: back to waiting, or to the dead letter on their last attempt. */
