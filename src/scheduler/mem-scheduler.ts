@@ -344,18 +344,12 @@ export class MemScheduler {
   }
 }
 
-// TODO(h-queue merge): a literal import once redis-stream-queue.ts is on this branch.
-const REDIS_QUEUE_MODULE = "./queues/redis-stream-queue.js";
-interface RedisQueueModule {
-  createRedisStreamQueue(options: TaskQueueOptions & { url?: string }): Promise<TaskQueue>;
-}
-
 async function openQueue(options: MemSchedulerOptions): Promise<TaskQueue> {
   const env = options.env ?? process.env;
   const redisUrl = options.redisUrl ?? (env.MEMOS_REDIS_URL?.trim() || undefined);
   if (redisUrl) {
     // Loaded only when used: ioredis is an optional dependency.
-    const { createRedisStreamQueue } = (await import(REDIS_QUEUE_MODULE)) as RedisQueueModule;
+    const { createRedisStreamQueue } = await import("./queues/redis-stream-queue.js");
     return createRedisStreamQueue({ ...options.queueOptions, url: redisUrl });
   }
   if (!options.home)
