@@ -195,10 +195,19 @@ describe("memory browser (chromium)", () => {
       const add = await fetch(`${base}/product/add`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ user_id: "alice", messages: "Maya's bike is a blue Brompton", async_mode: "async" }),
+        body: JSON.stringify({
+          user_id: "alice",
+          messages: "Maya's bike is a blue Brompton",
+          async_mode: "async",
+        }),
       });
       expect(add.status).toBe(200);
-      await scheduler.submit({ label: "mem_update", user_id: "alice", cube_id: "alice/default", payload: { queries: ["bike"] } });
+      await scheduler.submit({
+        label: "mem_update",
+        user_id: "alice",
+        cube_id: "alice/default",
+        payload: { queries: ["bike"] },
+      });
       expect((await scheduler.waitIdle("alice", 30_000)).idle).toBe(true);
       const expected = await scheduler.status("alice");
       await page.goto(`${base}/#/scheduler`);
@@ -213,7 +222,9 @@ describe("memory browser (chromium)", () => {
         await page.locator("#tasks tr[data-label=mem_update][data-status=failed] .error-cell").textContent(),
       ).toMatch(/invalid_input: .*not a tree cube.*dead letter/);
       expect(await page.locator("#sched-backpressure").getAttribute("data-full")).toBe("false");
-      expect(await page.locator("#sched-backpressure").textContent()).toMatch(/local queue · 0 of 10000 active/);
+      expect(await page.locator("#sched-backpressure").textContent()).toMatch(
+        /local queue · 0 of 10000 active/,
+      );
       await page.screenshot({ path: join(SHOTS, "browser-scheduler.png") });
     },
   );
