@@ -82,20 +82,28 @@ describe("scheduler handlers", () => {
     t.cleanup();
   });
 
-  it("mem_read replaces an add's fast memories by fine ones; the content stays searchable throughout", async () => {
-    const added = await mos.add({ userId: "ida", messages: chat(["I grow tomatoes in my garden"]) });
+  it("mem_read replaces an add's fast memories by fine ones, each fact once; the content stays searchable", async () => {
+    const added = await mos.add({
+      userId: "ida",
+      messages: chat(["I grow tomatoes in my garden", "Do they need much water?"]),
+    });
     const ids = added.memories.map((m) => m.id);
+    // A chat add stores the window and its single turns.
+    expect(ids.length).toBe(3);
     expect(added.memories.every((m) => m.metadata.tags.includes("mode:fast"))).toBe(true);
     const before = await mos.search({ userId: "ida", query: "tomatoes garden", topK: 3 });
-    expect(before.text_mem[0]?.memories.map((m) => m.id)).toContain(ids[0]);
+    expect(before.text_mem[0]?.memories.map((m) => m.id)).toEqual(expect.arrayContaining([ids[0]]));
 
     const result = (await memReadHandler({ mos })(
       taskOf("mem_read", "ida", added.cube_id, { memory_ids: ids }),
       recordingContext(),
     )) as { upgraded: { from: string; to: string[] }[] };
-    expect(result.upgraded.map((u) => u.from)).toEqual(ids);
-    const fast = await mos.get(ids[0] as string, { userId: "ida" });
-    expect(fast.memory.metadata.status).toBe("deleted");
+    expect(result.upgraded.map((u) => u.from).sort()).toEqual([...ids].sort());
+    for (const id of ids) expect((await mos.get(id, { userId: "ida" })).memory.metadata.status).toBe("deleted");
+    // One fine memory per line of the chat, not one per line per fast memory holding it.
+    const fine = (await mos.getAll({ userId: "ida", cubeId: added.cube_id })).text_mem[0]?.memories ?? [];
+    const fineTexts = fine.filter((m) => m.memory.includes("(fine)")).map((m) => m.memory);
+    expect(fineTexts.sort()).toEqual(["Ida said (fine): I grow tomatoes in my garden", "Jon said (fine): Do they need much water?"]);
     const after = await mos.search({ userId: "ida", query: "tomatoes garden", topK: 3 });
     const found = after.text_mem[0]?.memories ?? [];
     expect(found.map((m) => m.id)).not.toContain(ids[0]);
