@@ -18,9 +18,9 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import type { LanguageModel } from "../src/core/interfaces/language-model.js";
 import { MOS } from "../src/mos/mos.js";
-import { fineModel } from "../src/scheduler/handlers/test-helpers.js";
 import { createMosScheduler } from "../src/scheduler/mos-scheduler.js";
 import { REDIS_SERVER_BIN } from "../src/scheduler/testing/redis-server.js";
+import { fineModel } from "../src/scheduler/testing/scripted-models.js";
 import { fmt, gitCommit, machineInfo, markdownTable, writeReportFiles } from "./lib/report.js";
 import { runThroughputBench, type ThroughputReport } from "./scheduler-throughput.js";
 

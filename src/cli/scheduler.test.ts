@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MOS } from "../mos/mos.js";
 import { tempDir } from "../mos/test-helpers.js";
+import { fineModel } from "../scheduler/handlers/test-helpers.js";
 import { MemScheduler } from "../scheduler/mem-scheduler.js";
+import { createMosScheduler } from "../scheduler/mos-scheduler.js";
 import { json, memos } from "./test-helpers.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -83,6 +85,45 @@ describe("memos scheduler / memos worker", () => {
     });
     const found = json(await memos("search", "allotment plot", "--dir", home, "--json"));
     expect(found.results[0].memory).toContain("plot 42");
+  });
+
+  it("memos scheduler sweep queues the fine pass of memories a full queue left pending", async () => {
+    const mos = await MOS.open({ home, llm: fineModel() });
+    const s = await createMosScheduler(mos, { worker: false, queueOptions: { capacity: 1 } });
+    const filler = await s.submit({
+      label: "query",
+      user_id: "alice",
+      cube_id: "alice/default",
+      payload: { query: "x" },
+    });
+    const added = await mos.add({
+      userId: "alice",
+      messages: [{ role: "user", content: "Alice's bike lock code is in the blue notebook" }],
+      mode: "fine",
+      asyncMode: "async",
+    });
+    expect(added.backpressure?.pending).toBe(added.memories.length);
+    await s.queue.cancel(filler.task.task_id);
+    await s.close();
+    await mos.close();
+
+    const r = await memos("scheduler", "sweep", "--dir", home, "--json");
+    expect(r.code).toBe(0);
+    // alice is root: every cube is hers to write; only hers held pending memories.
+    expect(json(r).cubes).toEqual([
+      { cube_id: "alice/default", queued: added.memories.length, complete: true },
+      { cube_id: "bob/default", queued: 0, complete: true },
+    ]);
+    const waiting = json(await memos("scheduler", "status", "--dir", home, "--status", "waiting", "--json"));
+    expect(waiting.tasks).toEqual([
+      expect.objectContaining({
+        label: "mem_read",
+        payload: { memory_ids: added.memories.map((m) => m.id) },
+      }),
+    ]);
+    // Nothing is pending any more: a second sweep queues nothing.
+    const again = await memos("scheduler", "sweep", "--dir", home, "--cube", "alice/default", "--json");
+    expect(json(again).cubes).toEqual([{ cube_id: "alice/default", queued: 0, complete: true }]);
   });
 
   it("the real binary's worker stops gracefully on SIGTERM", async () => {

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { MemosError } from "../../core/errors/memos-error.js";
+import { requeuePending } from "../../mos/background.js";
+import type { MOS } from "../../mos/mos.js";
 import { MemScheduler, type SchedulerStatus } from "../../scheduler/mem-scheduler.js";
 import type { TaskStatus } from "../../scheduler/types.js";
 import { type CommonOptions, withCommon, withContext } from "../context.js";
@@ -19,7 +21,7 @@ interface WaitOptions extends CommonOptions {
 }
 
 /**
- * `memos scheduler status|wait`: the acting user's background tasks, on the queue the server uses
+ * `memos scheduler status|wait|sweep`: the acting user's background tasks, on the queue the server uses
  * (the local queue in MEMOS_HOME, or Redis when MEMOS_REDIS_URL is set). Neither runs tasks: a
  * server (`memos serve`) or `memos worker` does.
  */
@@ -78,18 +80,44 @@ export function registerScheduler(program: Command, io: CliIO): void {
           });
       });
     });
+
+  withCommon(scheduler.command("sweep"))
+    .description(
+      "queue the fine pass of memories a full queue left pending (every cube the user may write, or --cube)",
+    )
+    .action(async (opts: CommonOptions) => {
+      await withScheduler(io, opts, async (s, user, mos) => {
+        const cubes = opts.cube
+          ? [mos.resolveCubeId(opts.cube, { userId: user })]
+          : mos
+              .listCubes({ userId: user })
+              .filter((c) => c.actions.includes("write"))
+              .map((c) => c.cube_id);
+        const out: { cube_id: string; queued: number; complete: boolean }[] = [];
+        for (const cubeId of cubes) {
+          const cube = await mos.openCube(cubeId, { userId: user, action: "write" });
+          out.push({ cube_id: cubeId, ...(await requeuePending(cube, { userId: user, cubeId }, s)) });
+        }
+        if (opts.json) printJson(io, { user_id: user, cubes: out });
+        else
+          for (const c of out)
+            io.stdout(
+              `${c.cube_id}: ${c.queued} memory(ies) queued for their fine pass${c.complete ? "" : " (queue full again: run it later)"}\n`,
+            );
+      });
+    });
 }
 
 /** The acting user's scheduler, submit-only (no worker), closed afterwards. */
 async function withScheduler(
   io: CliIO,
   opts: CommonOptions,
-  body: (scheduler: MemScheduler, user: string) => Promise<void>,
+  body: (scheduler: MemScheduler, user: string, mos: MOS) => Promise<void>,
 ): Promise<void> {
   await withContext(io, opts, async (ctx) => {
     const scheduler = await MemScheduler.create({ home: ctx.home.dir, worker: false });
     try {
-      await body(scheduler, ctx.user);
+      await body(scheduler, ctx.user, ctx.mos);
     } finally {
       await scheduler.close();
     }

@@ -99,11 +99,15 @@ describe("scheduler handlers", () => {
       recordingContext(),
     )) as { upgraded: { from: string; to: string[] }[] };
     expect(result.upgraded.map((u) => u.from).sort()).toEqual([...ids].sort());
-    for (const id of ids) expect((await mos.get(id, { userId: "ida" })).memory.metadata.status).toBe("deleted");
+    for (const id of ids)
+      expect((await mos.get(id, { userId: "ida" })).memory.metadata.status).toBe("deleted");
     // One fine memory per line of the chat, not one per line per fast memory holding it.
     const fine = (await mos.getAll({ userId: "ida", cubeId: added.cube_id })).text_mem[0]?.memories ?? [];
     const fineTexts = fine.filter((m) => m.memory.includes("(fine)")).map((m) => m.memory);
-    expect(fineTexts.sort()).toEqual(["Ida said (fine): I grow tomatoes in my garden", "Jon said (fine): Do they need much water?"]);
+    expect(fineTexts.sort()).toEqual([
+      "Ida said (fine): I grow tomatoes in my garden",
+      "Jon said (fine): Do they need much water?",
+    ]);
     const after = await mos.search({ userId: "ida", query: "tomatoes garden", topK: 3 });
     const found = after.text_mem[0]?.memories ?? [];
     expect(found.map((m) => m.id)).not.toContain(ids[0]);
