@@ -73,6 +73,8 @@ export class TaskWorker {
   private readonly running = new Map<string, Running>();
   private stopController = new AbortController();
   private loop: Promise<void> | undefined;
+  /** Resolves the claim loop's wait for a free slot. */
+  private wake: (() => void) | undefined;
   private counts = { completed: 0, failed: 0 };
 
   constructor(options: TaskWorkerOptions) {
@@ -132,6 +134,7 @@ export class TaskWorker {
   async stop(options: StopOptions = {}): Promise<void> {
     const { mode = "finish", timeoutMs = 30_000 } = options;
     this.stopController.abort();
+    this.wakeLoop();
     await this.loop;
     this.loop = undefined;
     if (mode === "finish" && this.running.size > 0) {
@@ -149,7 +152,10 @@ export class TaskWorker {
     while (!signal.aborted) {
       const free = this.concurrency - this.running.size;
       if (free <= 0) {
-        await Promise.race([...[...this.running.values()].map((r) => r.done), sleep(this.blockMs, signal)]);
+        // Until a task finishes (begin's finally) or stop() calls: no timer, nothing left behind.
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
         continue;
       }
       let tasks: Task[];
@@ -164,11 +170,20 @@ export class TaskWorker {
     }
   }
 
+  private wakeLoop(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
   private begin(task: Task): void {
     const controller = new AbortController();
     const entry: Running = { task, controller, released: false, done: Promise.resolve() };
     this.running.set(task.task_id, entry);
-    entry.done = this.execute(entry).finally(() => this.running.delete(task.task_id));
+    entry.done = this.execute(entry).finally(() => {
+      this.running.delete(task.task_id);
+      this.wakeLoop();
+    });
   }
 
   private async execute(entry: Running): Promise<void> {

@@ -188,6 +188,15 @@ export function runQueueConformance(
       expect(await queue.cancel("no-such-task")).toBe(false);
     });
 
+    it("skips a user whose only task was cancelled and serves the next one", async () => {
+      fresh();
+      const queue = await open();
+      const gone = (await queue.submit(input("anna"))).task;
+      const next = (await queue.submit(input("bert"))).task;
+      await queue.cancel(gone.task_id);
+      expect((await queue.claim("w", 1)).map((t) => t.task_id)).toEqual([next.task_id]);
+    });
+
     it("refuses submits beyond capacity with QueueFullError and counts them", async () => {
       fresh();
       const queue = await open({ capacity: 3 });

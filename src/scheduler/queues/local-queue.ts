@@ -22,6 +22,7 @@ import {
   emptyByStatus,
   queueFullError,
   serializeResult,
+  serializeTaskError,
   Wakeup,
   workerLostError,
 } from "./shared.js";
@@ -65,6 +66,7 @@ export class LocalQueue implements TaskQueue {
   /** The user served last, so the next claim starts with the one after. */
   private cursor = "";
   private lastPrune = 0;
+  private readonly statements = new Map<string, Database.Statement>();
   private closed = false;
 
   constructor(database: string | Database.Database, options: LocalQueueOptions = {}) {
@@ -94,24 +96,20 @@ export class LocalQueue implements TaskQueue {
   async submit(input: TaskInput): Promise<SubmitResult> {
     const task = normalizeTaskInput(input, this.options.maxAttempts);
     const outcome = this.write(() => {
-      const existing = this.db
-        .prepare("SELECT * FROM scheduler_tasks WHERE user_id = ? AND idempotency_key = ?")
-        .get(task.user_id, task.idempotency_key) as TaskRow | undefined;
+      const existing = this.sql(
+        "SELECT * FROM scheduler_tasks WHERE user_id = ? AND idempotency_key = ?",
+      ).get(task.user_id, task.idempotency_key) as TaskRow | undefined;
       if (existing) return { task: rowToTask(existing), duplicate: true };
       if (this.activeCount() >= this.options.capacity) {
-        this.db
-          .prepare(
-            "INSERT INTO scheduler_counters (name, value) VALUES ('rejected_full', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1",
-          )
-          .run();
+        this.sql(
+          "INSERT INTO scheduler_counters (name, value) VALUES ('rejected_full', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1",
+        ).run();
         return undefined;
       }
-      this.db
-        .prepare(
-          `INSERT INTO scheduler_tasks (task_id, label, user_id, cube_id, payload, idempotency_key, status, max_attempts, submitted_at)
+      this.sql(
+        `INSERT INTO scheduler_tasks (task_id, label, user_id, cube_id, payload, idempotency_key, status, max_attempts, submitted_at)
            VALUES (@task_id, @label, @user_id, @cube_id, @payload, @idempotency_key, 'waiting', @max_attempts, @submitted_at)`,
-        )
-        .run({ ...task, submitted_at: nowIso() });
+      ).run({ ...task, submitted_at: nowIso() });
       return { task: this.mustGet(task.task_id), duplicate: false };
     });
     if (!outcome) throw queueFullError(this.options.capacity, this.kind);
@@ -123,15 +121,15 @@ export class LocalQueue implements TaskQueue {
     checkClaim(worker, max);
     const deadline = Date.now() + (options.blockMs ?? 0);
     for (;;) {
-      if (this.closed) return [];
+      if (this.closed || options.signal?.aborted) return [];
       this.pruneWhenDue();
       const tasks = this.write(() => this.claimNow(worker, max));
       const left = deadline - Date.now();
       if (tasks.length > 0 || left <= 0 || options.signal?.aborted) return tasks;
       // Sleep until a submit, the earliest claim expiry, the deadline or the poll interval.
-      const nextExpiry = this.db
-        .prepare("SELECT MIN(lease_until) AS at FROM scheduler_tasks WHERE status = 'in_progress'")
-        .get() as { at: number | null };
+      const nextExpiry = this.sql(
+        "SELECT MIN(lease_until) AS at FROM scheduler_tasks WHERE status = 'in_progress'",
+      ).get() as { at: number | null };
       const untilExpiry = nextExpiry.at === null ? Number.POSITIVE_INFINITY : nextExpiry.at - Date.now() + 1;
       await this.wakeup.wait(Math.max(1, Math.min(left, this.pollIntervalMs, untilExpiry)), options.signal);
     }
@@ -139,11 +137,9 @@ export class LocalQueue implements TaskQueue {
 
   async heartbeat(taskId: string, worker: string): Promise<boolean> {
     const { changes } = this.write(() =>
-      this.db
-        .prepare(
-          "UPDATE scheduler_tasks SET lease_until = ? WHERE task_id = ? AND status = 'in_progress' AND worker = ?",
-        )
-        .run(Date.now() + this.options.visibilityTimeoutMs, taskId, worker),
+      this.sql(
+        "UPDATE scheduler_tasks SET lease_until = ? WHERE task_id = ? AND status = 'in_progress' AND worker = ?",
+      ).run(Date.now() + this.options.visibilityTimeoutMs, taskId, worker),
     );
     return changes > 0;
   }
@@ -151,12 +147,10 @@ export class LocalQueue implements TaskQueue {
   async complete(taskId: string, worker: string, result?: unknown): Promise<void> {
     const json = serializeResult(result);
     this.write(() =>
-      this.db
-        .prepare(
-          `UPDATE scheduler_tasks SET status = 'completed', finished_at = ?, result = ?, error = NULL, lease_until = NULL
+      this.sql(
+        `UPDATE scheduler_tasks SET status = 'completed', finished_at = ?, result = ?, error = NULL, lease_until = NULL
            WHERE task_id = ? AND status = 'in_progress' AND worker = ?`,
-        )
-        .run(nowIso(), json, taskId, worker),
+      ).run(nowIso(), json, taskId, worker),
     );
   }
 
@@ -166,30 +160,22 @@ export class LocalQueue implements TaskQueue {
     error: TaskError,
     options: { retry?: boolean } = {},
   ): Promise<"retrying" | "dead" | "lost"> {
-    const recorded = JSON.stringify({
-      code: error.code,
-      message: error.message,
-      ...(error.hint ? { hint: error.hint } : {}),
-    });
+    const recorded = serializeTaskError(error);
     const outcome = this.write(() => {
       const row = this.heldRow(taskId, worker);
       if (!row) return "lost" as const;
       if (options.retry === false || row.attempts >= row.max_attempts) {
-        this.db
-          .prepare(
-            `UPDATE scheduler_tasks SET status = 'failed', dead_letter = 1, finished_at = ?, error = ?, lease_until = NULL
+        this.sql(
+          `UPDATE scheduler_tasks SET status = 'failed', dead_letter = 1, finished_at = ?, error = ?, lease_until = NULL
              WHERE task_id = ?`,
-          )
-          .run(nowIso(), recorded, taskId);
+        ).run(nowIso(), recorded, taskId);
         return "dead" as const;
       }
       // A retry goes to the back of its user's line, so a failing task does not hold up the rest.
-      this.db
-        .prepare(
-          `UPDATE scheduler_tasks SET status = 'waiting', error = ?, lease_until = NULL,
+      this.sql(
+        `UPDATE scheduler_tasks SET status = 'waiting', error = ?, lease_until = NULL,
              seq = (SELECT MAX(seq) + 1 FROM scheduler_tasks) WHERE task_id = ?`,
-        )
-        .run(recorded, taskId);
+      ).run(recorded, taskId);
       return "retrying" as const;
     });
     if (outcome === "retrying") this.wakeup.notify();
@@ -198,31 +184,26 @@ export class LocalQueue implements TaskQueue {
 
   async release(taskId: string, worker: string): Promise<void> {
     const { changes } = this.write(() =>
-      this.db
-        .prepare(
-          `UPDATE scheduler_tasks SET status = 'waiting', attempts = attempts - 1, lease_until = NULL
+      this.sql(
+        `UPDATE scheduler_tasks SET status = 'waiting', attempts = attempts - 1, lease_until = NULL
            WHERE task_id = ? AND status = 'in_progress' AND worker = ?`,
-        )
-        .run(taskId, worker),
+      ).run(taskId, worker),
     );
     if (changes > 0) this.wakeup.notify();
   }
 
   async cancel(taskId: string): Promise<boolean> {
     const { changes } = this.write(() =>
-      this.db
-        .prepare(
-          "UPDATE scheduler_tasks SET status = 'cancelled', finished_at = ? WHERE task_id = ? AND status = 'waiting'",
-        )
-        .run(nowIso(), taskId),
+      this.sql(
+        "UPDATE scheduler_tasks SET status = 'cancelled', finished_at = ? WHERE task_id = ? AND status = 'waiting'",
+      ).run(nowIso(), taskId),
     );
     return changes > 0;
   }
 
   async get(taskId: string): Promise<Task | undefined> {
     const row = this.read(
-      () =>
-        this.db.prepare("SELECT * FROM scheduler_tasks WHERE task_id = ?").get(taskId) as TaskRow | undefined,
+      () => this.sql("SELECT * FROM scheduler_tasks WHERE task_id = ?").get(taskId) as TaskRow | undefined,
     );
     return row ? rowToTask(row) : undefined;
   }
@@ -239,12 +220,10 @@ export class LocalQueue implements TaskQueue {
     }
     const rows = this.read(
       () =>
-        this.db
-          .prepare(
-            `SELECT * FROM scheduler_tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        this.sql(
+          `SELECT * FROM scheduler_tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
              ORDER BY submitted_at DESC, seq DESC LIMIT @limit`,
-          )
-          .all(params) as TaskRow[],
+        ).all(params) as TaskRow[],
     );
     return rows.map(rowToTask);
   }
@@ -254,21 +233,19 @@ export class LocalQueue implements TaskQueue {
       const byUser = filter.user_id === undefined ? "" : "AND user_id = @user_id";
       const params = filter.user_id === undefined ? {} : { user_id: filter.user_id };
       const by_status = emptyByStatus();
-      const counts = this.db
-        .prepare(`SELECT status, COUNT(*) AS n FROM scheduler_tasks WHERE 1 = 1 ${byUser} GROUP BY status`)
-        .all(params) as { status: TaskStatus; n: number }[];
+      const counts = this.sql(
+        `SELECT status, COUNT(*) AS n FROM scheduler_tasks WHERE 1 = 1 ${byUser} GROUP BY status`,
+      ).all(params) as { status: TaskStatus; n: number }[];
       for (const { status, n } of counts) by_status[status] = n;
-      const active = this.db
-        .prepare(
-          `SELECT user_id, COUNT(*) AS n FROM scheduler_tasks WHERE status IN ('waiting', 'in_progress') ${byUser} GROUP BY user_id`,
-        )
-        .all(params) as { user_id: string; n: number }[];
-      const dead = this.db
-        .prepare(`SELECT COUNT(*) AS n FROM scheduler_tasks WHERE dead_letter = 1 ${byUser}`)
-        .get(params) as { n: number };
-      const rejected = this.db
-        .prepare("SELECT value FROM scheduler_counters WHERE name = 'rejected_full'")
-        .get() as { value: number } | undefined;
+      const active = this.sql(
+        `SELECT user_id, COUNT(*) AS n FROM scheduler_tasks WHERE status IN ('waiting', 'in_progress') ${byUser} GROUP BY user_id`,
+      ).all(params) as { user_id: string; n: number }[];
+      const dead = this.sql(`SELECT COUNT(*) AS n FROM scheduler_tasks WHERE dead_letter = 1 ${byUser}`).get(
+        params,
+      ) as { n: number };
+      const rejected = this.sql("SELECT value FROM scheduler_counters WHERE name = 'rejected_full'").get() as
+        | { value: number }
+        | undefined;
       return {
         by_status,
         active_by_user: Object.fromEntries(active.map((a) => [a.user_id, a.n])),
@@ -290,27 +267,46 @@ export class LocalQueue implements TaskQueue {
   private claimNow(worker: string, max: number): Task[] {
     const now = Date.now();
     this.reap(now);
-    const users = (
-      this.db
-        .prepare("SELECT DISTINCT user_id FROM scheduler_tasks WHERE status = 'waiting' ORDER BY user_id")
-        .all() as {
-        user_id: string;
-      }[]
-    ).map((u) => u.user_id);
-    if (users.length === 0) return [];
-    const start = users.findIndex((u) => u > this.cursor);
-    const order = start <= 0 ? users : [...users.slice(start), ...users.slice(0, start)];
-    const nextOf = this.db.prepare(
+    // The users with waiting tasks, in turn from the one after the cursor: one index seek each,
+    // and no more users than tasks wanted (with more, each of the first `max` gets one).
+    const nextUser = this.sql(
+      "SELECT user_id FROM scheduler_tasks WHERE status = 'waiting' AND user_id > ? ORDER BY user_id LIMIT 1",
+    );
+    const order: string[] = [];
+    const seen = new Set<string>();
+    let after = this.cursor;
+    let wrapped = false;
+    while (order.length < max) {
+      let row = nextUser.get(after) as { user_id: string } | undefined;
+      if (!row && !wrapped) {
+        wrapped = true;
+        row = nextUser.get("") as { user_id: string } | undefined;
+      }
+      if (!row || seen.has(row.user_id)) break;
+      seen.add(row.user_id);
+      order.push(row.user_id);
+      after = row.user_id;
+    }
+    if (order.length === 0) return [];
+    const nextOf = this.sql(
       "SELECT task_id FROM scheduler_tasks WHERE status = 'waiting' AND user_id = ? ORDER BY seq LIMIT ?",
     );
-    const lines = new Map(
-      order.map((u) => [u, (nextOf.all(u, max) as { task_id: string }[]).map((r) => r.task_id)]),
-    );
+    // A user's line is read when its turn first comes (a claim of one reads one user's line).
+    const lines = new Map<string, string[]>();
+    const lineOf = (user: string): string[] => {
+      let line = lines.get(user);
+      if (!line) {
+        line = (nextOf.all(user, max) as { task_id: string }[]).map((r) => r.task_id);
+        lines.set(user, line);
+      }
+      return line;
+    };
     const picked: string[] = [];
     while (picked.length < max) {
       let took = false;
       for (const user of order) {
-        const id = lines.get(user)?.shift();
+        if (picked.length >= max) break;
+        const id = lineOf(user).shift();
         if (id === undefined || picked.length >= max) continue;
         picked.push(id);
         this.cursor = user;
@@ -318,7 +314,7 @@ export class LocalQueue implements TaskQueue {
       }
       if (!took) break;
     }
-    const take = this.db.prepare(
+    const take = this.sql(
       `UPDATE scheduler_tasks SET status = 'in_progress', attempts = attempts + 1, started_at = ?, worker = ?, lease_until = ?
        WHERE task_id = ?`,
     );
@@ -334,26 +330,22 @@ export class LocalQueue implements TaskQueue {
     this.lastPrune = now;
     const cutoff = new Date(now - this.options.retentionMs).toISOString();
     this.write(() =>
-      this.db
-        .prepare(
-          "DELETE FROM scheduler_tasks WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?",
-        )
-        .run(cutoff),
+      this.sql(
+        "DELETE FROM scheduler_tasks WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?",
+      ).run(cutoff),
     );
   }
 
   /** Claims not renewed in time: back to waiting, or to the dead letter on their last attempt. */
   private reap(now: number): void {
-    const expired = this.db
-      .prepare(
-        "SELECT task_id, attempts, max_attempts FROM scheduler_tasks WHERE status = 'in_progress' AND lease_until <= ?",
-      )
-      .all(now) as { task_id: string; attempts: number; max_attempts: number }[];
+    const expired = this.sql(
+      "SELECT task_id, attempts, max_attempts FROM scheduler_tasks WHERE status = 'in_progress' AND lease_until <= ?",
+    ).all(now) as { task_id: string; attempts: number; max_attempts: number }[];
     if (expired.length === 0) return;
-    const requeue = this.db.prepare(
+    const requeue = this.sql(
       "UPDATE scheduler_tasks SET status = 'waiting', lease_until = NULL WHERE task_id = ?",
     );
-    const bury = this.db.prepare(
+    const bury = this.sql(
       `UPDATE scheduler_tasks SET status = 'failed', dead_letter = 1, finished_at = ?, error = ?, lease_until = NULL
        WHERE task_id = ?`,
     );
@@ -364,22 +356,30 @@ export class LocalQueue implements TaskQueue {
   }
 
   private heldRow(taskId: string, worker: string): TaskRow | undefined {
-    return this.db
-      .prepare("SELECT * FROM scheduler_tasks WHERE task_id = ? AND status = 'in_progress' AND worker = ?")
-      .get(taskId, worker) as TaskRow | undefined;
+    return this.sql(
+      "SELECT * FROM scheduler_tasks WHERE task_id = ? AND status = 'in_progress' AND worker = ?",
+    ).get(taskId, worker) as TaskRow | undefined;
   }
 
   private activeCount(): number {
-    const row = this.db
-      .prepare("SELECT COUNT(*) AS n FROM scheduler_tasks WHERE status IN ('waiting', 'in_progress')")
-      .get() as { n: number };
+    const row = this.sql(
+      "SELECT COUNT(*) AS n FROM scheduler_tasks WHERE status IN ('waiting', 'in_progress')",
+    ).get() as { n: number };
     return row.n;
   }
 
   private mustGet(taskId: string): Task {
-    return rowToTask(
-      this.db.prepare("SELECT * FROM scheduler_tasks WHERE task_id = ?").get(taskId) as TaskRow,
-    );
+    return rowToTask(this.sql("SELECT * FROM scheduler_tasks WHERE task_id = ?").get(taskId) as TaskRow);
+  }
+
+  /** A prepared statement, prepared once per SQL text (the texts are a fixed, small set). */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   /** Run `fn` in one immediate transaction (a write lock from the start: no upgrade deadlock). */

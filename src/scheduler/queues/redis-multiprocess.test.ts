@@ -5,32 +5,25 @@
  */
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
-import {
-  REDIS_HOW_TO,
-  REDIS_SERVER_BIN,
-  startRedisServer,
-  type TestRedis,
-} from "../../../test/support/redis.js";
+import { REDIS_HOW_TO, REDIS_SERVER_BIN, useRedisServer } from "../../../test/support/redis.js";
 import { itWithService } from "../../../test/support/services.js";
 import { type QueueWorkerProcess, spawnQueueWorker } from "../testing/spawn-worker.js";
 import type { Task } from "../types.js";
 import { createRedisStreamQueue, type RedisStreamQueue } from "./redis-stream-queue.js";
 
-let redis: TestRedis | undefined;
+const redis = useRedisServer();
 let client: Redis | undefined;
 if (REDIS_SERVER_BIN) {
   beforeAll(async () => {
-    redis = await startRedisServer();
     const { Redis } = await import("ioredis");
-    client = new Redis(redis.url);
+    client = new Redis(redis.url());
   });
   afterAll(async () => {
     await client?.quit();
-    await redis?.stop();
   });
 }
 
-const VISIBILITY_MS = 1500;
+const VISIBILITY_MS = 2000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("RedisStreamQueue with several worker processes", () => {
@@ -42,7 +35,7 @@ describe("RedisStreamQueue with several worker processes", () => {
   });
 
   async function setup(prefix: string, count: number, concurrency: number) {
-    const url = redis?.url as string;
+    const url = redis.url();
     const queue = await createRedisStreamQueue({ url, prefix, visibilityTimeoutMs: VISIBILITY_MS });
     queues.push(queue);
     const started = await Promise.all(
@@ -145,7 +138,7 @@ describe("RedisStreamQueue with several worker processes", () => {
       expect(tasks.map((t) => t.status)).toEqual(Array(30).fill("completed"));
       for (const task of tasks.filter((t) => orphaned.includes(t.task_id))) {
         expect(task.worker).not.toBe("w0");
-        expect(task.attempts).toBe(2);
+        expect(task.attempts).toBeGreaterThanOrEqual(2);
       }
       const done = await effects(prefix);
       // At least once: the killed worker may have recorded its effect just before dying.

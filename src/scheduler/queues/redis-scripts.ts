@@ -133,44 +133,52 @@ if ARGV[7] == '1' then
     end
   end
 end
-if #picked < max then
-  local ready = redis.call('ZRANGE', P .. 'ready', 0, -1)
-  local cursor = redis.call('GET', P .. 'rr') or ''
-  local start = 1
-  for i, user in ipairs(ready) do
-    if user > cursor then start = i break end
-  end
-  local turn = {}
-  for i = start, #ready do turn[#turn + 1] = ready[i] end
-  for i = 1, start - 1 do turn[#turn + 1] = ready[i] end
-  while #picked < max and #turn > 0 do
-    local next_turn = {}
-    for _, user in ipairs(turn) do
-      if #picked >= max then break end
-      local got = false
-      while true do
-        local res = redis.pcall('XREADGROUP', 'GROUP', G, worker, 'COUNT', 1, 'STREAMS', qkey(user), '>')
-        if type(res) ~= 'table' or res.err then break end
-        local entry = res[1][2][1]
-        local eid, id = entry[1], entry[2][2]
-        if redis.call('HGET', tkey(id), 'status') == 'waiting' then
-          take(id, eid)
-          inflight(user, 1)
-          move(user, 'waiting', 'in_progress')
-          got = true
-          break
-        end
-        drop_entry(user, eid)
-      end
-      if got then
-        next_turn[#next_turn + 1] = user
-        redis.call('SET', P .. 'rr', user)
-      else
-        redis.call('ZREM', P .. 'ready', user)
-      end
+-- One task from a user's stream (entries of tasks cancelled meanwhile are dropped on the way);
+-- a user with nothing left leaves the ready set.
+local function take_from(user)
+  while true do
+    local res = redis.pcall('XREADGROUP', 'GROUP', G, worker, 'COUNT', 1, 'STREAMS', qkey(user), '>')
+    if type(res) ~= 'table' or res.err then break end
+    local entry = res[1][2][1]
+    local eid, id = entry[1], entry[2][2]
+    if redis.call('HGET', tkey(id), 'status') == 'waiting' then
+      take(id, eid)
+      inflight(user, 1)
+      move(user, 'waiting', 'in_progress')
+      redis.call('SET', P .. 'rr', user)
+      return true
     end
-    turn = next_turn
+    drop_entry(user, eid)
   end
+  redis.call('ZREM', P .. 'ready', user)
+  return false
+end
+local function next_user(after)
+  local r = redis.call('ZRANGEBYLEX', P .. 'ready', after == '' and '-' or '(' .. after, '+', 'LIMIT', 0, 1)
+  return r[1]
+end
+-- First round: the ready users in lexical order from the one after the cursor, one seek each.
+local turn, seen = {}, {}
+local after, wrapped = redis.call('GET', P .. 'rr') or '', false
+while #picked < max do
+  local user = next_user(after)
+  if not user and not wrapped then
+    wrapped = true
+    user = next_user('')
+  end
+  if not user or seen[user] then break end
+  seen[user] = true
+  after = user
+  if take_from(user) then turn[#turn + 1] = user end
+end
+-- Later rounds: the users who still had tasks, in the same order.
+while #picked < max and #turn > 0 do
+  local next_turn = {}
+  for _, user in ipairs(turn) do
+    if #picked >= max then break end
+    if take_from(user) then next_turn[#next_turn + 1] = user end
+  end
+  turn = next_turn
 end
 local last = redis.call('XREVRANGE', P .. 'signal', '+', '-', 'COUNT', 1)
 local result = { (last[1] and last[1][1]) or '0-0' }

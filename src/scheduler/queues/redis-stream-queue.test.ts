@@ -1,26 +1,13 @@
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect } from "vitest";
-import {
-  REDIS_HOW_TO,
-  REDIS_SERVER_BIN,
-  startRedisServer,
-  type TestRedis,
-} from "../../../test/support/redis.js";
+import { afterAll, describe, expect } from "vitest";
+import { REDIS_HOW_TO, REDIS_SERVER_BIN, useRedisServer } from "../../../test/support/redis.js";
 import { itWithService } from "../../../test/support/services.js";
 import { QueueFullError } from "../../core/errors/queue-full-error.js";
 import { runQueueConformance } from "../../testing/queue-conformance.js";
 import { createRedisStreamQueue, type RedisStreamQueue } from "./redis-stream-queue.js";
 
-let redis: TestRedis | undefined;
-if (REDIS_SERVER_BIN) {
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-}
-const url = () => redis?.url as string;
+const redis = useRedisServer();
+const url = () => redis.url();
 
 if (REDIS_SERVER_BIN) {
   runQueueConformance("redis streams", ({ namespace, ...options }) =>
@@ -130,7 +117,7 @@ describe("createRedisStreamQueue", () => {
     REDIS_HOW_TO,
     "names the URL it cannot reach, without its password",
     async () => {
-      const port = (redis?.port ?? 6390) + 1;
+      const port = redis.port() + 1;
       const error = await createRedisStreamQueue({ url: `redis://user:secret@127.0.0.1:${port}` }).catch(
         (e: unknown) => e,
       );

@@ -20,7 +20,7 @@ import type {
   TaskStatus,
 } from "../types.js";
 import { REDIS_SCRIPTS, type RedisScriptName } from "./redis-scripts.js";
-import { checkClaim, emptyByStatus, queueFullError, serializeResult } from "./shared.js";
+import { checkClaim, emptyByStatus, queueFullError, serializeResult, serializeTaskError } from "./shared.js";
 
 /** The Redis URL used when none is given and MEMOS_REDIS_URL is unset. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -150,7 +150,7 @@ export class RedisStreamQueue implements TaskQueue {
     checkClaim(worker, max);
     const deadline = Date.now() + (options.blockMs ?? 0);
     for (;;) {
-      if (this.closed) return [];
+      if (this.closed || options.signal?.aborted) return [];
       if (Date.now() - this.lastPrune >= pruneIntervalMs(this.options.retentionMs)) {
         this.lastPrune = Date.now();
         await this.script("prune", [this.options.retentionMs, 1000]);
@@ -189,11 +189,7 @@ export class RedisStreamQueue implements TaskQueue {
     error: TaskError,
     options: { retry?: boolean } = {},
   ): Promise<"retrying" | "dead" | "lost"> {
-    const recorded = JSON.stringify({
-      code: error.code,
-      message: error.message,
-      ...(error.hint ? { hint: error.hint } : {}),
-    });
+    const recorded = serializeTaskError(error);
     const retry = options.retry === false ? "0" : "1";
     return (await this.script("fail", [taskId, worker, recorded, retry, nowIso()])) as
       | "retrying"

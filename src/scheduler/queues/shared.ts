@@ -38,6 +38,15 @@ export function serializeResult(result: unknown): string | null {
   }
 }
 
+/** A failure as recorded: code, message and hint only (whatever else the caller's object held stays out). */
+export function serializeTaskError(error: TaskError): string {
+  return JSON.stringify({
+    code: String(error.code),
+    message: String(error.message),
+    ...(error.hint ? { hint: String(error.hint) } : {}),
+  });
+}
+
 /** The error recorded when a task's holder stopped heart-beating on its last attempt. */
 export function workerLostError(attempts: number): TaskError {
   return {
