@@ -10,9 +10,12 @@ import { createScriptedLanguageModel, type ScriptedRule } from "../../testing/sc
 
 /**
  * The fine reader's extraction, scripted: one fine memory per `Speaker: text` line of the
- * conversation, "Speaker said: text", tagged by the caller's tag.
+ * conversation, "Speaker <verb>: text" (default "said (fine)", so a test tells fine from fast).
+ *
+ * @example
+ * createScriptedLanguageModel([{ match: "Extract the memories.", reply: (m) => fineExtraction(m, "said") }]);
  */
-export function fineExtraction(messages: LLMMessage[]) {
+export function fineExtraction(messages: LLMMessage[], verb = "said (fine)") {
   const user = messages.at(-1)?.content ?? "";
   const conversation = user.split("Conversation:\n")[1]?.split("\n\nExtract the memories.")[0] ?? "";
   const lines = conversation
@@ -26,7 +29,7 @@ export function fineExtraction(messages: LLMMessage[]) {
       .map((m) => ({
         key: `${m[1]} statement`,
         memory_type: "LongTermMemory",
-        value: `${m[1]} said (fine): ${m[2]}`,
+        value: `${m[1]} ${verb}: ${m[2]}`,
         tags: ["chat"],
       })),
     background: "A chat.",
@@ -37,7 +40,7 @@ export function fineExtraction(messages: LLMMessage[]) {
 export function fineModel(extra: ScriptedRule[] = []) {
   return createScriptedLanguageModel([
     { match: "FAILME", reply: "this is not JSON" },
-    { match: "Extract the memories.", reply: fineExtraction },
+    { match: "Extract the memories.", reply: (m) => fineExtraction(m) },
     ...extra,
     { match: () => true, reply: { relation: "independent", reason: "different facts" } },
   ]);
