@@ -83,6 +83,22 @@ export type { MemoryBackendContext } from "./cube/memory-backends/context.js";
 export type { CubeTextMemory, OpenTextMemoryOptions } from "./cube/memory-backends/text-backends.js";
 export type { RemoteCubeOptions } from "./cube/remote.js";
 // Memory types
+export { type AdaptedModel, adaptChatModel } from "./memory/parametric/adapted-model.js";
+export {
+  LoRAAdapterError,
+  type LoRAAdapterProblem,
+  LoRATrainingUnavailableError,
+} from "./memory/parametric/errors.js";
+export { modelFingerprint } from "./memory/parametric/gguf-info.js";
+export type { AdapterRecord } from "./memory/parametric/index-file.js";
+export { type ParametricMemoryItem, toParametricItem } from "./memory/parametric/items.js";
+export {
+  type ActiveAdapter,
+  type AddAdapterOptions,
+  LoRAMemory,
+  type LoRAMemoryOptions,
+  type ParametricCapabilities,
+} from "./memory/parametric/lora-memory.js";
 export { GeneralTextMemory, type GeneralTextMemoryOptions } from "./memory/textual/general.js";
 export { NaiveTextMemory } from "./memory/textual/naive.js";
 export { PreferenceTextMemory } from "./memory/textual/preference/preference-memory.js";
@@ -196,6 +212,11 @@ export type {
   TaskQueue,
   TaskStatus,
 } from "./scheduler/types.js";
+export {
+  createPostgresMemoryStore,
+  PostgresMemoryStore,
+  type PostgresMemoryStoreOptions,
+} from "./storage/postgres/store.js";
 export {
   createSqliteMemoryStore,
   SqliteMemoryStore,

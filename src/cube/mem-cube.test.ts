@@ -115,10 +115,14 @@ describe("MemCube", () => {
     const cube = await MemCube.create(join(tmp, "imported"), { cubeId: "u/imported", userId: "u" });
     try {
       const counts = await cube.load(join(root, "test/fixtures/memos-general-cube"));
-      expect(counts).toEqual({ text: 2, preference: 0 });
+      expect(counts).toEqual({ text: 2, preference: 0, parametric: 0 });
       const [hit] = await cube.text.search("beekeeping on the roof", { topK: 1 });
       expect(hit?.item.metadata.entities).toEqual(["bees", "roof"]);
-      expect(await cube.load(dumped, { types: ["pref_mem"] })).toEqual({ text: 0, preference: 1 });
+      expect(await cube.load(dumped, { types: ["pref_mem"] })).toEqual({
+        text: 0,
+        preference: 1,
+        parametric: 0,
+      });
     } finally {
       await cube.close();
     }

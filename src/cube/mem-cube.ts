@@ -3,13 +3,16 @@ import { basename, join } from "node:path";
 import { ConfigError } from "../core/errors/config-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
+import { PARAMETRIC_DIR } from "../memory/parametric/index-file.js";
+import type { LoRAMemory } from "../memory/parametric/lora-memory.js";
 import { readTextualMemory, writeFileAtomic } from "../memory/textual/persist.js";
 import type { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
 import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
+import "./memory-backends/register.js";
 import { openPreferenceMemory } from "./memory-backends/pref-backends.js";
-import { requireImplementedSections } from "./memory-backends/sections.js";
+import { openSectionMemory, requireImplementedSections } from "./memory-backends/sections.js";
 import {
   type CubeTextMemory,
   type OpenTextMemoryOptions,
@@ -18,12 +21,12 @@ import {
 import { fetchRemoteCube, type RemoteCubeOptions } from "./remote.js";
 
 /** The memory sections of a cube that `load` can import. */
-export type CubeMemoryType = "text_mem" | "pref_mem";
+export type CubeMemoryType = "text_mem" | "pref_mem" | "para_mem";
 
 /**
  * A container of memories living in one directory: `config.json` (MemOS layout) and the
- * stores of its memories: textual (`text`: general or tree) and preference (`preference`).
- * Activation and parametric memories join it in later work (`act_mem` / `para_mem` are kept).
+ * stores of its memories: textual (`text`: general or tree), preference (`preference`) and
+ * parametric (`parametric`: LoRA adapters). Activation memory joins it in later work.
  *
  * @example
  * const cube = await MemCube.create("./my-cube", { cubeId: "alice/notes", userId: "alice" });
@@ -37,7 +40,13 @@ export class MemCube {
     readonly text: CubeTextMemory,
     /** Preference memory (`pref_mem`), when the cube's config has one. */
     readonly preference: PreferenceTextMemory | undefined,
+    private parametricMemory: LoRAMemory | undefined,
   ) {}
+
+  /** Parametric memory (`para_mem`: LoRA adapters), when the cube's config has one. */
+  get parametric(): LoRAMemory | undefined {
+    return this.parametricMemory;
+  }
 
   get cubeId(): string {
     return this.config.cube_id;
@@ -93,13 +102,15 @@ export class MemCube {
         ? (config.pref_mem as { backend: string; config?: Record<string, unknown> })
         : undefined;
     let preference: PreferenceTextMemory | undefined;
+    let parametric: LoRAMemory | undefined;
     try {
       preference = prefMem ? await openPreferenceMemory(dir, prefMem, { llm }) : undefined;
+      parametric = await openSectionMemory<LoRAMemory>(config, "para_mem", { dir, llm });
     } catch (error) {
-      await text.store.close();
+      await Promise.all([text.store.close(), preference?.store.close()]);
       throw error;
     }
-    return new MemCube(dir, config, text, preference);
+    return new MemCube(dir, config, text, preference, parametric);
   }
 
   /**
@@ -165,8 +176,8 @@ export class MemCube {
   async load(
     dir: string,
     options: { types?: CubeMemoryType[]; reembed?: boolean } = {},
-  ): Promise<{ text: number; preference: number }> {
-    const types = options.types ?? ["text_mem", "pref_mem"];
+  ): Promise<{ text: number; preference: number; parametric: number }> {
+    const types = options.types ?? ["text_mem", "pref_mem", "para_mem"];
     const source = existsSync(join(dir, "config.json")) ? readCubeConfig(dir) : undefined;
     const reembed = options.reembed ?? embedderOf(source) !== embedderOf(this.config);
     const text = types.includes("text_mem") ? await this.text.load(dir, { reembed }) : 0;
@@ -174,7 +185,34 @@ export class MemCube {
     if (types.includes("pref_mem") && this.preference && existsSync(join(dir, PREFERENCE_MEMORY_FILE))) {
       preference = await this.preference.load(dir, { reembed });
     }
-    return { text, preference };
+    let parametric = 0;
+    if (types.includes("para_mem") && existsSync(join(dir, PARAMETRIC_DIR, "index.json"))) {
+      const section = source?.para_mem && "backend" in source.para_mem ? source.para_mem : undefined;
+      const memory =
+        this.parametric ?? (await this.enableParametric(section?.backend === "lora" ? section.config : {}));
+      parametric = await memory.load(dir);
+    }
+    return { text, preference, parametric };
+  }
+
+  /**
+   * Turn on parametric memory (`para_mem: {backend: "lora", config}`) in a cube that has none,
+   * recording it in config.json; returns the cube's parametric memory.
+   *
+   * @example
+   * const para = await cube.enableParametric({ extractor_llm: { backend: "llama-cpp", config: { model_name_or_path: "./base.gguf" } } });
+   */
+  async enableParametric(config: Record<string, unknown> = {}): Promise<LoRAMemory> {
+    if (this.parametricMemory) return this.parametricMemory;
+    const section = { backend: "lora", config };
+    const memory = await openSectionMemory<LoRAMemory>({ ...this.config, para_mem: section }, "para_mem", {
+      dir: this.dir,
+    });
+    if (!memory) throw new ConfigError({ message: "para_mem could not be opened" });
+    this.config.para_mem = section;
+    writeFileAtomic(join(this.dir, "config.json"), JSON.stringify(this.config, null, 2));
+    this.parametricMemory = memory;
+    return memory;
   }
 
   /**
@@ -193,6 +231,7 @@ export class MemCube {
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(this.config, null, 2));
     await this.text.dump(dir);
     await this.preference?.dump(dir);
+    await this.parametric?.dump(dir);
     return dir;
   }
 

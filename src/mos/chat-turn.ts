@@ -1,5 +1,6 @@
 import { reportChatTurn } from "./background.js";
 import { type ChatOptions, type ChatResult, type ChatStream, runChat } from "./chat.js";
+import { withChatAdapters } from "./chat-lora.js";
 import type { MosCore } from "./context.js";
 import { requireUser } from "./guard.js";
 import * as mem from "./memories.js";
@@ -8,8 +9,9 @@ import * as mem from "./memories.js";
 const QUERY_HISTORY_TURNS = 5;
 
 /**
- * `MOS.chat` for one acting user: retrieval over the cubes they may read, the answer, the optional
- * write-back, then the turn reported to the scheduler (`query` / `answer` tasks) when one is attached.
+ * `MOS.chat` for one acting user: retrieval over the cubes they may read, the answer (on the chat
+ * model with the cubes' active LoRA adapters), the optional write-back, then the turn reported to
+ * the scheduler (`query` / `answer` tasks) when one is attached.
  */
 export async function chatTurn(
   core: MosCore,
@@ -28,11 +30,8 @@ export async function chatTurn(
         .filter((m) => m.role === "user")
         .map((m) => m.content)
     : [];
-  const out = await runChat(
-    { llm: core.llm, history: core.home.registry.chat, userId, retrieve, writeBack },
-    query,
-    options,
-  );
+  const deps = { llm: core.llm, history: core.home.registry.chat, userId, retrieve, writeBack };
+  const out = await withChatAdapters(core, userId, options.cubeIds, deps, (d) => runChat(d, query, options));
   const report = (r: ChatResult) => reportChatTurn(core, userId, query, r, earlier);
   if ("textStream" in out) void out.result.then(report, () => undefined);
   else report(out);

@@ -3,6 +3,7 @@ import { NotFoundError } from "../core/errors/not-found-error.js";
 import type { MemoryFilter } from "../core/schema/filter.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import type { MemCube } from "../cube/mem-cube.js";
+import { activeParametricItems } from "../memory/parametric/items.js";
 import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
 import type { PromptMemory } from "./chat-prompt.js";
 import { type MosCore, openAuthorized, readScope } from "./context.js";
@@ -129,7 +130,7 @@ export async function search(
       searchCube(cube, query, { ...options.searchOptions, topK, mode, llm: core.llm }),
       options.prefTopK === 0 ? [] : searchPreferences(cube, query, options.prefTopK ?? topK),
     ]);
-    return { found, prefs };
+    return { found, prefs, adapters: activeParametricItems(cube.parametric) };
   });
   for (const outcome of perCube) {
     const { record } = outcome;
@@ -142,6 +143,8 @@ export async function search(
     const { found, prefs } = outcome.value;
     result.text_mem.push({ cube_id: record.cube_id, memories: found.hits.map(hitItem) });
     if (prefs.length > 0) result.pref_mem.push({ cube_id: record.cube_id, memories: prefs });
+    const { adapters } = outcome.value;
+    if (adapters.length > 0) result.para_mem.push({ cube_id: record.cube_id, memories: adapters });
     result.warnings.push(...found.warnings.map((w) => `${record.cube_id}: ${w}`));
   }
   return result;

@@ -9,6 +9,7 @@ import * as admin from "./admin.js";
 import { addInBackground, type BackgroundTasks } from "./background.js";
 import { type ChatOptions, type ChatResult, type ChatStream, DEFAULT_HISTORY_TURNS } from "./chat.js";
 import type { ChatTurnMessage } from "./chat-history.js";
+import { releaseChatAdapters } from "./chat-lora.js";
 import { chatTurn } from "./chat-turn.js";
 import { type MosCore, openAuthorized } from "./context.js";
 import { CubePool } from "./cube-pool.js";
@@ -394,7 +395,7 @@ export class MOS {
 
   /** Close every cube this MOS opened (and the home, when this MOS opened it). */
   async close(): Promise<void> {
-    await this.core.pool.closeAll();
+    await Promise.all([this.core.pool.closeAll(), releaseChatAdapters(this.core)]);
     if (this.ownsHome) this.home.close();
   }
 }

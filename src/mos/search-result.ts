@@ -1,6 +1,7 @@
 import { errorMessage } from "../core/errors/error-message.js";
 import { MemosError } from "../core/errors/memos-error.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
+import type { ParametricMemoryItem } from "../memory/parametric/items.js";
 
 /** Memories of one cube, as MemOS groups them: `{cube_id, memories}`. */
 export interface CubeMemories<T = TextualMemoryItem> {
@@ -29,8 +30,8 @@ export interface MOSSearchResult {
   text_mem: CubeMemories[];
   /** Activation (KV cache) memories: none yet. */
   act_mem: CubeMemories<unknown>[];
-  /** Parametric (LoRA) memories: none yet. */
-  para_mem: CubeMemories<unknown>[];
+  /** Parametric memories: the active LoRA adapters of each cube that has some (what chat applies). */
+  para_mem: CubeMemories<ParametricMemoryItem>[];
   /** Preference memories of cubes that have one (see preference-seam.ts). */
   pref_mem: CubeMemories[];
   warnings: string[];

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect } from "vitest";
+import { cachedTestGguf } from "../../scripts/make-test-gguf.js";
 import { NotFoundError } from "../../src/core/errors/not-found-error.js";
 import { createApiKey } from "../../src/mos/api-keys.js";
 import { MOS } from "../../src/mos/mos.js";
@@ -60,6 +61,14 @@ describe("memory browser (chromium)", () => {
     await mos.add({
       cubeId: cube,
       memoryContent: "Maya's favourite pastry is the pastel de nata from Belém.",
+    });
+    const gguf = cachedTestGguf();
+    const para = await (await mos.openCube(cube, { action: "write" })).enableParametric();
+    await para.add(gguf.loraFile, {
+      name: "style",
+      description: "Maya's style",
+      baseModel: gguf.modelFile,
+      activate: true,
     });
     // The REST API's app with the browser and MCP mounted, as `memos serve` runs it (no keys yet).
     const created = createApp({
@@ -189,6 +198,9 @@ describe("memory browser (chromium)", () => {
       await page.locator("#chart-types rect").first().waitFor();
       expect(await page.locator("#chart-types rect").count()).toBeGreaterThanOrEqual(2); // LongTerm + Working
       expect(await page.locator("#chart-events rect").count()).toBeGreaterThanOrEqual(2); // two chat days
+      expect(await page.locator("#lora-adapters tbody tr").allTextContents()).toEqual([
+        expect.stringMatching(/^styleactive ×1tiny-random-llamaMaya's style[0-9a-f]{12}$/),
+      ]);
       await page.screenshot({ path: join(SHOTS, "browser-overview.png") });
 
       // The scheduler panel: an async add that completes, and a task that fails for good.

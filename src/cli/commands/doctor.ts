@@ -4,6 +4,8 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import { errorMessage } from "../../core/errors/error-message.js";
 import { MemosError } from "../../core/errors/index.js";
+import type { LoRAMemory } from "../../memory/parametric/lora-memory.js";
+import { llamaCppModelFromEnv, parametricStatus } from "../../memory/parametric/status.js";
 import { MemosHome } from "../../mos/home.js";
 import { checkDatabase, damagedError, homeDatabases } from "../../mos/integrity.js";
 import { REGISTRY_FILE } from "../../mos/registry.js";
@@ -72,9 +74,11 @@ export function registerDoctor(program: Command, io: CliIO): void {
         const h: MemosHome = home;
         const user = opts.user ?? h.defaultUser;
         for (const cubeId of h.readableCubes(h.requireUser(user))) {
+          let parametric: LoRAMemory | undefined;
           checks.push(
             await check(`cube ${cubeId}`, async () => {
               const cube = await h.openCube(cubeId);
+              parametric = cube.parametric;
               try {
                 const [v] = await cube.text.embedder.doEmbed([PROBE]);
                 const n = await cube.text.store.count();
@@ -84,6 +88,9 @@ export function registerDoctor(program: Command, io: CliIO): void {
               }
             }),
           );
+          const para = parametric as LoRAMemory | undefined;
+          if (para)
+            checks.push(await check(`lora ${cubeId}`, () => parametricStatus(para, llamaCppModelFromEnv())));
         }
       }
       // SQLite's own integrity check on every database this home owns (the registry even when

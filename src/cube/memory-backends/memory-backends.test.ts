@@ -8,6 +8,7 @@ import { ConfigError } from "../../core/errors/config-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { MemoryStore } from "../../core/interfaces/store.js";
 import { GeneralTextMemory } from "../../memory/textual/general.js";
+import { startFakeQdrant } from "../../storage/qdrant/test-helpers.js";
 import { MemCube } from "../mem-cube.js";
 import type { MemoryBackendContext } from "./context.js";
 
@@ -66,7 +67,7 @@ describe("memory backends go through the one registry", () => {
   it("act_mem / para_mem naming a backend nobody registered is refused, never ignored", async () => {
     for (const [section, backend] of [
       ["act_mem", "kv_cache"],
-      ["para_mem", "lora"],
+      ["para_mem", "not_a_para_backend"],
     ] as const) {
       const dir = await cubeDir((c) => {
         c[section] = { backend, config: {} };
@@ -74,8 +75,21 @@ describe("memory backends go through the one registry", () => {
       const error = await MemCube.open(dir).catch((e: unknown) => e);
       expect(ConfigError.isInstance(error)).toBe(true);
       expect((error as ConfigError).message).toContain(`${section} backend "${backend}"`);
-      expect((error as ConfigError).hint).toContain(`"${section}": {}`);
+      // A kind with backends lists them; one with none says how to open the cube without it.
+      expect((error as ConfigError).hint).toMatch(
+        section === "para_mem" ? /available: lora/ : /"act_mem": \{\}/,
+      );
     }
+  });
+
+  it("para_mem {backend: lora} opens a LoRA registry in the cube; {} means none", async () => {
+    const dir = await cubeDir((c) => {
+      c.para_mem = { backend: "lora", config: { memory_filename: "parametric_memory.adapter" } };
+    });
+    const cube = await MemCube.open(dir);
+    expect(cube.parametric?.backend).toBe("lora");
+    expect(cube.parametric?.list()).toEqual([]);
+    await cube.close();
   });
 
   it("an empty act_mem / para_mem ({}) means none and opens", async () => {
@@ -107,5 +121,38 @@ describe("memory backends go through the one registry", () => {
     const cube = await MemCube.open(dir);
     expect(cube.preference).toBeDefined();
     await cube.close();
+  });
+
+  it("MemOS's general memory on qdrant uses the Qdrant store when a server is named, SQLite when not", async () => {
+    const fake = await startFakeQdrant();
+    try {
+      const withUrl = await cubeDir((c) => {
+        c.text_mem.config.vector_db = {
+          backend: "qdrant",
+          config: {
+            collection_name: "alice",
+            vector_dimension: 100,
+            distance_metric: "cosine",
+            url: fake.url,
+          },
+        };
+      });
+      const cube = await MemCube.open(withUrl);
+      expect((cube.text as GeneralTextMemory).store.provider).toBe("qdrant");
+      await cube.text.add(["Ola paints ceramic tiles"]);
+      expect(fake.requests.some((r) => r.path === "/collections/alice/points/batch")).toBe(true);
+      await cube.close();
+      const local = await cubeDir((c) => {
+        c.text_mem.config.vector_db = {
+          backend: "qdrant",
+          config: { collection_name: "alice", path: "/tmp/q" },
+        };
+      });
+      const mapped = await MemCube.open(local);
+      expect((mapped.text as GeneralTextMemory).store.provider).toContain("sqlite");
+      await mapped.close();
+    } finally {
+      await fake.close();
+    }
   });
 });

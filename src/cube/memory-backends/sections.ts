@@ -1,6 +1,7 @@
-import { hasBackend, listBackends } from "../../core/backend-registry.js";
+import { createFromConfig, hasBackend, listBackends } from "../../core/backend-registry.js";
 import { ConfigError } from "../../core/errors/config-error.js";
 import type { MemCubeConfig } from "../config.js";
+import type { MemoryBackendContext } from "./context.js";
 
 /** Cube sections whose backends come from the registry, with the kind each resolves to. */
 const SECTIONS = [
@@ -27,4 +28,19 @@ export function requireImplementedSections(config: MemCubeConfig): void {
         : `${what} is not implemented yet; set "${section}": {} in its config.json, or import its memories with \`memos load DIR\` (which reads only the memory files)`,
     });
   }
+}
+
+/**
+ * Build the memory an `act_mem` / `para_mem` section names, through the backend registry
+ * (kinds "act_memory" / "para_memory"); `undefined` for an empty section (`{}`).
+ */
+export async function openSectionMemory<T>(
+  config: MemCubeConfig,
+  section: (typeof SECTIONS)[number]["section"],
+  context: MemoryBackendContext,
+): Promise<T | undefined> {
+  const value = config[section];
+  if (!value || !("backend" in value)) return undefined;
+  const kind = SECTIONS.find((s) => s.section === section)?.kind as string;
+  return createFromConfig<T>(kind, value, context);
 }

@@ -107,6 +107,27 @@ export class LlamaCppLanguageModel implements LanguageModel {
       ].join("+");
   }
 
+  /** The GGUF file (or model URI) this model runs. */
+  get modelPath(): string {
+    return this.options.modelPath;
+  }
+
+  /** The LoRA adapters its context is created with. */
+  get loras(): readonly LlamaCppLora[] {
+    return this.options.loras ?? [];
+  }
+
+  /**
+   * The same model with other LoRA adapters: a new instance with its own context (adapters are
+   * fixed when a context is created), sharing the loaded weights.
+   *
+   * @example
+   * const styled = model.withLoras([{ path: "./style.gguf", scale: 0.8 }]);
+   */
+  withLoras(loras: LlamaCppLora[]): LlamaCppLanguageModel {
+    return createLlamaCpp({ ...this.options, loras });
+  }
+
   /** Load the model and create the context now, instead of on the first call (e.g. before timing). */
   async load(): Promise<void> {
     await this.ensureLoaded();

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
 import { type MemoryFilter, normalizeFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
+import { parametricMemories } from "../../mos/parametric-view.js";
 import { actingUser } from "../auth.js";
 import { CubeMemories, envelope, Filter, jsonIo, jsonOut, MemoryItem, ok } from "../schemas.js";
 import type { AppContext, MemosApp } from "../types.js";
@@ -157,6 +158,10 @@ export function registerMemories(app: MemosApp, ctx: AppContext): void {
   app.openapi(routes.getAll, async (c) => {
     const body = c.req.valid("json");
     const userId = actingUser(c.get("auth"), body.user_id);
+    if (body.memory_type === "para_mem" || body.memory_type === "param_mem") {
+      const data = await parametricMemories(mos, userId, body.mem_cube_ids);
+      return c.json(ok("Memories retrieved successfully", data), 200);
+    }
     if (body.memory_type !== "text_mem") return c.json(ok(`no ${body.memory_type} memories`, []), 200);
     const cubes = body.search_query
       ? (

@@ -3,6 +3,7 @@ import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { MemoryFilter } from "../../core/schema/filter.js";
 import type { MemoryEdge, TextualMemoryItem } from "../../core/schema/memory.js";
 import type { MemCube } from "../../cube/mem-cube.js";
+import { toParametricItem } from "../../memory/parametric/items.js";
 
 /**
  * What the memory browser asks of one cube (already opened through MOS's ACL): listing with
@@ -192,5 +193,7 @@ export async function overviewOf(cube: MemCube, maxItems = 50_000) {
     by_event_day: days(byEventDay),
     sessions: top(bySession, 20),
     tags: top(tags, 30),
+    // Parametric memory: every LoRA adapter of the cube, active or not.
+    lora_adapters: (cube.parametric?.list() ?? []).map(toParametricItem),
   };
 }

@@ -137,5 +137,44 @@ export async function renderOverview({ cube, view }) {
     ),
     h("div", { class: "panel" }, h("h2", {}, "Memories added per day"), columnsByDay(o.by_day, "chart-days")),
     h("div", { class: "panel" }, h("h2", {}, "Tags"), list(o.tags, "#", "tag")),
+    h(
+      "div",
+      { class: "panel" },
+      h("h2", {}, "LoRA adapters (parametric memory)"),
+      adapters(o.lora_adapters ?? []),
+    ),
+  );
+}
+
+/** The cube's LoRA adapters: name, state and scale, base model, description, checksum. */
+function adapters(rows) {
+  if (!rows.length) return h("p", { class: "muted" }, "None (memos lora add FILE.gguf).");
+  return h(
+    "table",
+    { id: "lora-adapters" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["adapter", "state", "base model", "description", "sha256"].map((c) => h("th", {}, c)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      rows.map((a) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, a.id),
+          h("td", {}, a.metadata.active ? `active ×${a.metadata.scale}` : "inactive"),
+          h("td", {}, a.metadata.base_model.name ?? a.metadata.base_model.architecture),
+          h("td", {}, a.memory),
+          h("td", { title: a.metadata.sha256 }, a.metadata.sha256.slice(0, 12)),
+        ),
+      ),
+    ),
   );
 }
