@@ -15,17 +15,22 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../src/core/errors/invalid-input-error.js";
+import type { MemoryStore } from "../src/core/interfaces/store.js";
 import { mulberry32 as rng } from "../src/core/math/random.js";
 import { GeneralTextMemory } from "../src/memory/textual/general.js";
 import { TreeTextMemory } from "../src/memory/textual/tree/index.js";
 import { createGloveEmbedder } from "../src/providers/glove/index.js";
+import { createPostgresMemoryStore } from "../src/storage/postgres/index.js";
 import { createSqliteMemoryStore } from "../src/storage/sqlite/index.js";
+import { startPgliteServer } from "../test/support/pglite-server.js";
 import { percentile } from "./lib/metrics.js";
 import { createProgress } from "./lib/progress.js";
 import { fmt, gitCommit, machineInfo, markdownTable, writeReportFiles } from "./lib/report.js";
 
+export type ScaleStore = "sqlite" | "postgres";
+
 export interface ScaleRow {
-  store: "sqlite";
+  store: ScaleStore;
   memory: "general" | "tree";
   n: number;
   add_items_per_s: number;
@@ -46,6 +51,71 @@ export interface ScaleOptions {
   memory?: "general" | "tree";
   /** Tree memory only: integrate every add with the reorganizer (default false). */
   reorganize?: boolean;
+  /** Which stores, each measured at every size (default sqlite). */
+  stores?: ScaleStore[];
+  /**
+   * PostgreSQL for `postgres` (a server with pgvector); default MEMOS_PG_URL, else an in-process
+   * PGlite served over the wire protocol (one connection; WebAssembly, so slower than a server).
+   */
+  pgUrl?: string;
+}
+
+/** A store under test at one size, and how to measure its size on disk. */
+interface BenchStore {
+  store: MemoryStore;
+  /** Bytes on disk once closed (SQLite) or of the tables and indexes (PostgreSQL). */
+  diskMb(): Promise<number>;
+  close(): Promise<void>;
+  /** Refresh the planner's statistics (PostgreSQL). */
+  analyze?(): Promise<void>;
+}
+
+async function openBenchStore(
+  kind: ScaleStore,
+  dir: string,
+  n: number,
+  pgUrl: string | undefined,
+): Promise<BenchStore> {
+  if (kind === "sqlite") {
+    const store = await createSqliteMemoryStore({ path: path.join(dir, "cube.db") });
+    return { store, diskMb: async () => diskMb(dir), close: () => store.close() };
+  }
+  // A fresh PGlite per size, so the relation sizes are this cube's alone.
+  const server = pgUrl ? undefined : await startPgliteServer();
+  const url = pgUrl ?? (server?.url as string);
+  const store = await createPostgresMemoryStore({
+    url,
+    cubeId: `bench-scale-${n}-${Date.now()}`,
+    poolSize: server ? server.poolSize : 4,
+  });
+  let bytes = 0;
+  return {
+    store,
+    diskMb: async () => bytes / 2 ** 20,
+    async analyze() {
+      const { acquirePool } = await import("../src/storage/postgres/index.js");
+      const ref = await acquirePool({ url, max: server ? server.poolSize : 4 });
+      try {
+        await ref.pool.query("ANALYZE memos_items; ANALYZE memos_edges");
+      } finally {
+        await ref.release();
+      }
+    },
+    async close() {
+      const { acquirePool } = await import("../src/storage/postgres/index.js");
+      const ref = await acquirePool({ url, max: server ? server.poolSize : 4 });
+      try {
+        const { rows } = await ref.pool.query(
+          "SELECT pg_total_relation_size('memos_items') + pg_total_relation_size('memos_edges') AS b",
+        );
+        bytes = Number(rows[0]?.b ?? 0);
+      } finally {
+        await store.close();
+        await ref.release();
+        await server?.stop();
+      }
+    },
+  };
 }
 
 const NAMES = ["Maya", "Ana", "Tom", "Priya", "Chen", "Lucas", "Zoe", "Omar", "Ines", "Kofi", "Lena", "Ravi"];
@@ -105,62 +175,67 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleRow[]> 
   const embedder = await createGloveEmbedder();
   const progress = createProgress(options.progress);
   const rows: ScaleRow[] = [];
-  for (const n of options.sizes) {
-    const dir = mkdtempSync(path.join(tmpdir(), "memos-scale-"));
-    try {
-      const store = await createSqliteMemoryStore({ path: path.join(dir, "cube.db") });
-      const kind = options.memory ?? "general";
-      const unlimited = Number.POSITIVE_INFINITY;
-      const memory =
-        kind === "tree"
-          ? new TreeTextMemory({
-              store,
-              embedder,
-              reorganize: options.reorganize ?? false,
-              capacities: { longTerm: unlimited, user: unlimited },
-            })
-          : new GeneralTextMemory({ store, embedder });
-      const r = rng(42);
-      progress.start(`add ${n}`, n);
-      const t0 = performance.now();
-      for (let i = 0; i < n; i += options.batch) {
-        const texts = Array.from({ length: Math.min(options.batch, n - i) }, (_, j) =>
-          syntheticMemory(r, i + j),
-        );
-        await memory.add(texts, { userId: "bench" });
-        progress.increment(texts.length);
+  const pgUrl = options.pgUrl ?? process.env.MEMOS_PG_URL;
+  for (const storeKind of options.stores ?? ["sqlite"])
+    for (const n of options.sizes) {
+      const dir = mkdtempSync(path.join(tmpdir(), "memos-scale-"));
+      try {
+        const bench = await openBenchStore(storeKind, dir, n, pgUrl);
+        const { store } = bench;
+        const kind = options.memory ?? "general";
+        const unlimited = Number.POSITIVE_INFINITY;
+        const memory =
+          kind === "tree"
+            ? new TreeTextMemory({
+                store,
+                embedder,
+                reorganize: options.reorganize ?? false,
+                capacities: { longTerm: unlimited, user: unlimited },
+              })
+            : new GeneralTextMemory({ store, embedder });
+        const r = rng(42);
+        progress.start(`add ${n}`, n);
+        const t0 = performance.now();
+        for (let i = 0; i < n; i += options.batch) {
+          const texts = Array.from({ length: Math.min(options.batch, n - i) }, (_, j) =>
+            syntheticMemory(r, i + j),
+          );
+          await memory.add(texts, { userId: "bench" });
+          progress.increment(texts.length);
+        }
+        const addSeconds = (performance.now() - t0) / 1000;
+        // A server's autovacuum analyses fresh tables; PGlite has none, so do it once here.
+        await bench.analyze?.();
+        progress.start(`search ${n}`, options.queries);
+        const q = rng(7);
+        const latencies: number[] = [];
+        for (let i = 0; i < options.queries; i++) {
+          const query = `what did ${pick(q, NAMES)} ${pick(q, VERBS)} ${pick(q, WHEN)}?`;
+          const s = performance.now();
+          await memory.search(query, { topK: 10 });
+          latencies.push(performance.now() - s);
+          progress.increment();
+        }
+        progress.stop();
+        await bench.close();
+        rows.push({
+          store: storeKind,
+          memory: kind,
+          n,
+          add_items_per_s: n / addSeconds,
+          add_seconds: addSeconds,
+          search_p50_ms: percentile(latencies, 50),
+          search_p95_ms: percentile(latencies, 95),
+          search_p99_ms: percentile(latencies, 99),
+          // maxRSS is the process's high-water mark so far: sizes run in ascending order, so each
+          // row's figure is dominated by that size.
+          peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+          disk_mb: await bench.diskMb(),
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      const addSeconds = (performance.now() - t0) / 1000;
-      progress.start(`search ${n}`, options.queries);
-      const q = rng(7);
-      const latencies: number[] = [];
-      for (let i = 0; i < options.queries; i++) {
-        const query = `what did ${pick(q, NAMES)} ${pick(q, VERBS)} ${pick(q, WHEN)}?`;
-        const s = performance.now();
-        await memory.search(query, { topK: 10 });
-        latencies.push(performance.now() - s);
-        progress.increment();
-      }
-      progress.stop();
-      await store.close();
-      rows.push({
-        store: "sqlite",
-        memory: kind,
-        n,
-        add_items_per_s: n / addSeconds,
-        add_seconds: addSeconds,
-        search_p50_ms: percentile(latencies, 50),
-        search_p95_ms: percentile(latencies, 95),
-        search_p99_ms: percentile(latencies, 99),
-        // maxRSS is the process's high-water mark so far: sizes run in ascending order, so each
-        // row's figure is dominated by that size.
-        peak_rss_mb: process.resourceUsage().maxRSS / 1024,
-        disk_mb: diskMb(dir),
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
-  }
   return rows;
 }
 
@@ -184,6 +259,11 @@ export function registerScaleCommand(bench: Command): void {
     .option("--batch <n>", "memories per add() call (one transaction each)", "1000")
     .option("--memory <kind>", "general (GeneralTextMemory) or tree (TreeTextMemory, fast mode)", "general")
     .option("--reorganize", "tree memory: run the reorganizer on every add (slow at 100k)")
+    .option("--store <stores>", "sqlite, postgres, or both (sqlite,postgres)", "sqlite")
+    .option(
+      "--pg-url <url>",
+      "PostgreSQL with pgvector for --store postgres (default MEMOS_PG_URL, else in-process PGlite)",
+    )
     .option("--out <dir>", "report directory", "reports")
     .option("--json", "print the report as JSON on stdout")
     .action(
@@ -195,7 +275,16 @@ export function registerScaleCommand(bench: Command): void {
         json?: boolean;
         memory: string;
         reorganize?: boolean;
+        store: string;
+        pgUrl?: string;
       }) => {
+        const stores = opts.store.split(",").map((x) => x.trim());
+        if (stores.length === 0 || stores.some((x) => x !== "sqlite" && x !== "postgres")) {
+          throw new InvalidInputError({
+            message: `--store takes sqlite, postgres or both, got "${opts.store}"`,
+            hint: "e.g. --store sqlite,postgres",
+          });
+        }
         if (opts.memory !== "general" && opts.memory !== "tree") {
           throw new InvalidInputError({
             message: `--memory must be general or tree, got "${opts.memory}"`,
@@ -209,6 +298,8 @@ export function registerScaleCommand(bench: Command): void {
           progress: !opts.json,
           memory: opts.memory,
           reorganize: Boolean(opts.reorganize),
+          stores: stores as ScaleStore[],
+          ...(opts.pgUrl ? { pgUrl: opts.pgUrl } : {}),
         };
         const rows = await runScaleBench(settings);
         const report = {
@@ -223,11 +314,14 @@ export function registerScaleCommand(bench: Command): void {
           "",
           `commit \`${report.commit}\` · ${report.machine.cores} cores · ${report.machine.memory_gb} GiB · Node ${report.machine.node}`,
           "",
-          `Reproduce: \`npx memos bench scale --n ${settings.sizes.join(",")} --queries ${settings.queries}${settings.memory === "tree" ? ` --memory tree${settings.reorganize ? " --reorganize" : ""}` : ""}\``,
+          `Reproduce: \`npx memos bench scale --n ${settings.sizes.join(",")} --queries ${settings.queries} --store ${stores.join(",")}${settings.memory === "tree" ? ` --memory tree${settings.reorganize ? " --reorganize" : ""}` : ""}\``,
           "",
           settings.memory === "tree"
             ? "Synthetic one-sentence memories, file-backed SQLite (WAL), GloVe embeddings, TreeTextMemory fast search (working memory + vector + BM25 + graph, RRF, MMR dedup, usage recorded per search), top-10."
             : "Synthetic one-sentence memories, file-backed SQLite (WAL), GloVe embeddings, hybrid search (vector + BM25, RRF), top-10.",
+          stores.includes("postgres")
+            ? `PostgreSQL: ${settings.pgUrl || process.env.MEMOS_PG_URL ? "the server at --pg-url / MEMOS_PG_URL" : "PGlite 0.4 (PostgreSQL 17 in WebAssembly, pgvector 0.8) in this process over the wire protocol, one connection"}; disk is the size of its tables and indexes. The HNSW index is built when a cube reaches 20,000 vectors, as SQLite's.`
+            : "",
           "",
           markdownTable(
             [

@@ -8,8 +8,8 @@
  * keywordSearch (k=10, three-word queries from the same distribution): without a filter, with
  * filters sqlite-vec evaluates itself (status, user_id), and with a selective tag filter that runs
  * afterwards (over-fetch, then exact search among the matching rows). Above the store's ANN
- * threshold (default 20,000) vector search goes through the HNSW index, built during the warm-up
- * queries; the build time is printed.
+ * threshold (default 20,000) vector search goes through the HNSW index, built (in the
+ * background) before measuring; the build time is printed.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -124,6 +124,9 @@ const filters: [string, MemoryFilter | undefined][] = [
   ["status=activated & user_id=u3 (3.5%)", { status: "activated", user_id: "u3" }],
   ["tags contains t7 (2%)", { tags: { contains: "t7" } }],
 ];
+// Above the ANN threshold the first search starts the HNSW build in the background; measure with it in place.
+await store.vectorSearch(vector(), { k: 10 });
+await store.annSettled();
 for (const [name, filter] of filters) {
   await measure(`vectorSearch   ${name}`, () =>
     store.vectorSearch(vector(), { k: 10, ...(filter ? { filter } : {}) }),
@@ -133,7 +136,7 @@ const ann = await store.annStatus();
 console.log(
   ann.size === undefined
     ? `vector search exact (ANN threshold ${ann.threshold})`
-    : `HNSW index of ${ann.size} vectors ${ann.last?.source} in ${((ann.last?.ms ?? 0) / 1000).toFixed(1)} s (during warm-up)`,
+    : `HNSW index of ${ann.size} vectors ${ann.last?.source} in ${((ann.last?.ms ?? 0) / 1000).toFixed(1)} s (before measuring)`,
 );
 for (const [name, filter] of filters) {
   await measure(`keywordSearch  ${name}`, () =>

@@ -36,6 +36,7 @@ export { MemosError, type MemosErrorCode } from "./core/errors/memos-error.js";
 export { MissingDependencyError } from "./core/errors/missing-dependency-error.js";
 export { NotFoundError } from "./core/errors/not-found-error.js";
 export { ProviderError } from "./core/errors/provider-error.js";
+export { QueueFullError } from "./core/errors/queue-full-error.js";
 export { StorageError } from "./core/errors/storage-error.js";
 // Models: interfaces, providers, generation
 export { type Embedder, embedMany } from "./core/interfaces/embedder.js";
@@ -191,6 +192,34 @@ export type {
   TreeSearchOptions,
   TreeSearchResult,
 } from "./retrieve/types.js";
+// Scheduler: background tasks (async adds, fine passes, preferences, working-memory refresh)
+export { createMosHandlers, type FeedbackApplier } from "./scheduler/handlers/index.js";
+export {
+  type Backpressure,
+  MemScheduler,
+  type MemSchedulerOptions,
+  type SchedulerStatus,
+  type WaitOutcome,
+} from "./scheduler/mem-scheduler.js";
+export {
+  createLocalMosScheduler,
+  createMosScheduler,
+  type MosSchedulerOptions,
+} from "./scheduler/mos-scheduler.js";
+export type {
+  Task,
+  TaskContext,
+  TaskHandler,
+  TaskInput,
+  TaskLabel,
+  TaskQueue,
+  TaskStatus,
+} from "./scheduler/types.js";
+export {
+  createPostgresMemoryStore,
+  PostgresMemoryStore,
+  type PostgresMemoryStoreOptions,
+} from "./storage/postgres/store.js";
 export {
   createSqliteMemoryStore,
   SqliteMemoryStore,

@@ -20,6 +20,7 @@ export * from "./organize/index.js";
 export * from "./providers/index.js";
 export * from "./reader/index.js";
 export * from "./retrieve/index.js";
+export * from "./storage/postgres/index.js";
 export * from "./storage/shared/filter-pushdown.js";
 export * from "./storage/shared/search-strategy.js";
 export * from "./storage/sqlite/index.js";

@@ -6,5 +6,8 @@
  * @module
  */
 import "./providers/register-all.js";
+import "./storage/register-neo4j.js";
+import "./storage/register-qdrant.js";
+import "./storage/register-postgres.js";
 import "./storage/register-sqlite.js";
 import "./cube/memory-backends/register.js";

@@ -7,12 +7,13 @@ import type { Command } from "commander";
 export async function mountBench(program: Command): Promise<void> {
   const bench = program.command("bench").description("benchmarks; reports go to reports/");
   const load = (path: string) => import(new URL(path, import.meta.url).href);
-  const [scale, locomo, prefeval, compare, http, kv] = await Promise.all([
+  const [scale, locomo, prefeval, compare, http, scheduler, kv] = await Promise.all([
     load("../../bench/scale.js"),
     load("../../bench/locomo/cli.js"),
     load("../../bench/prefeval/cli.js"),
     load("../../bench/compare/cli.js"),
     load("../../bench/http-load.js"),
+    load("../../bench/scheduler.js"),
     load("../../bench/kv-cache.js"),
   ]);
   scale.registerScaleCommand(bench);
@@ -20,5 +21,6 @@ export async function mountBench(program: Command): Promise<void> {
   prefeval.registerPrefevalCommand(bench);
   compare.registerCompareCommand(bench);
   http.registerHttpCommand(bench);
+  scheduler.registerSchedulerCommand(bench);
   kv.registerKvCommand(bench);
 }

@@ -10,9 +10,12 @@ import { registerKey } from "./commands/key.js";
 import { registerKv } from "./commands/kv.js";
 import { registerLora } from "./commands/lora.js";
 import { registerMcp } from "./commands/mcp.js";
+import { registerMigrate } from "./commands/migrate.js";
+import { registerScheduler } from "./commands/scheduler.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerUser } from "./commands/user.js";
+import { registerWorker } from "./commands/worker.js";
 import type { CliIO } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -37,5 +40,8 @@ export function buildProgram(io: CliIO): Command {
   registerLora(program, io);
   registerServe(program, io);
   registerMcp(program, io);
+  registerMigrate(program, io);
+  registerWorker(program, io);
+  registerScheduler(program, io);
   return program;
 }

@@ -1,5 +1,6 @@
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { MemCube } from "../cube/mem-cube.js";
+import type { BackgroundTasks } from "./background.js";
 import type { CubePool } from "./cube-pool.js";
 import { requireCubeAccess, scopeCubes } from "./guard.js";
 import type { MemosHome } from "./home.js";
@@ -14,6 +15,8 @@ export interface MosCore {
   readonly home: MemosHome;
   readonly pool: CubePool;
   readonly llm: LanguageModel | undefined;
+  /** The scheduler adds in async mode and chat turns submit to (`MOS.useScheduler`). */
+  tasks?: BackgroundTasks;
 }
 
 /** Open a cube after the ACL allowed `action` on it for `userId`. */

@@ -27,6 +27,14 @@ export interface MOSAddOptions extends AddInput {
   tags?: string[];
   /** Extra metadata fields on every stored memory, each filterable (MemOS's `info`). */
   info?: Record<string, unknown>;
+  /**
+   * "sync" (default): the add does all its work before returning. "async" (needs a scheduler,
+   * `mos.useScheduler`): fast memories commit at once and the LLM work is queued (`mem_read` for
+   * mode "fine", `pref_add`, `mem_organize`); see `AddResult.tasks`.
+   */
+  asyncMode?: "sync" | "async";
+  /** Async adds to tree cubes: queue `mem_organize` for the new memories too. */
+  organize?: boolean;
 }
 
 /** What `MOS.add` wrote to a cube: the memories stored, and warnings about what was not. */
@@ -41,6 +49,13 @@ export interface AddResult {
    * twice stores it once.
    */
   already_stored: number;
+  /** Async adds: the follow-up tasks queued (`mem_read`, `pref_add`, `mem_organize`). */
+  tasks?: { label: string; task_id: string }[];
+  /**
+   * Async adds whose follow-ups the queue refused: the memories are committed all the same; those
+   * awaiting their fine pass (`pending`) are tagged so a sweep queues them once there is room.
+   */
+  backpressure?: { code: "queue_full" | "queue_unavailable"; message: string; pending: number };
 }
 
 /** Options of `MOS.search`. */

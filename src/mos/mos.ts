@@ -6,17 +6,11 @@ import type { MemCube } from "../cube/mem-cube.js";
 import type { MemoryHistory, UpdatePatch } from "../memory/textual/types.js";
 import { languageModelFromEnv } from "../providers/shared/from-env.js";
 import * as admin from "./admin.js";
-import {
-  type ChatDeps,
-  type ChatOptions,
-  type ChatResult,
-  type ChatStream,
-  DEFAULT_HISTORY_TURNS,
-  runChat,
-} from "./chat.js";
-import { activationForChat } from "./chat-activation.js";
+import { addInBackground, type BackgroundTasks } from "./background.js";
+import { type ChatOptions, type ChatResult, type ChatStream, DEFAULT_HISTORY_TURNS } from "./chat.js";
 import type { ChatTurnMessage } from "./chat-history.js";
-import { releaseChatAdapters, withChatAdapters } from "./chat-lora.js";
+import { releaseChatAdapters } from "./chat-lora.js";
+import { chatTurn } from "./chat-turn.js";
 import { type MosCore, openAuthorized } from "./context.js";
 import { CubePool } from "./cube-pool.js";
 import * as transfer from "./cube-transfer.js";
@@ -263,7 +257,21 @@ export class MOS {
    * await mos.add({ userId: "bob", messages: [{ role: "user", content: "I moved to Porto" }], sessionId: "s1" });
    */
   add(options: mem.MOSAddOptions): Promise<mem.AddResult> {
-    return mem.add(this.core, options.userId ?? this.userId, options);
+    const userId = options.userId ?? this.userId;
+    return options.asyncMode === "async"
+      ? addInBackground(this.core, userId, options)
+      : mem.add(this.core, userId, options);
+  }
+
+  /**
+   * Attach the scheduler that async adds (`asyncMode: "async"`) and chat turns submit to
+   * (`undefined` detaches it). The scheduler's handlers use this MOS in turn.
+   *
+   * @example
+   * mos.useScheduler(await MemScheduler.create({ home: mos.home.dir, handlers: createMosHandlers({ mos }) }));
+   */
+  useScheduler(tasks: BackgroundTasks | undefined): void {
+    this.core.tasks = tasks;
   }
 
   /**
@@ -367,15 +375,7 @@ export class MOS {
   chat(query: string, options?: ChatOptions & { stream?: false }): Promise<ChatResult>;
   chat(query: string, options?: ChatOptions): Promise<ChatResult | ChatStream>;
   async chat(query: string, options: ChatOptions = {}): Promise<ChatResult | ChatStream> {
-    const userId = requireUser(this.home.registry, options.userId ?? this.userId).user_id;
-    const retrieve = (q: string, topK: number) =>
-      mem.retrieveForChat(this.core, userId, q, topK, options.cubeIds);
-    const writeBack = async (messages: mem.MOSAddOptions["messages"], sessionId: string) =>
-      (await this.add({ userId, messages, sessionId, mode: "fast" })).memories;
-    const activation: ChatDeps["activation"] = (base, llm) =>
-      activationForChat(this.core, userId, { cubeIds: options.cubeIds, base, llm });
-    const deps = { llm: this.llm, history: this.home.registry.chat, userId, retrieve, writeBack, activation };
-    return withChatAdapters(this.core, userId, options.cubeIds, deps, (d) => runChat(d, query, options));
+    return chatTurn(this.core, options.userId ?? this.userId, query, options);
   }
 
   /** A session's kept history, oldest first. */

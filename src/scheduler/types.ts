@@ -81,7 +81,7 @@ export interface QueueStats {
   dead_letter: number;
   /** Most active tasks the queue accepts; `submit` beyond it throws `QueueFullError`. */
   capacity: number;
-  /** Submits refused because the queue was full, since the queue started. */
+  /** Submits refused because the queue was full (kept in the queue's store: across restarts and processes). */
   rejected_full: number;
 }
 
@@ -101,21 +101,30 @@ export interface TaskQueue {
    * cannot starve the rest), re-delivering tasks whose holder stopped heart-beating. Waits up to
    * `blockMs` when nothing is ready. Claimed tasks are `in_progress` with `attempts` incremented.
    */
-  claim(worker: string, max: number, options?: { blockMs?: number }): Promise<Task[]>;
-  /** Keep a long task's claim alive. */
-  heartbeat(taskId: string, worker: string): Promise<void>;
+  claim(worker: string, max: number, options?: ClaimOptions): Promise<Task[]>;
+  /**
+   * Keep a long task's claim alive. False when `worker` no longer holds the task (its claim
+   * expired and another worker took it, or it was finished): the handler should stop.
+   */
+  heartbeat(taskId: string, worker: string): Promise<boolean>;
   /** Mark done (ack). A task that is no longer held by `worker` is left as it is. */
   complete(taskId: string, worker: string, result?: unknown): Promise<void>;
   /**
    * Record a failed attempt: back to `waiting` for a retry, or `failed` + dead letter once
-   * `max_attempts` is reached (or when `retry` is false). Returns which.
+   * `max_attempts` is reached (or when `retry` is false). Returns which; "lost" when `worker`
+   * no longer holds the task (nothing is recorded).
    */
   fail(
     taskId: string,
     worker: string,
     error: TaskError,
     options?: { retry?: boolean },
-  ): Promise<"retrying" | "dead">;
+  ): Promise<"retrying" | "dead" | "lost">;
+  /**
+   * Give a claimed task back unrun (a worker shutting down): `waiting` again, this delivery not
+   * counted as an attempt. A task no longer held by `worker` is left as it is.
+   */
+  release(taskId: string, worker: string): Promise<void>;
   /** Cancel a waiting task; false when it already started or finished. */
   cancel(taskId: string): Promise<boolean>;
   get(taskId: string): Promise<Task | undefined>;
@@ -123,6 +132,29 @@ export interface TaskQueue {
   list(filter?: { user_id?: string; cube_id?: string; status?: TaskStatus; limit?: number }): Promise<Task[]>;
   stats(filter?: { user_id?: string }): Promise<QueueStats>;
   close(): Promise<void>;
+}
+
+/** Options of {@link TaskQueue.claim}. */
+export interface ClaimOptions {
+  /** Wait up to this long for a task when none is ready (default 0: answer at once). */
+  blockMs?: number;
+  /** Ends a blocked claim early (a worker stopping); the claim then returns what it has. */
+  signal?: AbortSignal;
+}
+
+/** Settings both queues share. */
+export interface TaskQueueOptions {
+  /** Most active (waiting + in_progress) tasks; beyond it `submit` throws. Default 10,000. */
+  capacity?: number;
+  /** A claim not heart-beaten for this long is delivered again. Default 30,000 ms. */
+  visibilityTimeoutMs?: number;
+  /** Default `max_attempts` of a task. Default 3. */
+  maxAttempts?: number;
+  /**
+   * How long a finished task (completed, failed, dead letter, cancelled) is kept for get/list/
+   * stats and idempotency, counted from when it finished. Default 7 days.
+   */
+  retentionMs?: number;
 }
 
 /** What a handler gets besides the task. */

@@ -112,7 +112,15 @@ describe("memories", () => {
   });
 
   it("GET /product/scheduler/wait/stream sends running frames, then idle", async () => {
-    f.ctx.tasks.submit("bob", "test", () => new Promise((r) => setTimeout(r, 50)));
+    let release: () => void = () => undefined;
+    f.ctx.scheduler.register("act_mem_update", () => new Promise((r) => (release = () => r({}))));
+    await f.ctx.scheduler.submit({
+      label: "act_mem_update",
+      user_id: "bob",
+      cube_id: "bob/default",
+      payload: {},
+    });
+    setTimeout(() => release(), 300);
     const r = await f.call("GET", "/product/scheduler/wait/stream?user_name=bob&timeout_seconds=10");
     expect(r.headers.get("content-type")).toContain("text/event-stream");
     const frames = sseFrames(r.text);

@@ -1,6 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { MOS } from "../mos/mos.js";
+import type { MemScheduler } from "../scheduler/mem-scheduler.js";
+import { createLocalMosScheduler } from "../scheduler/mos-scheduler.js";
 import { type AppEnv, authMiddleware } from "./auth.js";
 import { registerDocs } from "./docs.js";
 import { HttpError, onError, onNotFound } from "./errors.js";
@@ -9,11 +11,10 @@ import { registerAdd } from "./routes/add.js";
 import { registerAdmin } from "./routes/admin.js";
 import { registerChat } from "./routes/chat.js";
 import { registerCubes } from "./routes/cubes.js";
-import { registerFeedback } from "./routes/feedback.js";
+import { applyFeedback, FeedbackRequest, registerFeedback } from "./routes/feedback.js";
 import { registerMemories } from "./routes/memories.js";
 import { registerScheduler } from "./routes/scheduler.js";
 import { registerSearch } from "./routes/search.js";
-import { TaskTracker } from "./tasks.js";
 import type { AppContext, AppExtension, MemosApp, ServerLimits } from "./types.js";
 
 export type { AppContext, AppExtension, MemosApp, ServerLimits } from "./types.js";
@@ -21,7 +22,11 @@ export type { AppContext, AppExtension, MemosApp, ServerLimits } from "./types.j
 export interface CreateAppOptions {
   mos: MOS;
   limits?: Partial<ServerLimits>;
-  tasks?: TaskTracker;
+  /**
+   * The scheduler async adds go to (`createMosScheduler`, e.g. on Redis). Default: the local
+   * queue in the MOS's home with a worker in this process. `serve()` closes it on shutdown.
+   */
+  scheduler?: MemScheduler;
   /** MCP, the browser, anything else this process serves. */
   extensions?: AppExtension[];
   /**
@@ -55,7 +60,12 @@ export function createApp(options: CreateAppOptions): { app: MemosApp; ctx: AppC
     maxBodyBytes: options.limits?.maxBodyBytes ?? 2 * 1024 * 1024,
     rateLimitPerMinute: options.limits?.rateLimitPerMinute ?? 600,
   };
-  const ctx: AppContext = { mos: options.mos, tasks: options.tasks ?? new TaskTracker(), limits };
+  const scheduler =
+    options.scheduler ??
+    createLocalMosScheduler(options.mos, {
+      feedback: (mos, userId, body) => applyFeedback(mos, userId, FeedbackRequest.parse(body)),
+    });
+  const ctx: AppContext = { mos: options.mos, scheduler, limits };
   const app: MemosApp = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error);

@@ -54,8 +54,10 @@ describe("MemOS-shaped requests", () => {
     ]);
     const wait = await f.call("POST", "/product/scheduler/wait?user_name=bob&timeout_seconds=60");
     expect(wait.body.message).toBe("idle");
+    // The add's own task; what it queued after (pref_add) is listed beside it.
     const status = await f.call("GET", "/product/scheduler/status?user_id=bob");
-    expect(status.body.data[0]).toMatchObject({ task_id: r.body.data[0].task_id, status: "completed" });
+    const task = status.body.data.find((t: { task_id: string }) => t.task_id === r.body.data[0].task_id);
+    expect(task).toMatchObject({ label: "add", status: "completed" });
   });
 
   it("add (scenario 2): a plain-string message with info, sync; the old mem_cube_id and memory_content fields", async () => {

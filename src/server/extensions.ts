@@ -15,6 +15,7 @@ export function mcpExtension(options: { version: string }): AppExtension {
     register(app, ctx) {
       mountMcp(app, {
         mos: ctx.mos,
+        scheduler: ctx.scheduler,
         version: options.version,
         maxBodyBytes: ctx.limits.maxBodyBytes,
         authenticate: (c) => c.get("auth").userId,

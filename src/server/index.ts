@@ -25,4 +25,3 @@ export {
 export { errorResponse, HttpError } from "./errors.js";
 export { defaultExtensions } from "./extensions.js";
 export { type RunningServer, type ServeOptions, serve } from "./serve.js";
-export { type TaskRecord, type TaskStatus, TaskTracker } from "./tasks.js";

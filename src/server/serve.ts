@@ -20,7 +20,7 @@ export interface RunningServer {
   port: number;
   /** Whether callers need an API key. */
   auth: boolean;
-  /** Stop accepting, let queued adds finish, close the MOS's cubes. */
+  /** Stop accepting, let running tasks finish (the rest stay queued), close the scheduler and the MOS's cubes. */
   close(): Promise<void>;
 }
 
@@ -68,7 +68,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     auth,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await ctx.tasks.drain();
+      await ctx.scheduler.close();
       await mos.close();
     },
   };

@@ -1,8 +1,8 @@
 /** The types route groups and extensions share (apart from app.ts, so routes need not import it). */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MOS } from "../mos/mos.js";
+import type { MemScheduler } from "../scheduler/mem-scheduler.js";
 import type { AppEnv } from "./auth.js";
-import type { TaskTracker } from "./tasks.js";
 
 /** The Hono app every route group is registered on (OpenAPI-aware; `c.get("auth")` is set). */
 export type MemosApp = OpenAPIHono<AppEnv>;
@@ -10,8 +10,8 @@ export type MemosApp = OpenAPIHono<AppEnv>;
 /** What route groups share. */
 export interface AppContext {
   mos: MOS;
-  /** Background work (async adds), in process until the scheduler lands. */
-  tasks: TaskTracker;
+  /** Background work (async adds and what follows them): status, wait, submit. */
+  scheduler: MemScheduler;
   limits: ServerLimits;
 }
 

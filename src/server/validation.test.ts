@@ -181,6 +181,6 @@ describe("validation", () => {
       async_mode: "async",
     });
     expectError(fineAdd, 503, "config");
-    expect(f.ctx.tasks.ofUser("bob")).toEqual([]);
+    expect((await f.ctx.scheduler.status("bob")).tasks).toEqual([]);
   });
 });

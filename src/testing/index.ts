@@ -1,6 +1,6 @@
 /**
  * Test kit for MemOS-TS and for third parties writing their own providers: a scripted language
- * model, an HTTP fixture server for recorded provider responses, and the store, language-model
+ * model, an HTTP fixture server for recorded provider responses, and the store, task-queue, language-model
  * and embedder conformance suites every built-in store and provider runs (published as `memos-ts/test`).
  *
  * @module
@@ -27,6 +27,7 @@ export {
   type LanguageModelConformanceOptions,
   runLanguageModelConformance,
 } from "./language-model-conformance.js";
+export { type QueueConformanceConfig, runQueueConformance } from "./queue-conformance.js";
 export {
   createScriptedLanguageModel,
   type ScriptedCall,

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemosError } from "../../src/core/errors/memos-error.js";
 import { MOS } from "../../src/mos/mos.js";
 import { tempDir } from "../../src/mos/test-helpers.js";
+import type { MemScheduler } from "../../src/scheduler/mem-scheduler.js";
+import { createLocalMosScheduler } from "../../src/scheduler/mos-scheduler.js";
 import { mountMcp } from "../../src/server/mcp/http.js";
 import { MCP_TOOL_NAMES } from "../../src/server/mcp/server.js";
 import { failure, ok, searchTexts } from "./mcp-helpers.js";
@@ -25,6 +27,7 @@ describe("/mcp (streamable HTTP)", () => {
   let server: ReturnType<typeof serve>;
   let url: URL;
   const clients: Client[] = [];
+  let scheduler: MemScheduler;
 
   async function connect(token?: string): Promise<Client> {
     const transport = new StreamableHTTPClientTransport(url, {
@@ -40,9 +43,11 @@ describe("/mcp (streamable HTTP)", () => {
     mos = await MOS.init({ home: tmp.dir, user: "alice" });
     await mos.createUser("bob");
     await mos.createUser("carol");
+    scheduler = createLocalMosScheduler(mos);
     const app = new Hono();
     mountMcp(app, {
       mos,
+      scheduler,
       version: "test",
       authenticate: (c) => {
         const token = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
@@ -65,6 +70,7 @@ describe("/mcp (streamable HTTP)", () => {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await new Promise((resolve) => server.close(resolve));
+    await scheduler.close();
     await mos.close();
     tmp.cleanup();
   });
@@ -142,5 +148,35 @@ describe("/mcp (streamable HTTP)", () => {
   it("answers GET with 405 (stateless server, no standalone stream)", async () => {
     const res = await fetch(url, { headers: { accept: "text/event-stream", authorization: "Bearer t-bob" } });
     expect(res.status).toBe(405);
+  });
+
+  it("control_memory_scheduler: status for any user; starting and stopping the worker for admins only", async () => {
+    const bob = await connect("t-bob");
+    await scheduler.submit({
+      label: "query",
+      user_id: "bob",
+      cube_id: "bob/default",
+      payload: { query: "tea?" },
+    });
+    await scheduler.waitIdle("bob", 10_000);
+    const status = await ok(bob, "control_memory_scheduler", { action: "status" });
+    expect(status).toMatchObject({ queue: "local", counts: { completed: 1 }, worker_running: true });
+    expect((await failure(bob, "control_memory_scheduler", { action: "stop" })).code).toBe("access_denied");
+
+    const alice = await connect("t-alice");
+    expect(await ok(alice, "control_memory_scheduler", { action: "stop" })).toEqual({
+      worker_running: false,
+    });
+    await scheduler.submit({
+      label: "query",
+      user_id: "bob",
+      cube_id: "bob/default",
+      payload: { query: "coffee?" },
+    });
+    expect((await scheduler.waitIdle("bob", 300)).idle).toBe(false);
+    expect(await ok(alice, "control_memory_scheduler", { action: "start" })).toEqual({
+      worker_running: true,
+    });
+    expect((await scheduler.waitIdle("bob", 10_000)).idle).toBe(true);
   });
 });

@@ -101,7 +101,7 @@ describe("memos mcp (stdio)", () => {
     expect(write.code).toBe("access_denied");
   });
 
-  it("says the scheduler does not exist, as a typed error rather than a fake ok", async () => {
+  it("says a stdio connection has no scheduler, as a typed error rather than a fake ok", async () => {
     const r = await call(alice, "control_memory_scheduler", { action: "start" });
     expect(r.isError).toBe(true);
     expect(r.data.error).toMatchObject({ code: "unavailable" });

@@ -17,6 +17,7 @@ import { createApiKey } from "../../src/mos/api-keys.js";
 import { MOS } from "../../src/mos/mos.js";
 import { tempDir } from "../../src/mos/test-helpers.js";
 import { parseChatSessions } from "../../src/reader/chat-schema.js";
+import type { MemScheduler } from "../../src/scheduler/mem-scheduler.js";
 import { createApp } from "../../src/server/app.js";
 import { serverExtensions } from "../../src/server/extensions.js";
 import { itWithService } from "../support/services.js";
@@ -46,6 +47,7 @@ describe("memory browser (chromium)", () => {
   let page: Page;
   const servers: Server[] = [];
   let base = "";
+  let scheduler: MemScheduler;
 
   beforeAll(async () => {
     if (!hasChromium) return;
@@ -69,12 +71,13 @@ describe("memory browser (chromium)", () => {
       activate: true,
     });
     // The REST API's app with the browser and MCP mounted, as `memos serve` runs it (no keys yet).
-    const { app } = createApp({
+    const created = createApp({
       mos,
       extensions: serverExtensions("test"),
       limits: { rateLimitPerMinute: 0 },
     });
-    const up = await listen(app);
+    scheduler = created.ctx.scheduler;
+    const up = await listen(created.app);
     servers.push(up.server);
     base = up.base;
     mkdirSync(SHOTS, { recursive: true });
@@ -200,8 +203,41 @@ describe("memory browser (chromium)", () => {
       ]);
       await page.screenshot({ path: join(SHOTS, "browser-overview.png") });
 
+      // The scheduler panel: an async add that completes, and a task that fails for good.
+      const add = await fetch(`${base}/product/add`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          user_id: "alice",
+          messages: "Maya's bike is a blue Brompton",
+          async_mode: "async",
+        }),
+      });
+      expect(add.status).toBe(200);
+      await scheduler.submit({
+        label: "mem_update",
+        user_id: "alice",
+        cube_id: "alice/default",
+        payload: { queries: ["bike"] },
+      });
+      expect((await scheduler.waitIdle("alice", 30_000)).idle).toBe(true);
+      const expected = await scheduler.status("alice");
       await page.goto(`${base}/#/scheduler`);
-      expect(await page.locator("#scheduler").textContent()).toMatch(/no memory scheduler yet/);
+      await page.locator("#sched-counts").waitFor();
+      const count = async (status: string) =>
+        Number(await page.locator(`#sched-counts [data-status=${status}] b`).textContent());
+      expect(await count("completed")).toBe(expected.counts.completed);
+      expect(await count("failed")).toBe(1);
+      expect(await page.locator("#tasks tbody tr").count()).toBe(expected.tasks.length);
+      expect(await page.locator("#tasks tr[data-label=add][data-status=completed]").count()).toBe(1);
+      expect(
+        await page.locator("#tasks tr[data-label=mem_update][data-status=failed] .error-cell").textContent(),
+      ).toMatch(/invalid_input: .*not a tree cube.*dead letter/);
+      expect(await page.locator("#sched-backpressure").getAttribute("data-full")).toBe("false");
+      expect(await page.locator("#sched-backpressure").textContent()).toMatch(
+        /local queue · 0 of 10000 active/,
+      );
+      await page.screenshot({ path: join(SHOTS, "browser-scheduler.png") });
     },
   );
 

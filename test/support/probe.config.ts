@@ -1,3 +1,5 @@
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { include: ["test/support/service-probe.check.ts"] } });
+export default defineConfig({
+  test: { include: [process.env.MEMOS_SERVICE_PROBE_FILE ?? "test/support/service-probe.check.ts"] },
+});

@@ -23,6 +23,8 @@ export async function serverFixture(
     llm?: LanguageModel;
     limits?: CreateAppOptions["limits"];
     extensions?: CreateAppOptions["extensions"];
+    /** The app's scheduler, made over the fixture's MOS (default: the app's own, local with a worker). */
+    scheduler?: (mos: MOS) => NonNullable<CreateAppOptions["scheduler"]>;
   } = {},
 ) {
   // `dir` is scratch space for a test (dumps, archives); the home lives in `dir/home`, since a
@@ -31,7 +33,12 @@ export async function serverFixture(
   const mos = await MOS.init({ home: join(dir, "home"), user: "alice", llm: options.llm });
   await mos.createUser("bob");
   await mos.createUser("carol");
-  const { app, ctx } = createApp({ mos, limits: options.limits, extensions: options.extensions });
+  const { app, ctx } = createApp({
+    mos,
+    limits: options.limits,
+    extensions: options.extensions,
+    scheduler: options.scheduler?.(mos),
+  });
   async function call(
     method: string,
     path: string,
@@ -64,7 +71,7 @@ export async function serverFixture(
     ctx,
     call,
     async close() {
-      await ctx.tasks.drain();
+      await ctx.scheduler.close();
       await mos.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -45,20 +45,32 @@ export async function openCubeStore(config: BackendConfig, what: string): Promis
   }
 }
 
+/** MemOS's vector databases; a `qdrant` section with a server address uses our Qdrant store. */
+export const MEMOS_VECTOR_BACKENDS: ReadonlySet<string> = new Set(["milvus", "qdrant"]);
+
+/** Whether a MemOS qdrant section names a server (`url`, or `host`), rather than a local `path`. */
+export function namesQdrantServer(named: BackendConfig): boolean {
+  const config = (named.config ?? {}) as { url?: unknown; host?: unknown };
+  return named.backend === "qdrant" && (Boolean(config.url) || Boolean(config.host));
+}
+
 /**
  * The store a cube section names (`at`, e.g. "pref_mem.config.vector_db"): a registered store
- * backend as configured; one of MemOS's databases we have no adapter for (`memosBackends`) →
- * `fallback`, logged (their memories arrive through the dump's JSON); anything else a ConfigError
- * naming it. Never a silent swap.
+ * backend as configured; one of MemOS's databases (`memosBackends`) that we have no adapter for,
+ * or whose section `usesAdapter` turns down → `fallback`, logged (their memories arrive through
+ * the dump's JSON); anything else a ConfigError naming it. Never a silent swap.
  */
 export function resolveNamedStore(
   named: BackendConfig,
   at: string,
   memosBackends: ReadonlySet<string>,
   fallback: BackendConfig,
+  usesAdapter: (named: BackendConfig) => boolean = () => true,
 ): BackendConfig {
   const registered = listBackends("store");
-  if (registered.includes(named.backend)) return named;
+  if (registered.includes(named.backend) && (!memosBackends.has(named.backend) || usesAdapter(named))) {
+    return named;
+  }
   if (memosBackends.has(named.backend)) {
     logger.info({ backend: named.backend, at }, "MemOS store mapped to the embedded SQLite store");
     return fallback;

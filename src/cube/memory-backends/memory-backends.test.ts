@@ -8,6 +8,7 @@ import { ConfigError } from "../../core/errors/config-error.js";
 import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { MemoryStore } from "../../core/interfaces/store.js";
 import { GeneralTextMemory } from "../../memory/textual/general.js";
+import { startFakeQdrant } from "../../storage/qdrant/test-helpers.js";
 import { MemCube } from "../mem-cube.js";
 import type { MemoryBackendContext } from "./context.js";
 
@@ -120,5 +121,38 @@ describe("memory backends go through the one registry", () => {
     const cube = await MemCube.open(dir);
     expect(cube.preference).toBeDefined();
     await cube.close();
+  });
+
+  it("MemOS's general memory on qdrant uses the Qdrant store when a server is named, SQLite when not", async () => {
+    const fake = await startFakeQdrant();
+    try {
+      const withUrl = await cubeDir((c) => {
+        c.text_mem.config.vector_db = {
+          backend: "qdrant",
+          config: {
+            collection_name: "alice",
+            vector_dimension: 100,
+            distance_metric: "cosine",
+            url: fake.url,
+          },
+        };
+      });
+      const cube = await MemCube.open(withUrl);
+      expect((cube.text as GeneralTextMemory).store.provider).toBe("qdrant");
+      await cube.text.add(["Ola paints ceramic tiles"]);
+      expect(fake.requests.some((r) => r.path === "/collections/alice/points/batch")).toBe(true);
+      await cube.close();
+      const local = await cubeDir((c) => {
+        c.text_mem.config.vector_db = {
+          backend: "qdrant",
+          config: { collection_name: "alice", path: "/tmp/q" },
+        };
+      });
+      const mapped = await MemCube.open(local);
+      expect((mapped.text as GeneralTextMemory).store.provider).toContain("sqlite");
+      await mapped.close();
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -5,14 +5,19 @@ import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import { BackendConfig } from "../../core/schema/config.js";
 import { PreferenceTextMemory } from "../../memory/textual/preference/preference-memory.js";
-import { type MemoryBackendContext, openCubeStore, resolveNamedStore, withCubePaths } from "./context.js";
+import {
+  MEMOS_VECTOR_BACKENDS,
+  type MemoryBackendContext,
+  namesQdrantServer,
+  openCubeStore,
+  resolveNamedStore,
+  withCubePaths,
+} from "./context.js";
 
 /** `pref_mem` backends: MemOS's name and ours. */
 export const PREFERENCE_MEMORY_BACKENDS = ["pref_text", "preference"] as const;
 
 const PREFERENCE_STORE = { backend: "sqlite", config: { path: "preference.db" } };
-/** MemOS's vector databases for preferences; their memories arrive through the JSON dump. */
-const MEMOS_VECTOR_BACKENDS = new Set(["milvus", "qdrant"]);
 
 /**
  * `pref_mem.config`: its own store file (so text dumps hold only text memories and preference
@@ -38,7 +43,13 @@ export function preferenceStoreConfig(vectorDb: unknown): BackendConfig {
       hint: 'e.g. {"backend": "sqlite", "config": {"path": "preference.db"}}',
     });
   }
-  return resolveNamedStore(parsed.data, "pref_mem.config.vector_db", MEMOS_VECTOR_BACKENDS, PREFERENCE_STORE);
+  return resolveNamedStore(
+    parsed.data,
+    "pref_mem.config.vector_db",
+    MEMOS_VECTOR_BACKENDS,
+    PREFERENCE_STORE,
+    namesQdrantServer,
+  );
 }
 
 /** Build a cube's preference memory from its `pref_mem` section, through the backend registry. */

@@ -9,8 +9,17 @@ import { GeneralTextMemory } from "../../memory/textual/general.js";
 import { NaiveStoreTextMemory } from "../../memory/textual/naive-store.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
 import "../../providers/register-all.js";
+import "../../storage/register-neo4j.js";
+import "../../storage/register-qdrant.js";
 import "../../storage/register-sqlite.js";
-import { type MemoryBackendContext, openCubeStore, resolveNamedStore, withCubePaths } from "./context.js";
+import {
+  MEMOS_VECTOR_BACKENDS,
+  type MemoryBackendContext,
+  namesQdrantServer,
+  openCubeStore,
+  resolveNamedStore,
+  withCubePaths,
+} from "./context.js";
 
 /** The text memories a cube can hold. */
 export type CubeTextMemory = GeneralTextMemory | TreeTextMemory;
@@ -80,7 +89,15 @@ async function openStoreBacked(
   ctx: MemoryBackendContext,
 ): Promise<{ store: MemoryStore; embedder: Embedder }> {
   const embedder = await createFromConfig<Embedder>("embedder", config.embedder);
-  const store = await openCubeStore(withCubePaths(ctx.dir, config.vector_db), "text memory");
+  // MemOS's general memory names qdrant (or milvus): our Qdrant store when a server is named.
+  const named = resolveNamedStore(
+    config.vector_db,
+    "text_mem.config.vector_db",
+    MEMOS_VECTOR_BACKENDS,
+    SQLITE,
+    namesQdrantServer,
+  );
+  const store = await openCubeStore(withCubePaths(ctx.dir, named), "text memory");
   return { store, embedder };
 }
 
@@ -131,5 +148,7 @@ export function treeStoreConfig(config: Pick<TreeTextConfig, "graph_db" | "vecto
   const named = config.graph_db ?? config.vector_db;
   if (!named) return SQLITE;
   const at = `text_mem.config.${config.graph_db ? "graph_db" : "vector_db"}`;
-  return resolveNamedStore(named, at, MEMOS_GRAPH_BACKENDS, SQLITE);
+  // A MemOS graph_db keeps mapping to SQLite even where we have an adapter (neo4j): MemOS's own
+  // Neo4j holds MemOS's nodes, which our schema must not mix with. Our vector_db key opts in.
+  return resolveNamedStore(named, at, MEMOS_GRAPH_BACKENDS, SQLITE, () => !config.graph_db);
 }

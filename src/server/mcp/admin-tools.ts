@@ -1,6 +1,9 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { AccessDeniedError } from "../../core/errors/access-denied-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
+import { requireUser } from "../../mos/guard.js";
+import { isAdminRole } from "../../mos/roles.js";
 import {
   actingUser,
   checkLocalPath,
@@ -188,16 +191,58 @@ export function registerAdminTools(server: McpServer, session: McpSession): void
     {
       title: "Memory scheduler",
       description:
-        "Start or stop the background memory scheduler. MemOS-TS has no scheduler yet: this tool says so (adds run in the request).",
-      inputSchema: { action: z.enum(["start", "stop"]).describe("start or stop the scheduler") },
+        "The background scheduler (async adds, fine passes, preferences, working-memory refresh): status shows the user's task counts and the queue's backpressure; start and stop this server's worker (root and admins).",
+      inputSchema: {
+        action: z.enum(["start", "stop", "status"]).describe("status, or start / stop this server's worker"),
+      },
     },
     (args) =>
-      runTool("control_memory_scheduler", () =>
-        toolError({
-          code: "unavailable",
-          message: `cannot ${args.action} the memory scheduler: MemOS-TS has no scheduler yet`,
-          hint: "nothing to do: add_memory reads and stores in the call itself, so nothing waits for a scheduler",
-        }),
-      ),
+      runTool("control_memory_scheduler", async () => {
+        const scheduler = session.scheduler;
+        if (!scheduler)
+          return toolError({
+            code: "unavailable",
+            message:
+              "this MCP connection has no scheduler: `memos mcp` (stdio) runs none, and add_memory stores in the call",
+            hint: "use the server's /mcp (memos serve), where async adds and their background work run",
+          });
+        if (args.action === "status") {
+          const s = await scheduler.status(session.userId, { limit: 1 });
+          const c = s.counts;
+          return toolOk(
+            `${s.queue} queue: ${c.waiting} waiting, ${c.in_progress} running, ${c.completed} completed, ${c.failed} failed; ${s.backpressure.active}/${s.backpressure.capacity} active${s.backpressure.full ? " (full)" : ""}; worker ${scheduler.worker?.started ? "running" : "stopped"}`,
+            {
+              queue: s.queue,
+              counts: c,
+              backpressure: s.backpressure,
+              worker_running: Boolean(scheduler.worker?.started),
+            },
+          );
+        }
+        requireAdminSession(session, "start or stop the scheduler's worker");
+        if (!scheduler.worker)
+          return toolError({
+            code: "unavailable",
+            message: "this server runs no worker (--no-worker): `memos worker` processes run its tasks",
+            hint: "start or stop those processes instead",
+          });
+        if (args.action === "start") scheduler.start();
+        else await scheduler.worker.stop({ mode: "finish", timeoutMs: 30_000 });
+        return toolOk(
+          `Scheduler worker ${args.action === "start" ? "started" : "stopped (queued tasks wait)"}`,
+          {
+            worker_running: scheduler.worker.started,
+          },
+        );
+      }),
   );
+}
+
+function requireAdminSession(session: McpSession, what: string): void {
+  const me = requireUser(session.mos.home.registry, session.userId);
+  if (!isAdminRole(me.role))
+    throw new AccessDeniedError({
+      message: `user "${session.userId}" may not ${what}: root and admins only`,
+      hint: "ask an admin, or use action status",
+    });
 }

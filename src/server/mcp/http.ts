@@ -3,11 +3,14 @@ import type { Context, Env, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MemosError } from "../../core/errors/memos-error.js";
 import type { MOS } from "../../mos/mos.js";
+import type { MemScheduler } from "../../scheduler/mem-scheduler.js";
 import { createMcpServer } from "./server.js";
 
 /** Options of {@link mountMcp}. */
 export interface MountMcpOptions<E extends Env = Env> {
   mos: MOS;
+  /** The server's scheduler, for `control_memory_scheduler`. */
+  scheduler?: MemScheduler;
   /** Reported to clients as the server version. */
   version: string;
   /**
@@ -60,7 +63,7 @@ export function mountMcp<E extends Env>(app: Hono<E>, options: MountMcpOptions<E
       return c.json(error.toJSON(), STATUS[error.code] ?? 400);
     }
     const server = createMcpServer(
-      { mos: options.mos, userId, localPaths: false },
+      { mos: options.mos, userId, localPaths: false, scheduler: options.scheduler },
       { version: options.version },
     );
     const transport = new WebStandardStreamableHTTPServerTransport({

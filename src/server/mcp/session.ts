@@ -5,6 +5,7 @@ import { logger } from "../../core/logger.js";
 import { requireUser } from "../../mos/guard.js";
 import type { MOS } from "../../mos/mos.js";
 import { isAdminRole } from "../../mos/roles.js";
+import type { MemScheduler } from "../../scheduler/mem-scheduler.js";
 
 /**
  * Who an MCP connection acts for. Over stdio that is `memos mcp --user U` (the local operator);
@@ -16,6 +17,8 @@ export interface McpSession {
   mos: MOS;
   userId: string;
   localPaths: boolean;
+  /** The server's scheduler (HTTP); stdio connections have none. */
+  scheduler?: MemScheduler;
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createRoute, z } from "@hono/zod-openapi";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
+import { QueueFullError } from "../../core/errors/queue-full-error.js";
 import { FIELD_NAME } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { LLM_ENV_HINT } from "../../mos/cube-ops.js";
@@ -104,14 +105,30 @@ export function registerAdd(app: MemosApp, ctx: AppContext): void {
     // ACL first, so a denied or unknown cube fails now in either mode.
     for (const cubeId of job.cubeIds) await ctx.mos.openCube(cubeId, { userId, action: "write" });
     if (body.async_mode === "async") {
-      const queued = job.cubeIds.map((cubeId) => ({
-        task_id: ctx.tasks.submit(userId, "add", () =>
-          runAdd(ctx.mos, userId, { ...job, cubeIds: [cubeId] }),
-        ),
-        status: "waiting",
-        cube_id: cubeId,
-      }));
-      return c.json(ok("Memory add queued; follow it with /product/scheduler/status", queued), 200);
+      const out: (z.infer<typeof QueuedAdd> | z.infer<typeof AddedMemory>)[] = [];
+      let full = 0;
+      for (const cubeId of job.cubeIds) {
+        try {
+          const { task } = await ctx.scheduler.submit({
+            label: "add",
+            user_id: userId,
+            cube_id: cubeId,
+            payload: addPayload(job),
+          });
+          out.push({ task_id: task.task_id, status: task.status, cube_id: cubeId });
+        } catch (error) {
+          if (!QueueFullError.isInstance(error)) throw error;
+          // Acknowledged all the same: the fast memories commit now, and what needs the LLM is
+          // tagged for the scheduler's sweep (see MOS.add's asyncMode).
+          full += 1;
+          out.push(...(await runAdd(ctx.mos, userId, { ...job, cubeIds: [cubeId] }, "async")));
+        }
+      }
+      const message =
+        full > 0
+          ? `Memory added now (the scheduler's queue is full): fast memories stored, their background work pending; see /product/scheduler/allstatus`
+          : "Memory add queued; follow it with /product/scheduler/status";
+      return c.json(ok(message, out), 200);
     }
     const written = await runAdd(ctx.mos, userId, job);
     return c.json(ok(`Memory added successfully (${written.length})`, written), 200);
@@ -200,11 +217,39 @@ function checkInfo(info: Record<string, unknown>): Record<string, unknown> {
   return info;
 }
 
-/** Add to each cube (messages and text in one transaction per cube; each file in its own). */
-export async function runAdd(mos: MOS, userId: string, job: AddJob): Promise<z.infer<typeof AddedMemory>[]> {
+/** What an `add` task carries (see the scheduler's add handler): the job, files as base64. */
+function addPayload(job: AddJob): Record<string, unknown> {
+  return {
+    messages: job.messages.length > 0 ? job.messages : undefined,
+    memory_content: job.memoryContent,
+    files: job.files.map((f) => ({ filename: f.filename, data_base64: f.data.toString("base64") })),
+    session_id: job.sessionId,
+    mode: job.mode,
+    tags: job.tags,
+    info: job.info,
+  };
+}
+
+/**
+ * Add to each cube (messages and text in one transaction per cube; each file in its own).
+ * `asyncMode` "async": fast memories now, the LLM work queued (MOS.add's asyncMode).
+ */
+export async function runAdd(
+  mos: MOS,
+  userId: string,
+  job: AddJob,
+  asyncMode: "sync" | "async" = "sync",
+): Promise<z.infer<typeof AddedMemory>[]> {
   const out: z.infer<typeof AddedMemory>[] = [];
   const warnings: string[] = [];
-  const common = { userId, sessionId: job.sessionId, mode: job.mode, tags: job.tags, info: job.info };
+  const common = {
+    userId,
+    sessionId: job.sessionId,
+    mode: job.mode,
+    tags: job.tags,
+    info: job.info,
+    asyncMode,
+  };
   for (const cubeId of job.cubeIds) {
     const collect = (r: { cube_id: string; memories: TextualMemoryItem[]; warnings: string[] }) => {
       warnings.push(...r.warnings);

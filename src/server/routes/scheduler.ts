@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
+import type { Task } from "../../scheduler/types.js";
 import { actingUser } from "../auth.js";
 import { envelope, errorResponses, jsonOut, ok } from "../schemas.js";
 import type { AppContext, MemosApp } from "../types.js";
@@ -10,11 +11,28 @@ const TaskStatus = z
     task_id: z.string(),
     status: z.enum(["waiting", "in_progress", "completed", "failed", "cancelled"]),
     label: z.string(),
+    cube_id: z.string(),
     submitted_at: z.string(),
+    started_at: z.string().optional(),
     finished_at: z.string().optional(),
+    attempts: z.number().int(),
+    max_attempts: z.number().int(),
+    dead_letter: z.boolean().optional(),
     error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
   })
   .openapi("TaskStatus");
+
+const Counts = z.record(z.string(), z.number()).openapi("TaskCounts");
+
+const Backpressure = z
+  .object({
+    capacity: z.number().int(),
+    active: z.number().int(),
+    full: z.boolean(),
+    rejected_full: z.number().int(),
+    pending_cubes: z.number().int(),
+  })
+  .openapi("SchedulerBackpressure");
 
 const WaitQuery = z.object({
   user_name: z
@@ -38,19 +56,45 @@ const routes = {
     path: "/product/scheduler/status",
     tags: ["scheduler"],
     summary: "A user's background tasks (async adds), or one task",
-    request: { query: z.object({ user_id: z.string().optional(), task_id: z.string().optional() }) },
+    request: {
+      query: z.object({
+        user_id: z.string().optional(),
+        task_id: z.string().optional(),
+        status: z.enum(["waiting", "in_progress", "completed", "failed", "cancelled"]).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+    },
     ...jsonOut(envelope(z.array(TaskStatus)), "the tasks"),
   }),
   allStatus: createRoute({
     method: "get",
     path: "/product/scheduler/allstatus",
     tags: ["scheduler"],
-    summary: "Task counts by state (admin keys see every user; others their own)",
+    summary:
+      "Task counts by state (admin keys see every user; others their own), the caller's counts, and the queue's backpressure",
+    request: { query: z.object({ user_id: z.string().optional() }) },
     ...jsonOut(
       envelope(
         z.object({
-          scheduler_summary: z.record(z.string(), z.number()),
-          all_tasks_summary: z.record(z.string(), z.number()),
+          scheduler_summary: Counts,
+          all_tasks_summary: Counts,
+          queue: z.string().openapi({ description: '"local" or "redis"' }),
+          user_id: z.string(),
+          user_summary: Counts,
+          active_by_user: z.record(z.string(), z.number()).openapi({
+            description: "waiting + in_progress tasks per user (admins: every user; others: their own)",
+          }),
+          backpressure: Backpressure,
+          worker: z
+            .object({
+              name: z.string(),
+              concurrency: z.number().int(),
+              running: z.number().int(),
+              completed: z.number().int(),
+              failed: z.number().int(),
+            })
+            .optional()
+            .openapi({ description: "the worker in the server's process, when it runs one" }),
         }),
       ),
       "counts",
@@ -76,34 +120,39 @@ const routes = {
 };
 
 export function registerScheduler(app: MemosApp, ctx: AppContext): void {
-  const { tasks } = ctx;
-  const strip = (t: ReturnType<typeof tasks.ofUser>[number]) => {
-    const { result: _result, user_id: _user, ...rest } = t;
-    return rest;
-  };
+  const { scheduler } = ctx;
 
   app.openapi(routes.status, async (c) => {
     const q = c.req.valid("query");
     const userId = actingUser(c.get("auth"), q.user_id);
     if (q.task_id) {
-      const task = tasks.get(q.task_id);
-      if (!task || task.user_id !== userId)
+      const task = await scheduler.task(userId, q.task_id);
+      if (!task)
         throw new NotFoundError({
           message: `no task ${q.task_id} for user "${userId}"`,
           hint: "task ids come from an async /product/add",
         });
-      return c.json(ok("Memory get status successfully", [strip(task)]), 200);
+      return c.json(ok("Memory get status successfully", [publicTask(task)]), 200);
     }
-    return c.json(ok("Memory get status successfully", tasks.ofUser(userId).map(strip)), 200);
+    const { tasks } = await scheduler.status(userId, { status: q.status, limit: q.limit });
+    return c.json(ok("Memory get status successfully", tasks.map(publicTask)), 200);
   });
 
   app.openapi(routes.allStatus, async (c) => {
     const auth = c.get("auth");
-    const summary = auth.admin ? tasks.summary() : countOf(tasks.ofUser(auth.userId).map((t) => t.status));
+    const userId = actingUser(auth, c.req.valid("query").user_id);
+    const [mine, all] = await Promise.all([scheduler.status(userId, { limit: 1 }), scheduler.queue.stats()]);
+    const summary = auth.admin ? await scheduler.summary() : mine.counts;
     return c.json(
       ok("Scheduler status summary retrieved successfully", {
         scheduler_summary: summary,
         all_tasks_summary: summary,
+        queue: mine.queue,
+        user_id: userId,
+        user_summary: mine.counts,
+        active_by_user: auth.admin ? all.active_by_user : { [userId]: mine.active },
+        backpressure: mine.backpressure,
+        ...(mine.worker ? { worker: mine.worker } : {}),
       }),
       200,
     );
@@ -112,7 +161,7 @@ export function registerScheduler(app: MemosApp, ctx: AppContext): void {
   app.openapi(routes.wait, async (c) => {
     const q = c.req.valid("query");
     const userId = actingUser(c.get("auth"), q.user_name ?? q.user_id);
-    const r = await tasks.waitIdle(userId, q.timeout_seconds * 1000);
+    const r = await scheduler.waitIdle(userId, q.timeout_seconds * 1000);
     const data = {
       running_tasks: r.active,
       waited_seconds: r.waitedMs / 1000,
@@ -137,11 +186,9 @@ export function registerScheduler(app: MemosApp, ctx: AppContext): void {
             ...(status === "timeout" ? { timed_out: true } : {}),
           }),
         });
-      let last = -1;
       const pending: Promise<void>[] = [];
-      const r = await tasks.waitIdle(userId, q.timeout_seconds * 1000, (active) => {
-        if (active !== last && active > 0) pending.push(frame(active, "running"));
-        last = active;
+      const r = await scheduler.waitIdle(userId, q.timeout_seconds * 1000, (active) => {
+        if (active > 0) pending.push(frame(active, "running"));
       });
       await Promise.all(pending);
       await frame(r.active, r.idle ? "idle" : "timeout");
@@ -149,15 +196,8 @@ export function registerScheduler(app: MemosApp, ctx: AppContext): void {
   });
 }
 
-function countOf(statuses: string[]): Record<string, number> {
-  const out: Record<string, number> = {
-    waiting: 0,
-    in_progress: 0,
-    completed: 0,
-    failed: 0,
-    cancelled: 0,
-    total: statuses.length,
-  };
-  for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
-  return out;
+/** A task as a client sees it: no payload (the user's own text, possibly large), result or worker name. */
+function publicTask(task: Task) {
+  const { payload: _p, result: _r, user_id: _u, worker: _w, idempotency_key: _k, ...rest } = task;
+  return rest;
 }

@@ -108,6 +108,27 @@ export function fillAfterFilter<T>(
   return undefined;
 }
 
+/**
+ * {@link fillAfterFilter} for stores whose rounds are queries to a server (Neo4j, Qdrant): the
+ * same growth and stopping rules, each round awaited.
+ */
+export async function fillAfterFilterAsync<T>(
+  k: number,
+  first: number,
+  policy: Pick<OverFetchPolicy, "growth" | "rounds">,
+  round: (fetch: number) => Promise<CandidateRound<T>>,
+  exhaustedIsComplete: boolean,
+): Promise<T[] | undefined> {
+  let fetch = first;
+  for (let i = 0; i < policy.rounds; i++) {
+    const { rows, exhausted } = await round(fetch);
+    if (rows.length >= k) return rows;
+    if (exhausted) return exhaustedIsComplete ? rows : undefined;
+    fetch *= policy.growth;
+  }
+  return undefined;
+}
+
 /** An approximate nearest-neighbour index, as the strategy sees it. */
 export interface ApproximateIndex {
   /** Vectors it holds. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ScoredId } from "../../core/interfaces/store.js";
 import { cosine } from "../../core/math/vector.js";
@@ -84,11 +85,20 @@ describe("HNSW index beside the cube", () => {
     const path = join(dir, "a.db");
     await fill(path, 0, N);
     const a = await createSqliteMemoryStore({ path, annThreshold: 1000 });
+    // The first search starts a background build and answers exactly meanwhile.
+    await a.vectorSearch(queries[0] as Float32Array, { k: 10 });
+    expect((await a.annStatus()).building).toBe(true);
+    await a.annSettled();
     const before = await expectCloseToExact(a, queries);
-    expect((await a.annStatus()).last?.source).toBe("built");
-    expect((await a.annStatus()).size).toBe(N);
+    expect(await a.annStatus()).toMatchObject({
+      last: { source: "built" },
+      size: N,
+      builds: 1,
+      building: false,
+    });
+    const generation = (await a.annStatus()).generation as number;
     await a.close();
-    expect(existsSync(annPaths(path).index)).toBe(true);
+    expect(existsSync(annPaths(path).index(generation))).toBe(true);
 
     const b = await createSqliteMemoryStore({ path, annThreshold: 1000 });
     // The saved index is the same graph: after the restart every result is what it was.
@@ -104,21 +114,28 @@ describe("HNSW index beside the cube", () => {
     await b.close();
   });
 
-  it("rebuilds an index whose generation is stale (another writer, or a crash before the save)", async () => {
+  it("catches a stale saved index up from the change log, and rebuilds one the log no longer covers", async () => {
     const path = join(dir, "b.db");
     await fill(path, 0, N);
     const a = await createSqliteMemoryStore({ path, annThreshold: 1000 });
     await a.vectorSearch(queries[0] as Float32Array, { k: 10 });
+    await a.annSettled();
     await a.close(); // index saved at the current generation
     const sidecar = readFileSync(annPaths(path).sidecar, "utf8");
 
-    // Writes the index never saw: another connection, then "a crash" that keeps the old files.
+    // Writes the saved index never saw (another connection), then a restart: it is loaded and
+    // brought up to date from the log, not rebuilt.
     await fill(path, N, N + 50);
     writeFileSync(annPaths(path).sidecar, sidecar);
     const b = await createSqliteMemoryStore({ path, annThreshold: 1000 });
     await expectCloseToExact(b, queries);
-    expect((await b.annStatus()).last?.source).toBe("built");
-    expect((await b.annStatus()).size).toBe(N + 50);
+    expect(await b.annStatus()).toMatchObject({
+      last: { source: "loaded" },
+      size: N + 50,
+      builds: 0,
+      catchUps: 1,
+      caughtUpVectors: 50,
+    });
 
     // A second connection writing while b holds its index: b notices on its next search.
     const c = await createSqliteMemoryStore({ path, annThreshold: Number.POSITIVE_INFINITY });
@@ -127,7 +144,40 @@ describe("HNSW index beside the cube", () => {
     await c.close();
     expect((await b.vectorSearch(far, { k: 1 }))[0]?.id).toBe(`m${N + 100}`);
     await expectCloseToExact(b, queries);
+    expect(await b.annStatus()).toMatchObject({ builds: 0, catchUps: 2, size: N + 51 });
     await b.close();
+
+    // More changed since the save than a search catches up with: the worker thread loads the
+    // saved index and catches it up, while searches run exact.
+    await fill(path, N + 200, N + 800);
+    const e = await createSqliteMemoryStore({ path, annThreshold: 1000 });
+    await e.vectorSearch(far, { k: 1 });
+    expect(await e.annStatus()).toMatchObject({ building: true, loads: 0 });
+    await e.annSettled();
+    await expectCloseToExact(e, queries);
+    expect(await e.annStatus()).toMatchObject({
+      loads: 1,
+      builds: 0,
+      catchUps: 1,
+      caughtUpVectors: 600,
+      size: N + 651,
+    });
+    await e.close();
+
+    // The log was pruned past the saved index (or the cube was emptied): rebuilt, in the background.
+    const db = new Database(path);
+    db.prepare(
+      "UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'vec_generation') WHERE key = 'vec_log_floor'",
+    ).run();
+    db.close();
+    writeFileSync(annPaths(path).sidecar, sidecar);
+    const d = await createSqliteMemoryStore({ path, annThreshold: 1000 });
+    await d.vectorSearch(far, { k: 1 });
+    expect(await d.annStatus()).toMatchObject({ building: true, loads: 0 });
+    await d.annSettled();
+    await expectCloseToExact(d, queries);
+    expect(await d.annStatus()).toMatchObject({ builds: 1, size: N + 651 });
+    await d.close();
   });
 
   it("keeps uncommitted vectors out of the index and forgets rolled-back ones", async () => {

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import usearch from "usearch";
 import { StorageError } from "../../core/errors/index.js";
 import { isZeroVector } from "./vectors.js";
@@ -7,27 +8,32 @@ import { isZeroVector } from "./vectors.js";
  * Approximate nearest-neighbour index (usearch HNSW) over a cube's vectors, keyed by the item's
  * integer rowid. It is a derived cache of the vec0 table, never the source of truth:
  *
- * - every committed vector write bumps `meta.vec_generation` in the same transaction;
- * - an index is trusted only when the generation it was built at (and the cube's random
- *   `ann_epoch`, so a recreated file never matches an old index) equals the file's;
- * - otherwise it is loaded from `<db>.usearch` when that file's sidecar matches, or rebuilt from
- *   vec0. A crash between a commit and an index save therefore costs a rebuild, not a wrong answer.
+ * - every committed vector write bumps `meta.vec_generation` in the same transaction and logs the
+ *   rowids it changed (vector-log.ts);
+ * - an index records the generation it reflects (and the cube's random `ann_epoch`, so a
+ *   recreated file never matches an old index); one behind the cube catches up from the log;
+ * - on disk it is `<db>.usearch.g<generation>`, named by `<db>.usearch.json` (the sidecar). A
+ *   crash between a commit and an index save therefore costs a catch-up (or a rebuild), never a
+ *   wrong answer.
  *
  * The distances it returns are exact cosine distances of the stored vectors; only the choice of
  * candidates is approximate.
  */
 
-/** HNSW links per node: usearch's default; 16 keeps recall@10 near 0.99 at 100k x 100-d. */
-const CONNECTIVITY = 16;
-/** Candidate-list width while inserting; wider builds a better graph, slower. */
-const EXPANSION_ADD = 128;
-/** Candidate-list width while searching (usearch widens it to the number of results asked). */
-const EXPANSION_SEARCH = 256;
-/** Vectors per `add` call during a rebuild: bounds the temporary copy. */
-const BUILD_BATCH = 8192;
-const SIDECAR_FORMAT = 1;
+/** The HNSW parameters, shared with the background builder (ann-builder.ts). */
+export const HNSW = {
+  /** Links per node: usearch's default; 16 keeps recall@10 near 0.99 at 100k x 100-d. */
+  connectivity: 16,
+  /** Candidate-list width while inserting; wider builds a better graph, slower. */
+  expansionAdd: 128,
+  /** Candidate-list width while searching (usearch widens it to the number of results asked). */
+  expansionSearch: 256,
+  /** Vectors per `add` call during a build: bounds the temporary copy. */
+  batch: 8192,
+} as const;
+const SIDECAR_FORMAT = 2;
 
-/** What `<db>.usearch.json` records about `<db>.usearch`. */
+/** What `<db>.usearch.json` records about the saved index. */
 interface Sidecar {
   format: number;
   epoch: string;
@@ -35,19 +41,46 @@ interface Sidecar {
   dimensions: number;
   /** Vectors in the index (zero vectors are never indexed). */
   size: number;
-  /** Rows of vec0 at that generation, a second check against the cube. */
+  /** Rows of vec0 at that generation, a second check when the cube is still there. */
   rows: number;
+  /** The index file's name, in the cube's directory. */
+  file: string;
 }
 
-/** Where an index is kept on disk, beside the cube file. */
-export function annPaths(dbPath: string): { index: string; sidecar: string } {
-  return { index: `${dbPath}.usearch`, sidecar: `${dbPath}.usearch.json` };
+/** Where an index is kept on disk, beside the cube file: the sidecar, and the file per generation. */
+export function annPaths(dbPath: string): { sidecar: string; index: (generation: number) => string } {
+  return { sidecar: `${dbPath}.usearch.json`, index: (generation) => `${dbPath}.usearch.g${generation}` };
+}
+
+/** A temp name no other process or build uses. */
+export function tempName(path: string): string {
+  return `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** What a sidecar says about a saved index: its file (full path), state, size and vec0 rows then. */
+export interface SavedIndex {
+  file: string;
+  stamp: AnnStamp;
+  size: number;
+  rows: number;
 }
 
 /** Which cube state an index reflects. */
 export interface AnnStamp {
   epoch: string;
   generation: number;
+}
+
+function newUsearchIndex(dimensions: number): InstanceType<typeof usearch.Index> {
+  return new usearch.Index({
+    dimensions,
+    metric: usearch.MetricKind.Cos,
+    quantization: usearch.ScalarKind.F32,
+    connectivity: HNSW.connectivity,
+    expansion_add: HNSW.expansionAdd,
+    expansion_search: HNSW.expansionSearch,
+    multi: false,
+  });
 }
 
 export class AnnIndex {
@@ -62,15 +95,7 @@ export class AnnIndex {
     stamp: AnnStamp,
   ) {
     this.stamp = stamp;
-    this.index = new usearch.Index({
-      dimensions,
-      metric: usearch.MetricKind.Cos,
-      quantization: usearch.ScalarKind.F32,
-      connectivity: CONNECTIVITY,
-      expansion_add: EXPANSION_ADD,
-      expansion_search: EXPANSION_SEARCH,
-      multi: false,
-    });
+    this.index = newUsearchIndex(dimensions);
   }
 
   /** An empty index for `dimensions`-d vectors, stamped with the cube state it will be filled from. */
@@ -88,8 +113,8 @@ export class AnnIndex {
     rows: Iterable<{ rid: number | bigint; embedding: Buffer }>,
   ): AnnIndex {
     const ann = new AnnIndex(dimensions, stamp);
-    const keys = new BigUint64Array(BUILD_BATCH);
-    const flat = new Float32Array(BUILD_BATCH * dimensions);
+    const keys = new BigUint64Array(HNSW.batch);
+    const flat = new Float32Array(HNSW.batch * dimensions);
     const bytes = new Uint8Array(flat.buffer);
     let n = 0;
     const flush = () => {
@@ -102,39 +127,70 @@ export class AnnIndex {
       if (isZeroVector(flat.subarray(n * dimensions, (n + 1) * dimensions))) continue;
       keys[n] = BigInt(row.rid);
       n++;
-      if (n === BUILD_BATCH) flush();
+      if (n === HNSW.batch) flush();
     }
     flush();
     return ann;
   }
 
   /**
-   * Load `<db>.usearch` when its sidecar says it holds exactly `stamp` with `rows` vec0 rows;
-   * undefined (rebuild instead) when it is missing, stale or unreadable.
+   * The saved index, when its sidecar names this cube (`epoch`) at a generation in `[from, to]`
+   * (one the change log can bring up to date); undefined when there is none, or it is torn,
+   * foreign or out of range. Reads only the sidecar.
    */
-  static load(dbPath: string, dimensions: number, stamp: AnnStamp, rows: number): AnnIndex | undefined {
-    const paths = annPaths(dbPath);
-    if (!existsSync(paths.sidecar) || !existsSync(paths.index)) return undefined;
+  static findSaved(
+    dbPath: string,
+    dimensions: number,
+    epoch: string,
+    range: { from: number; to: number },
+  ): SavedIndex | undefined {
     try {
-      const meta = JSON.parse(readFileSync(paths.sidecar, "utf8")) as Partial<Sidecar>;
+      const meta = JSON.parse(readFileSync(annPaths(dbPath).sidecar, "utf8")) as Partial<Sidecar>;
+      const { generation, file, size, rows } = meta;
       if (
         meta.format !== SIDECAR_FORMAT ||
-        meta.epoch !== stamp.epoch ||
-        meta.generation !== stamp.generation ||
+        meta.epoch !== epoch ||
+        typeof generation !== "number" ||
+        generation < range.from ||
+        generation > range.to ||
         meta.dimensions !== dimensions ||
-        meta.rows !== rows
+        typeof file !== "string" ||
+        basename(file) !== file ||
+        typeof size !== "number" ||
+        typeof rows !== "number"
       ) {
         return undefined;
       }
-      const ann = new AnnIndex(dimensions, stamp);
-      ann.index.load(paths.index);
-      if (ann.index.size() !== meta.size || ann.index.dimensions() !== dimensions) return undefined;
-      ann.savedGeneration = stamp.generation;
+      return { file: join(dirname(dbPath), file), stamp: { epoch, generation }, size, rows };
+    } catch {
+      return undefined; // no sidecar, or a torn one: a cache miss
+    }
+  }
+
+  /** Load a saved index found by {@link findSaved}; undefined when the file does not match it. */
+  static load(saved: SavedIndex, dimensions: number): AnnIndex | undefined {
+    try {
+      const ann = AnnIndex.open(saved.file, dimensions, saved.stamp);
+      if (ann.size !== saved.size) return undefined;
+      ann.savedGeneration = saved.stamp.generation;
       return ann;
     } catch {
-      // A torn or foreign file is only a cache miss.
+      // A file replaced or removed by another process meanwhile is only a cache miss.
       return undefined;
     }
+  }
+
+  /** Load an index file written by usearch (a saved one, or a background build's output). */
+  static open(file: string, dimensions: number, stamp: AnnStamp): AnnIndex {
+    const ann = new AnnIndex(dimensions, stamp);
+    ann.index.load(file);
+    if (ann.index.dimensions() !== dimensions) {
+      throw new StorageError({
+        message: `the vector index ${file} has ${ann.index.dimensions()} dimensions, not ${dimensions}`,
+        hint: "delete it; it is rebuilt from the cube",
+      });
+    }
+    return ann;
   }
 
   get size(): number {
@@ -181,33 +237,46 @@ export class AnnIndex {
   }
 
   /**
-   * Write the index and then its sidecar, each via a temp file and rename. The old sidecar is
-   * removed first, so a crash part-way leaves no sidecar (a rebuild), never a sidecar describing
-   * another index.
+   * Write the index as `<db>.usearch.g<generation>` (via a temp file and rename), then point the
+   * sidecar at it (same way), then drop the file the old sidecar named. Readers therefore always
+   * find a sidecar naming a complete file, whichever of several processes saved last.
    */
   save(dbPath: string, rows: number): void {
-    const paths = annPaths(dbPath);
-    const sidecar: Sidecar = {
-      format: SIDECAR_FORMAT,
-      epoch: this.stamp.epoch,
-      generation: this.stamp.generation,
-      dimensions: this.dimensions,
-      size: this.index.size(),
-      rows,
-    };
+    const target = annPaths(dbPath).index(this.stamp.generation);
+    const temp = tempName(target);
     try {
-      rmSync(paths.sidecar, { force: true });
-      this.index.save(`${paths.index}.tmp`);
-      renameSync(`${paths.index}.tmp`, paths.index);
-      writeFileSync(`${paths.sidecar}.tmp`, JSON.stringify(sidecar));
-      renameSync(`${paths.sidecar}.tmp`, paths.sidecar);
+      this.index.save(temp);
+      AnnIndex.publish(dbPath, temp, { ...this.stamp, dimensions: this.dimensions, size: this.size, rows });
       this.savedGeneration = this.stamp.generation;
     } catch (cause) {
+      rmSync(temp, { force: true });
       throw new StorageError({
         message: `cannot write the vector index beside ${dbPath}`,
         hint: "check free space and permissions of the cube's directory; the cube itself is intact and the index is rebuilt when needed",
         cause,
       });
     }
+  }
+
+  /** Move a written index file (`temp`) into place and make the sidecar name it. */
+  static publish(dbPath: string, temp: string, meta: Omit<Sidecar, "format" | "file">): void {
+    const paths = annPaths(dbPath);
+    const target = paths.index(meta.generation);
+    let previous: string | undefined;
+    try {
+      previous = (JSON.parse(readFileSync(paths.sidecar, "utf8")) as Partial<Sidecar>).file;
+    } catch {
+      previous = undefined;
+    }
+    renameSync(temp, target);
+    const sidecar: Sidecar = { format: SIDECAR_FORMAT, ...meta, file: basename(target) };
+    const sidecarTemp = tempName(paths.sidecar);
+    writeFileSync(sidecarTemp, JSON.stringify(sidecar));
+    renameSync(sidecarTemp, paths.sidecar);
+    if (typeof previous === "string" && previous !== sidecar.file && basename(previous) === previous) {
+      rmSync(join(dirname(dbPath), previous), { force: true });
+    }
+    // The single `<db>.usearch` file of sidecar format 1 (before the change log) is never read again.
+    rmSync(`${dbPath}.usearch`, { force: true });
   }
 }

@@ -123,7 +123,7 @@ describe("SqliteMemoryStore specifics", () => {
           r.value,
         ]),
       );
-      expect(meta).toMatchObject({ schema_version: "1", cube_id: "cube-x", dimensions: "4" });
+      expect(meta).toMatchObject({ schema_version: "2", cube_id: "cube-x", dimensions: "4" });
     } finally {
       db.close();
     }

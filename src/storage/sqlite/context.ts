@@ -17,6 +17,8 @@ export interface SqliteContext {
   write<T>(fn: () => T): T;
   /** Run several reads against one snapshot. */
   read<T>(fn: () => T): T;
+  /** Memory-map the file (exact scans) or not (HNSW searches); a no-op inside a transaction. */
+  memoryMap(on: boolean): void;
   /** Fix the dimension with the first vector, or check a vector against it. */
   ensureDimensions(length: number): void;
   /**

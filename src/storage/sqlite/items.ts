@@ -1,19 +1,13 @@
-import { InvalidInputError, NotFoundError, StorageError } from "../../core/errors/index.js";
+import { InvalidInputError, NotFoundError } from "../../core/errors/index.js";
 import type { ListOptions, StoredItem } from "../../core/interfaces/store.js";
 import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
+import { assertDistinctIds, listParams } from "../shared/store-input.js";
 import type { SqliteContext } from "./context.js";
 import { filterWhere, resolveFilter } from "./filter-sql.js";
 import type { ItemRows } from "./item-rows.js";
 import { type ItemRow, toItem } from "./rows.js";
-import {
-  assertCount,
-  assertId,
-  assertIds,
-  type PreparedItem,
-  prepareBatch,
-  prepareItem,
-} from "./validate.js";
+import { assertId, assertIds, type PreparedItem, prepareBatch, prepareItem } from "./validate.js";
 import { blobToVector } from "./vectors.js";
 
 type Filter = MemoryFilter | FilterNode | undefined;
@@ -32,16 +26,7 @@ export class SqliteItems {
   addItems(items: StoredItem[]): void {
     const prepared = prepareBatch(items, "addItems");
     if (prepared.length === 0) return;
-    const seen = new Set<string>();
-    for (const p of prepared) {
-      if (seen.has(p.id)) {
-        throw new StorageError({
-          message: `id ${p.id} appears twice in this batch; nothing was written`,
-          hint: "give every memory its own id (newId()), or use upsertItems",
-        });
-      }
-      seen.add(p.id);
-    }
+    assertDistinctIds(prepared.map((p) => p.id));
     this.ctx.write(() => {
       this.checkBatchDimensions(prepared);
       for (const p of prepared) this.rows.insertItem(p);
@@ -140,21 +125,7 @@ export class SqliteItems {
   }
 
   listItems(options: ListOptions = {}): TextualMemoryItem[] {
-    const { limit, offset = 0, orderBy = "created_at", order = "asc" } = options;
-    if (orderBy !== "created_at" && orderBy !== "updated_at") {
-      throw new InvalidInputError({
-        message: `orderBy must be "created_at" or "updated_at", got ${String(orderBy)}`,
-        hint: 'e.g. {orderBy: "updated_at"}',
-      });
-    }
-    if (order !== "asc" && order !== "desc") {
-      throw new InvalidInputError({
-        message: `order must be "asc" or "desc", got ${String(order)}`,
-        hint: 'e.g. {order: "desc"}',
-      });
-    }
-    if (limit !== undefined) assertCount(limit, "limit");
-    assertCount(offset, "offset");
+    const { limit, offset, orderBy, order } = listParams(options);
     const w = filterWhere(resolveFilter(options.filter));
     const dir = order === "asc" ? "ASC" : "DESC";
     const rows = this.ctx

@@ -1,5 +1,6 @@
 import { InvalidInputError } from "../../core/errors/index.js";
-import { TextualMemoryExport } from "../../core/schema/memory.js";
+import type { TextualMemoryExport } from "../../core/schema/memory.js";
+import { importParams } from "../shared/store-input.js";
 import type { SqliteContext } from "./context.js";
 import type { ItemRows } from "./item-rows.js";
 import { type EdgeRow, type ItemRow, toEdge, toItem } from "./rows.js";
@@ -58,22 +59,7 @@ export class SqlitePortability {
   }
 
   importAll(data: TextualMemoryExport, options: { mode?: "replace" | "merge" } = {}): void {
-    const mode = options.mode ?? "merge";
-    if (mode !== "replace" && mode !== "merge") {
-      throw new InvalidInputError({
-        message: `import mode must be "replace" or "merge", got ${String(mode)}`,
-        hint: 'e.g. {mode: "merge"}',
-      });
-    }
-    const parsed = TextualMemoryExport.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InvalidInputError({
-        message: `import data: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "is invalid"}`,
-        hint: "expected MemOS textual_memory.json: {nodes: [{id, memory, metadata}], edges: [{source, target, type}]}",
-      });
-    }
-    const { nodes, edges } = parsed.data;
+    const { nodes, edges, mode } = importParams(data, options);
     const { ctx, rows } = this;
     ctx.write(() => {
       if (mode === "replace") rows.wipe();

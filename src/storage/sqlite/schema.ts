@@ -1,8 +1,9 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../core/errors/index.js";
+import { VECTOR_LOG_DDL } from "./vector-log.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Largest vector dimension we accept; sqlite-vec's own limit is far higher, real models stay below. */
 export const MAX_DIMENSIONS = 16_384;
@@ -72,8 +73,23 @@ interface Migration {
   up(db: Database.Database): void;
 }
 
+/**
+ * V2: the vector change log (vector-log.ts). It starts empty at the current generation, so an
+ * index saved by an older version catches up only from here (an older one is rebuilt once).
+ */
+function v2(db: Database.Database): void {
+  db.exec(VECTOR_LOG_DDL);
+  db.prepare(
+    `INSERT OR REPLACE INTO meta(key, value)
+     VALUES ('vec_log_floor', coalesce((SELECT value FROM meta WHERE key = 'vec_generation'), '0'))`,
+  ).run();
+}
+
 /** Ordered list of migrations; migration n brings a database from version n-1 to n. */
-const MIGRATIONS: Migration[] = [{ version: 1, up: (db) => db.exec(V1) }];
+const MIGRATIONS: Migration[] = [
+  { version: 1, up: (db) => db.exec(V1) },
+  { version: 2, up: v2 },
+];
 
 export function readMeta(db: Database.Database, key: string): string | undefined {
   if (!tableExists(db, "meta")) return undefined;
@@ -149,11 +165,15 @@ export function readVectorStamp(db: Database.Database): VectorStamp {
   return { epoch: get("ann_epoch") ?? "", generation: Number(get("vec_generation") ?? 0) };
 }
 
-/** Record a vector change; must run inside the transaction that makes it. */
-export function bumpVectorGeneration(db: Database.Database): void {
+/** Record a vector change; must run inside the transaction that makes it. Returns the new generation. */
+export function bumpVectorGeneration(db: Database.Database): number {
   ensureVectorEpoch(db);
-  db.prepare(
-    `INSERT INTO meta(key, value) VALUES ('vec_generation', '1')
-     ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
-  ).run();
+  const row = db
+    .prepare(
+      `INSERT INTO meta(key, value) VALUES ('vec_generation', '1')
+     ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
+     RETURNING value`,
+    )
+    .get() as { value: string };
+  return Number(row.value);
 }

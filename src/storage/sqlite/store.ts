@@ -17,53 +17,11 @@ import type {
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
 import type { AnnStatus } from "./ann-cache.js";
+import { BusyRetry, checkLockTimeout, type LockStats } from "./busy.js";
 import { SqliteEngine } from "./engine.js";
 import { toStoreError } from "./errors.js";
+import { Level } from "./levels.js";
 import type { IntegrityReport } from "./portability.js";
-
-/** A FIFO async mutex: `lock` resolves when the caller owns it; `unlock` hands it to the next. */
-class Mutex {
-  private locked = false;
-  private readonly waiters: (() => void)[] = [];
-
-  lock(): Promise<void> {
-    if (!this.locked) {
-      this.locked = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  unlock(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.locked = false;
-  }
-}
-
-/**
- * One level of transaction nesting. The root level is the store itself; each open transaction
- * is a child level. A level's mutex is held by each operation run at that level (briefly, they
- * are synchronous) and by a child transaction for its whole duration, so nothing else runs at a
- * level while a transaction opened from it is in progress.
- */
-class Level {
-  private open = true;
-  readonly mutex = new Mutex();
-  constructor(
-    readonly depth: number,
-    private readonly parent?: Level,
-  ) {}
-
-  /** A level is usable while it and every enclosing transaction are still open. */
-  get active(): boolean {
-    return this.open && (this.parent?.active ?? true);
-  }
-
-  finish(): void {
-    this.open = false;
-  }
-}
 
 function finished(): StorageError {
   return new StorageError({
@@ -78,8 +36,15 @@ class Runner {
   /** The transaction level the current async call chain runs inside, if any. */
   private readonly context = new AsyncLocalStorage<Level>();
   closed = false;
+  /** Retries calls that met another process's write lock (busy.ts). */
+  readonly busy: BusyRetry;
 
-  constructor(readonly engine: SqliteEngine) {}
+  constructor(
+    readonly engine: SqliteEngine,
+    lockTimeoutMs: number,
+  ) {
+    this.busy = new BusyRetry(lockTimeoutMs);
+  }
 
   /**
    * Where a call runs: inside the caller's open transaction when the caller is one (so code
@@ -106,10 +71,18 @@ class Runner {
     const level = this.levelFor(handleLevel);
     await level.mutex.lock();
     try {
-      this.assertOpen();
-      // The transaction may have ended while this call waited for the lock.
-      if (!level.active) throw finished();
-      return op(this.engine);
+      // A call outside any transaction is its own transaction: if it met another process's
+      // lock, it was rolled back whole and may run again. The mutex stays held meanwhile, so
+      // this store's calls keep their order.
+      return await this.busy.run(
+        () => {
+          this.assertOpen();
+          // The transaction may have ended while this call waited for the lock.
+          if (!level.active) throw finished();
+          return op(this.engine);
+        },
+        () => !this.engine.db.inTransaction,
+      );
     } catch (error) {
       throw toStoreError(error);
     } finally {
@@ -134,10 +107,15 @@ class Runner {
       this.assertOpen();
       if (!parent.active) throw finished();
       try {
-        this.engine.begin(savepoint);
+        // BEGIN IMMEDIATE takes the write lock, and may have to wait for another process.
+        await this.busy.run(
+          () => this.engine.begin(savepoint),
+          () => savepoint === undefined,
+        );
       } catch (error) {
         throw toStoreError(error);
       }
+      this.assertOpen();
       let outcome: { ok: true; value: T } | { ok: false; error: unknown };
       try {
         outcome = {
@@ -307,9 +285,9 @@ export class SqliteMemoryStore extends SqliteStoreApi {
   protected readonly level = undefined;
 
   /** @internal use createSqliteMemoryStore */
-  constructor(engine: SqliteEngine) {
+  constructor(engine: SqliteEngine, lockTimeoutMs: number) {
     super();
-    this.runner = new Runner(engine);
+    this.runner = new Runner(engine, lockTimeoutMs);
   }
 
   /** The database file (":memory:" for an in-memory store). */
@@ -322,9 +300,22 @@ export class SqliteMemoryStore extends SqliteStoreApi {
     return this.runner.engine.cubeId;
   }
 
-  /** The approximate vector index: its threshold, size, and how it was last loaded or built. */
+  /**
+   * The approximate vector index: its threshold and size, how it was last loaded or built, and
+   * counters of full builds versus incremental catch-ups with other processes' writes.
+   */
   annStatus(): Promise<AnnStatus> {
     return this.call((e) => e.ann.status());
+  }
+
+  /** Resolves once no background index build is running (a build never blocks a search). */
+  annSettled(): Promise<void> {
+    return this.runner.engine.ann.settled();
+  }
+
+  /** How often calls met another process's write lock and were retried (see `lockTimeoutMs`). */
+  lockStats(): LockStats {
+    return { ...this.runner.busy.stats };
   }
 
   /** True once `close()` has run. */
@@ -344,11 +335,19 @@ export interface SqliteMemoryStoreOptions {
   /**
    * Search vectors through an HNSW index (usearch) once the cube holds more than this many
    * (default 20,000; Infinity keeps search exact). The index is a cache kept beside the file as
-   * `<path>.usearch` (in memory only for ":memory:"), checked against the cube on every search
-   * and rebuilt from it when stale. Candidates are re-scored exactly, so scores stay cosine
-   * similarity; a true neighbour the graph misses is the only difference from exact search.
+   * `<path>.usearch.g<generation>` (in memory only for ":memory:"), checked against the cube on
+   * every search and caught up from the cube's change log when other connections or processes
+   * wrote; a full build runs on a worker thread while search stays exact. Candidates are
+   * re-scored exactly, so scores stay cosine similarity; a true neighbour the graph misses is the
+   * only difference from exact search.
    */
   annThreshold?: number;
+  /**
+   * How long a call may wait for another process's write lock (a `memos worker` writing the same
+   * cube) before it fails with a StorageError; default 30,000 ms. Waiting is asynchronous, with
+   * backoff: the process goes on serving other work meanwhile.
+   */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -379,5 +378,11 @@ export async function createSqliteMemoryStore(options: SqliteMemoryStoreOptions)
       hint: 'e.g. {cubeId: "default"}',
     });
   }
-  return new SqliteMemoryStore(SqliteEngine.open(options));
+  const lockTimeoutMs = checkLockTimeout(options.lockTimeoutMs);
+  // Opening migrates and fixes the dimension under the write lock: it may wait like any write.
+  const engine = await new BusyRetry(lockTimeoutMs).run(
+    () => SqliteEngine.open(options),
+    () => true,
+  );
+  return new SqliteMemoryStore(engine, lockTimeoutMs);
 }

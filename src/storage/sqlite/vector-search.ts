@@ -1,8 +1,8 @@
 import { InvalidInputError } from "../../core/errors/index.js";
 import type { ScoredId, SearchOptions } from "../../core/interfaces/store.js";
 import { rankByDistance, searchVectors, toScored } from "../shared/search-strategy.js";
-import type { AnnIndex } from "./ann.js";
 import type { AnnCache } from "./ann-cache.js";
+import type { AnnSearcher } from "./ann-changes.js";
 import type { SqliteContext } from "./context.js";
 import { filterWhere, resolveFilter, type SqlFragment, vecPushdown } from "./filter-sql.js";
 import { searchK } from "./validate.js";
@@ -83,7 +83,7 @@ export class SqliteVectorSearch {
    * of each vector), kept when their items pass the full filter, best k by (distance, id) as the
    * exact path orders them: equal to exact search whenever the true top k are among them.
    */
-  private passing(index: AnnIndex, q: Float32Array, count: number, w: SqlFragment, k: number): ScoredId[] {
+  private passing(index: AnnSearcher, q: Float32Array, count: number, w: SqlFragment, k: number): ScoredId[] {
     const hits = index.search(q, count);
     if (hits.length === 0) return [];
     const ids = new Map(

@@ -4,40 +4,18 @@
  * working memory follows the successors.
  */
 import { describe, expect, it } from "vitest";
-import type { LLMMessage } from "../../../core/interfaces/language-model.js";
 import { PROMPT_MARKERS } from "../../../organize/index.js";
 import type { ChatMessage } from "../../../reader/index.js";
 import { FastMemReader } from "../../../reader/index.js";
+import { fineExtraction } from "../../../scheduler/testing/scripted-models.js";
 import { createScriptedLanguageModel } from "../../../testing/scripted-language-model.js";
 import { FAST_TAG } from "./index.js";
 import { holderOf, newTree } from "./test-helpers.js";
 
-/** One fine memory per conversation line `Speaker: text` → "Speaker said: text". */
-function extraction(messages: LLMMessage[]) {
-  const user = messages.at(-1)?.content ?? "";
-  const conversation = user.split("Conversation:\n")[1]?.split("\n\nExtract the memories.")[0] ?? "";
-  const lines = conversation
-    .split("\n")
-    .slice(1)
-    .map((l) => l.replace(/^\[[^\]]*\]\s*/, ""));
-  return {
-    memories: lines
-      .map((l) => /^([^:]+):\s*(.+)$/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({
-        key: `${m[1]} statement`,
-        memory_type: "LongTermMemory",
-        value: `${m[1]} said: ${m[2]}`,
-        tags: ["chat"],
-      })),
-    background: "A chat.",
-  };
-}
-
 const model = () =>
   createScriptedLanguageModel([
     { match: "FAILME", reply: "this is not JSON" },
-    { match: "Extract the memories.", reply: extraction },
+    { match: "Extract the memories.", reply: (m) => fineExtraction(m, "said") },
     { match: PROMPT_MARKERS.pair, reply: { relation: "independent", reason: "different facts" } },
     { match: /^Query: /, reply: { rephrased_query: "what does Ida grow", keys: ["Ida"], tags: ["garden"] } },
   ]);

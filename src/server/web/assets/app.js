@@ -3,7 +3,8 @@ import { renderDetail } from "./detail.js";
 import { ApiError, api, auth, errorPanel, h } from "./dom.js";
 import { renderGraph } from "./graph.js";
 import { renderList } from "./list.js";
-import { renderOverview, renderScheduler } from "./overview.js";
+import { renderOverview } from "./overview.js";
+import { renderScheduler } from "./scheduler.js";
 
 const state = { me: null, cube: localStorage.getItem("memos.cube") };
 const view = document.getElementById("view");

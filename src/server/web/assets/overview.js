@@ -1,6 +1,6 @@
 // A cube at a glance: totals, memories by type and over time (SVG charts, no library), sessions
-// and tags; and the scheduler panel.
-import { api, fmtDate, h, product, typeColor } from "./dom.js";
+// and tags.
+import { api, h, typeColor } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 function s(tag, attrs = {}, ...children) {
@@ -218,50 +218,6 @@ function adapters(rows) {
           h("td", { title: a.metadata.sha256 }, a.metadata.sha256.slice(0, 12)),
         ),
       ),
-    ),
-  );
-}
-
-export async function renderScheduler({ view }) {
-  const tasks = await product("scheduler/status");
-  const rows = tasks.map((t) =>
-    h(
-      "tr",
-      {},
-      h("td", {}, t.label),
-      h("td", {}, t.status),
-      h("td", {}, fmtDate(t.submitted_at)),
-      h("td", {}, fmtDate(t.finished_at)),
-      h("td", {}, t.error?.message ?? ""),
-    ),
-  );
-  view.replaceChildren(
-    h("h1", {}, "Scheduler"),
-    h(
-      "div",
-      { class: "notice", id: "scheduler" },
-      "MemOS-TS has no memory scheduler yet: adds are read and stored in the request (an async add runs in the server's process). This panel will show the scheduler's queues once it exists.",
-    ),
-    h(
-      "div",
-      { class: "panel" },
-      h("h2", {}, "Your background tasks"),
-      rows.length
-        ? h(
-            "table",
-            { id: "tasks" },
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                ["task", "status", "submitted", "finished", "error"].map((c) => h("th", {}, c)),
-              ),
-            ),
-            h("tbody", {}, rows),
-          )
-        : h("p", { class: "muted" }, "None: no async add has run in this server's process."),
     ),
   );
 }

@@ -1,0 +1,2 @@
+export { createNeo4jMemoryStore, type Neo4jStoreOptions } from "./create.js";
+export { Neo4jMemoryStore } from "./store.js";

@@ -1,0 +1,2 @@
+export { createQdrantVectorStore, type QdrantStoreOptions } from "./create.js";
+export { QdrantVectorStore } from "./store.js";

@@ -1,0 +1,74 @@
+import type Database from "better-sqlite3";
+
+/**
+ * The vector change log: which rowids' vectors changed at which generation (`meta.vec_generation`),
+ * so an HNSW index built at generation g catches up by re-reading just those rows, whichever
+ * process wrote them. It is written in the same transaction as the vectors, so it is exactly as
+ * durable as they are.
+ *
+ * `meta.vec_log_floor` says how far back it reaches: every change of a generation above the floor
+ * is in the log. An index older than the floor (the log was pruned, or the cube was emptied)
+ * cannot catch up and is rebuilt.
+ */
+
+/** Generations the log keeps; older entries are pruned (an index that far behind is rebuilt). */
+export const LOG_KEEP_GENERATIONS = 10_000;
+/** Prune once every this many generations, so a write rarely pays for it. */
+const PRUNE_EVERY = 256;
+
+export const VECTOR_LOG_DDL = `
+CREATE TABLE IF NOT EXISTS vec_log (
+  gen INTEGER NOT NULL,
+  rid INTEGER NOT NULL,
+  PRIMARY KEY (gen, rid)
+) WITHOUT ROWID;
+`;
+
+/** The generation the current write will commit as: one above the stored one. */
+const NEXT_GEN = "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vec_generation'), 0) + 1";
+
+/** Note that `rid`'s vector changed (inserted, replaced or deleted); call inside the write. */
+export function logVectorChange(db: Database.Database, rid: number): void {
+  db.prepare(`INSERT OR IGNORE INTO vec_log(gen, rid) VALUES (${NEXT_GEN}, ?)`).run(rid);
+}
+
+/** Every vector went at once (the cube was emptied): the log restarts above this write. */
+export function resetVectorLog(db: Database.Database): void {
+  db.exec("DELETE FROM vec_log");
+  db.prepare(
+    `INSERT INTO meta(key, value) VALUES ('vec_log_floor', CAST(${NEXT_GEN} AS TEXT))
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+  ).run();
+}
+
+/** After a write bumped the generation to `generation`: drop entries beyond what the log keeps. */
+export function pruneVectorLog(db: Database.Database, generation: number): void {
+  if (generation % PRUNE_EVERY !== 0 || generation <= LOG_KEEP_GENERATIONS) return;
+  const floor = generation - LOG_KEEP_GENERATIONS;
+  db.prepare("DELETE FROM vec_log WHERE gen <= ?").run(floor);
+  db.prepare(
+    `INSERT INTO meta(key, value) VALUES ('vec_log_floor', ?)
+     ON CONFLICT(key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), ?) AS TEXT)`,
+  ).run(String(floor), floor);
+}
+
+/** The oldest generation an index may be at and still catch up from the log. */
+export function vectorLogFloor(db: Database.Database): number {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'vec_log_floor'").get() as
+    | { value: string }
+    | undefined;
+  return Number(row?.value ?? 0);
+}
+
+/**
+ * Rowids whose vectors changed after generation `since`, at most `limit + 1` of them (so the
+ * caller can tell "more than limit"); undefined when the log does not reach back to `since`.
+ */
+export function changedSince(db: Database.Database, since: number, limit: number): number[] | undefined {
+  if (since < vectorLogFloor(db)) return undefined;
+  return (
+    db.prepare("SELECT DISTINCT rid FROM vec_log WHERE gen > ? LIMIT ?").all(since, limit + 1) as {
+      rid: number;
+    }[]
+  ).map((r) => r.rid);
+}
