@@ -229,16 +229,8 @@ export class MemCube {
    * const kv = await cube.enableActivation({ max_memories: 20 });
    */
   async enableActivation(config: Record<string, unknown> = {}): Promise<KVCacheMemory> {
-    if (this.activationMemory) return this.activationMemory;
-    const section = { backend: "kv_cache", config };
-    const memory = await openSectionMemory<KVCacheMemory>({ ...this.config, act_mem: section }, "act_mem", {
-      dir: this.dir,
-    });
-    if (!memory) throw new ConfigError({ message: "act_mem could not be opened" });
-    this.config.act_mem = section;
-    writeFileAtomic(join(this.dir, "config.json"), JSON.stringify(this.config, null, 2));
-    this.activationMemory = memory;
-    return memory;
+    this.activationMemory ??= await this.enableSection<KVCacheMemory>("act_mem", "kv_cache", config);
+    return this.activationMemory;
   }
 
   /**
@@ -249,15 +241,23 @@ export class MemCube {
    * const para = await cube.enableParametric({ extractor_llm: { backend: "llama-cpp", config: { model_name_or_path: "./base.gguf" } } });
    */
   async enableParametric(config: Record<string, unknown> = {}): Promise<LoRAMemory> {
-    if (this.parametricMemory) return this.parametricMemory;
-    const section = { backend: "lora", config };
-    const memory = await openSectionMemory<LoRAMemory>({ ...this.config, para_mem: section }, "para_mem", {
+    this.parametricMemory ??= await this.enableSection<LoRAMemory>("para_mem", "lora", config);
+    return this.parametricMemory;
+  }
+
+  /** Open a section's memory with `{backend, config}`, then record the section in config.json. */
+  private async enableSection<T>(
+    section: "act_mem" | "para_mem",
+    backend: string,
+    config: Record<string, unknown>,
+  ): Promise<T> {
+    const value = { backend, config };
+    const memory = await openSectionMemory<T>({ ...this.config, [section]: value }, section, {
       dir: this.dir,
     });
-    if (!memory) throw new ConfigError({ message: "para_mem could not be opened" });
-    this.config.para_mem = section;
+    if (!memory) throw new ConfigError({ message: `${section} could not be opened` });
+    this.config[section] = value;
     writeFileAtomic(join(this.dir, "config.json"), JSON.stringify(this.config, null, 2));
-    this.parametricMemory = memory;
     return memory;
   }
 
