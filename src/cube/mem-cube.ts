@@ -11,7 +11,7 @@ import { readTextualMemory, writeFileAtomic } from "../memory/textual/persist.js
 import type { PreferenceTextMemory } from "../memory/textual/preference/preference-memory.js";
 import { PREFERENCE_MEMORY_FILE } from "../memory/textual/preference/types.js";
 import { languageModelFromEnv } from "../providers/shared/from-env.js";
-import { type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
+import { type CubeStoreKind, type CubeTextBackend, defaultCubeConfig, MemCubeConfig } from "./config.js";
 import "./memory-backends/register.js";
 import { openPreferenceMemory } from "./memory-backends/pref-backends.js";
 import { openSectionMemory, requireImplementedSections } from "./memory-backends/sections.js";
@@ -69,6 +69,8 @@ export class MemCube {
       embedder?: { backend: string; config?: Record<string, unknown> };
       /** "general_text" (default) or "tree_text". */
       textBackend?: CubeTextBackend;
+      /** Where its stores live (default sqlite: files in `dir`). */
+      store?: CubeStoreKind;
     } & OpenTextMemoryOptions,
   ): Promise<MemCube> {
     if (existsSync(join(dir, "config.json"))) {
@@ -78,7 +80,13 @@ export class MemCube {
       });
     }
     mkdirSync(dir, { recursive: true });
-    const config = defaultCubeConfig(options.cubeId, options.userId, options.embedder, options.textBackend);
+    const config = defaultCubeConfig(
+      options.cubeId,
+      options.userId,
+      options.embedder,
+      options.textBackend,
+      options.store,
+    );
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2));
     return MemCube.open(dir, { llm: options.llm });
   }

@@ -4,7 +4,7 @@ import { AccessDeniedError } from "../core/errors/access-denied-error.js";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
-import type { CubeTextBackend } from "../cube/config.js";
+import { type CubeTextBackend, cubeStoreKindFromEnv } from "../cube/config.js";
 import { MemCube } from "../cube/mem-cube.js";
 import { embedderConfigFromEnv } from "../providers/shared/from-env.js";
 import { requireCubeAccess, requireUser, scopeCubes } from "./guard.js";
@@ -145,6 +145,7 @@ export class MemosHome {
         cubeId,
         userId: owner,
         embedder: embedderConfigFromEnv(),
+        store: cubeStoreKindFromEnv(),
         textBackend: options.textBackend,
         llm: options.llm,
       });
@@ -184,6 +185,7 @@ export class MemosHome {
         cubeId,
         userId: owner,
         embedder: embedderConfigFromEnv(),
+        store: cubeStoreKindFromEnv(),
         textBackend: options.textBackend,
         llm: options.llm,
       });

@@ -22,7 +22,9 @@ export interface PgliteServer {
   stop(): Promise<void>;
 }
 
-export async function startPgliteServer(options: { dataDir?: string } = {}): Promise<PgliteServer> {
+export async function startPgliteServer(
+  options: { dataDir?: string; maxConnections?: number } = {},
+): Promise<PgliteServer> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite/vector");
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
@@ -31,7 +33,12 @@ export async function startPgliteServer(options: { dataDir?: string } = {}): Pro
     extensions: { vector },
   });
   // Room for a pool being replaced by the next test's while the old connection is still closing.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 4 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: "127.0.0.1",
+    port: 0,
+    maxConnections: options.maxConnections ?? 4,
+  });
   await server.start();
   const address = (server as unknown as { port: number }).port;
   return {

@@ -10,6 +10,7 @@ import { NaiveStoreTextMemory } from "../../memory/textual/naive-store.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
 import "../../providers/register-all.js";
 import "../../storage/register-neo4j.js";
+import "../../storage/register-postgres.js";
 import "../../storage/register-qdrant.js";
 import "../../storage/register-sqlite.js";
 import {
