@@ -92,6 +92,10 @@ export async function addInBackground(
       payload: { memory_ids: ids },
       idempotency_key: `mem_organize:${ids[0]}`,
     });
+  // The memory block a KV cache pins may have changed: rebuild it in the background (after the
+  // fine pass, which replaces the fast memories), so the next chat turn finds it ready.
+  if (cube.activation && ids.length > 0)
+    followUps.push({ label: "act_mem_update", payload: {}, idempotency_key: `act_mem_update:${ids[0]}` });
   result.tasks = [];
   for (const f of followUps) {
     try {

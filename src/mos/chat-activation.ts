@@ -11,7 +11,7 @@ import { errorMessage } from "../core/errors/error-message.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import { logger } from "../core/logger.js";
 import type { KVCacheMemory } from "../memory/activation/kv-cache-memory.js";
-import { pinnedMemories, rebuildActivationMemory } from "../memory/activation/rebuild.js";
+import { oneRebuildAtATime, pinnedMemories, rebuildActivationMemory } from "../memory/activation/rebuild.js";
 import { isActivationCapable } from "../memory/activation/types.js";
 import type { PromptMemory } from "./chat-prompt.js";
 import { type MosCore, readScope } from "./context.js";
@@ -25,20 +25,6 @@ export interface ChatActivation {
   /** The cache was rebuilt for this turn (its memories had changed). */
   rebuilt: boolean;
   warnings: string[];
-}
-
-/** One rebuild at a time per cube: two turns must not evaluate and index the same block twice. */
-const building = new Map<string, Promise<unknown>>();
-
-async function serialized<T>(key: string, body: () => Promise<T>): Promise<T> {
-  const previous = building.get(key) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(body);
-  building.set(key, next);
-  try {
-    return await next;
-  } finally {
-    if (building.get(key) === next) building.delete(key);
-  }
 }
 
 /**
@@ -60,7 +46,7 @@ export async function activationForChat(
     if (!isActivationCapable(llm)) return { pinned, rebuilt: false, warnings: [] };
     const activation: KVCacheMemory = cube.activation.withEngine(llm.activation());
     try {
-      const built = await serialized(cube.dir, () =>
+      const built = await oneRebuildAtATime(cube.dir, () =>
         rebuildActivationMemory({ activation, store: cube.text.store, items, base: options.base }),
       );
       return { pinned, llm: await activation.modelFor(built.item), rebuilt: built.rebuilt, warnings: [] };

@@ -30,7 +30,7 @@ export interface MOSAddOptions extends AddInput {
   /**
    * "sync" (default): the add does all its work before returning. "async" (needs a scheduler,
    * `mos.useScheduler`): fast memories commit at once and the LLM work is queued (`mem_read` for
-   * mode "fine", `pref_add`, `mem_organize`); see `AddResult.tasks`.
+   * mode "fine", `pref_add`, `mem_organize`, `act_mem_update` for a cube with activation memory); see `AddResult.tasks`.
    */
   asyncMode?: "sync" | "async";
   /** Async adds to tree cubes: queue `mem_organize` for the new memories too. */
@@ -49,7 +49,7 @@ export interface AddResult {
    * twice stores it once.
    */
   already_stored: number;
-  /** Async adds: the follow-up tasks queued (`mem_read`, `pref_add`, `mem_organize`). */
+  /** Async adds: the follow-up tasks queued (`mem_read`, `pref_add`, `mem_organize`, `act_mem_update`). */
   tasks?: { label: string; task_id: string }[];
   /**
    * Async adds whose follow-ups the queue refused: the memories are committed all the same; those

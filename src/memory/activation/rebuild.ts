@@ -106,3 +106,23 @@ export async function describeActivation(
     metadata: { ...metadata, stale: !metadata.set_key && metadata.source_hash !== current },
   }));
 }
+
+const building = new Map<string, Promise<unknown>>();
+
+/**
+ * Run `body` after any rebuild of the same cube (`key`: its directory) this process started,
+ * so chat and the `act_mem_update` task never evaluate and index one block twice at once.
+ *
+ * @example
+ * await oneRebuildAtATime(cube.dir, () => rebuildActivationMemory({ activation, store }));
+ */
+export async function oneRebuildAtATime<T>(key: string, body: () => Promise<T>): Promise<T> {
+  const previous = building.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(body);
+  building.set(key, next);
+  try {
+    return await next;
+  } finally {
+    if (building.get(key) === next) building.delete(key);
+  }
+}

@@ -5,6 +5,7 @@
  * @module
  */
 import type { TaskHandler, TaskLabel } from "../types.js";
+import { actMemUpdateHandler } from "./act-mem-update.js";
 import { addHandler } from "./add.js";
 import type { HandlerDeps } from "./context.js";
 import { memFeedbackHandler } from "./mem-feedback.js";
@@ -14,6 +15,7 @@ import { memUpdateHandler } from "./mem-update.js";
 import { prefAddHandler } from "./pref-add.js";
 import { answerHandler, queryHandler } from "./query-answer.js";
 
+export { ActMemUpdatePayload, type ActMemUpdateResult, actMemUpdateHandler } from "./act-mem-update.js";
 export { AddPayload, type AddTaskResult, addHandler } from "./add.js";
 export { cubeOf, type FeedbackApplier, type HandlerDeps, payloadOf } from "./context.js";
 export { MemFeedbackPayload, memFeedbackHandler } from "./mem-feedback.js";
@@ -30,10 +32,9 @@ export { PrefAddPayload, type PrefAddResult, prefAddHandler } from "./pref-add.j
 export { AnswerPayload, answerHandler, QueryPayload, queryHandler } from "./query-answer.js";
 
 /**
- * The handlers of every label MOS can do the work of. `act_mem_update` (KV rebuild) is not among
- * them until activation memory exposes a rebuild: register it on the scheduler then
- * (`scheduler.register("act_mem_update", handler)`). `mem_feedback` is there only when `deps`
- * carries the feedback applier.
+ * The handlers of every label MOS can do the work of, `act_mem_update` (the KV rebuild of a
+ * cube's activation memory) included. `mem_feedback` is there only when `deps` carries the
+ * feedback applier.
  *
  * @example
  * const scheduler = await MemScheduler.create({ home: mos.home.dir, handlers: createMosHandlers({ mos }) });
@@ -47,6 +48,7 @@ export function createMosHandlers(deps: HandlerDeps): Partial<Record<TaskLabel, 
     mem_update: memUpdateHandler(deps),
     query: queryHandler(deps),
     answer: answerHandler(deps),
+    act_mem_update: actMemUpdateHandler(deps),
     ...(deps.feedback ? { mem_feedback: memFeedbackHandler(deps) } : {}),
   };
 }
