@@ -1,8 +1,8 @@
 import { InvalidInputError } from "../../core/errors/index.js";
 import type { ScoredId, SearchOptions } from "../../core/interfaces/store.js";
-import { resolveFilter } from "../sqlite/filter-sql.js";
-import { PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "../sqlite/fts.js";
-import { searchK } from "../sqlite/validate.js";
+import { PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "../shared/query-terms.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
+import { searchK } from "../shared/validate.js";
 import { compileFilter } from "./filter-sql.js";
 import { TS_CONFIG } from "./schema.js";
 import type { CubeState, Session } from "./session.js";
