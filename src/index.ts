@@ -216,10 +216,20 @@ export type {
   TaskStatus,
 } from "./scheduler/types.js";
 export {
+  createNeo4jMemoryStore,
+  Neo4jMemoryStore,
+  type Neo4jStoreOptions,
+} from "./storage/neo4j/index.js";
+export {
   createPostgresMemoryStore,
   PostgresMemoryStore,
   type PostgresMemoryStoreOptions,
 } from "./storage/postgres/store.js";
+export {
+  createQdrantVectorStore,
+  type QdrantStoreOptions,
+  QdrantVectorStore,
+} from "./storage/qdrant/index.js";
 export {
   createSqliteMemoryStore,
   SqliteMemoryStore,

@@ -7,7 +7,7 @@ import { InvalidInputError, NotFoundError } from "../../core/errors/index.js";
 import type { NeighborOptions, Subgraph } from "../../core/interfaces/store.js";
 import { EDGE_TYPES, type EdgeType, type MemoryEdge } from "../../core/schema/memory.js";
 import { compareIds } from "../shared/search-strategy.js";
-import { assertId, assertIds, edgeTypes, parseEdge } from "../sqlite/validate.js";
+import { assertDepth, assertId, assertIds, edgeDirection, edgeTypes, parseEdge } from "../shared/validate.js";
 import * as cypher from "./cypher.js";
 import { readNodes } from "./items.js";
 import { edgeFromProperties, edgeProperties } from "./properties.js";
@@ -103,13 +103,7 @@ export async function edgesAt(
   options: NeighborOptions = {},
 ): Promise<MemoryEdge[]> {
   assertId(id, "getEdges id");
-  const direction = options.direction ?? "both";
-  if (direction !== "out" && direction !== "in" && direction !== "both") {
-    throw new InvalidInputError({
-      message: `direction must be "out", "in" or "both", got ${String(direction)}`,
-      hint: 'e.g. {direction: "out"}',
-    });
-  }
+  const direction = edgeDirection(options.direction);
   const types = edgeTypes(options.types) ?? EDGE_TYPES;
   return toEdges(await run(cypher.edgesAt(cube, id, direction, types)));
 }
@@ -135,12 +129,7 @@ export async function subgraph(
   options: { types?: EdgeType[] } = {},
 ): Promise<Subgraph> {
   assertIds(seedIds, "subgraph seeds");
-  if (!Number.isInteger(depth) || depth < 0) {
-    throw new InvalidInputError({
-      message: `depth must be a non-negative integer, got ${depth}`,
-      hint: "e.g. subgraph([id], 2)",
-    });
-  }
+  assertDepth(depth);
   const types = edgeTypes(options.types) ?? EDGE_TYPES;
   const seeds = (await readNodes(run, cube, seedIds)).map((n) => n.id);
   const seen = new Set(seeds);

@@ -5,7 +5,7 @@
 import { NotFoundError, StorageError } from "../../core/errors/index.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { assertDistinctIds } from "../shared/store-input.js";
-import type { PreparedItem } from "../sqlite/validate.js";
+import type { PreparedItem } from "../shared/validate.js";
 import * as cypher from "./cypher.js";
 import { itemFromProperties, itemProperties } from "./properties.js";
 import type { Row, RunQuery } from "./server.js";

@@ -9,6 +9,7 @@
 import type { ScoredId } from "../../core/interfaces/store.js";
 import { cosine } from "../../core/math/vector.js";
 import type { FilterNode } from "../../core/schema/filter.js";
+import { queryTerms } from "../shared/query-terms.js";
 import {
   ANN_FILTER_OVERFETCH,
   compareIds,
@@ -17,7 +18,6 @@ import {
   KEYWORD_OVERFETCH,
   rankByDistance,
 } from "../shared/search-strategy.js";
-import { queryTerms } from "../sqlite/fts.js";
 import * as cypher from "./cypher.js";
 import type { RunQuery } from "./server.js";
 

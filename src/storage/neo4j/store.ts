@@ -16,11 +16,11 @@ import type {
   TextualMemoryExport,
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
 import { importParams, listParams } from "../shared/store-input.js";
 import { TransactionScope } from "../shared/transaction-scope.js";
-import { resolveFilter } from "../sqlite/filter-sql.js";
-import { assertId, assertIds, prepareBatch, prepareItem, searchK } from "../sqlite/validate.js";
-import { toVector } from "../sqlite/vectors.js";
+import { assertId, assertIds, prepareBatch, prepareItem, searchK } from "../shared/validate.js";
+import { toVector } from "../shared/vector-input.js";
 import type { Neo4jConnection, OpenTransaction } from "./connection.js";
 import * as cypher from "./cypher.js";
 import * as graph from "./graph.js";
@@ -75,6 +75,9 @@ export async function ensureVectorIndex(conn: Neo4jConnection, dimensions: numbe
  * relationships, vectors live on the nodes behind a cosine vector index, and a full-text index
  * serves BM25. Create it with {@link createNeo4jMemoryStore}; it passes the shared conformance
  * suite against a real server (`NEO4J_URI`).
+ *
+ * @example
+ * const store: Neo4jMemoryStore = await createNeo4jMemoryStore({ uri, user, password, cubeId: "alice" });
  */
 export class Neo4jMemoryStore implements MemoryStore {
   readonly specificationVersion = "v1" as const;

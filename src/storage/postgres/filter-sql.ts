@@ -1,5 +1,5 @@
 import type { FilterNode, FilterOp, Scalar } from "../../core/schema/filter.js";
-import { HOT_COLUMNS } from "../sqlite/schema.js";
+import { HOT_COLUMNS } from "../shared/hot-columns.js";
 import { FALSE, joinAll, type SqlFragment, TRUE } from "./sql.js";
 
 /**

@@ -1,7 +1,7 @@
 import { InvalidInputError, NotFoundError } from "../../core/errors/index.js";
 import type { NeighborOptions, Subgraph } from "../../core/interfaces/store.js";
 import type { EdgeType, MemoryEdge } from "../../core/schema/memory.js";
-import { assertId, assertIds, edgeTypes, parseEdge } from "../sqlite/validate.js";
+import { assertDepth, assertId, assertIds, edgeDirection, edgeTypes, parseEdge } from "../shared/validate.js";
 import { type ItemRow, toItem } from "./items.js";
 import type { CubeState, Session } from "./session.js";
 
@@ -102,19 +102,13 @@ export async function getEdges(
   options: NeighborOptions = {},
 ): Promise<MemoryEdge[]> {
   assertId(id, "getEdges id");
-  const direction = options.direction ?? "both";
   const types = edgeTypes(options.types);
+  const direction = edgeDirection(options.direction);
   let where: string;
   let params: unknown[];
   if (direction === "out") [where, params] = ["e.source = ?", [id]];
   else if (direction === "in") [where, params] = ["e.target = ?", [id]];
-  else if (direction === "both") [where, params] = ["(e.source = ? OR e.target = ?)", [id, id]];
-  else {
-    throw new InvalidInputError({
-      message: `direction must be "out", "in" or "both", got ${String(direction)}`,
-      hint: 'e.g. {direction: "out"}',
-    });
-  }
+  else [where, params] = ["(e.source = ? OR e.target = ?)", [id, id]];
   if (types) {
     where += " AND e.type = ANY(?::text[])";
     params.push(types);
@@ -160,12 +154,7 @@ export async function subgraph(
   options: { types?: EdgeType[] } = {},
 ): Promise<Subgraph> {
   assertIds(seedIds, "subgraph seeds");
-  if (!Number.isInteger(depth) || depth < 0) {
-    throw new InvalidInputError({
-      message: `depth must be a non-negative integer, got ${depth}`,
-      hint: "e.g. subgraph([id], 2)",
-    });
-  }
+  assertDepth(depth);
   const types = edgeTypes(options.types);
   if (seedIds.length === 0) return { nodes: [], edges: [] };
   const typeSql = types ? " AND e.type = ANY(?::text[])" : "";

@@ -2,17 +2,11 @@ import { InvalidInputError, NotFoundError, StorageError } from "../../core/error
 import type { ListOptions, StoredItem } from "../../core/interfaces/store.js";
 import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import { resolveFilter } from "../sqlite/filter-sql.js";
-import { ftsColumns } from "../sqlite/fts.js";
-import {
-  assertCount,
-  assertId,
-  assertIds,
-  type PreparedItem,
-  prepareBatch,
-  prepareItem,
-} from "../sqlite/validate.js";
-import { dimensionMismatch } from "../sqlite/vectors.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
+import { ftsColumns } from "../shared/search-text.js";
+import { listParams } from "../shared/store-input.js";
+import { assertId, assertIds, type PreparedItem, prepareBatch, prepareItem } from "../shared/validate.js";
+import { dimensionMismatch } from "../shared/vector-input.js";
 import { compileFilter } from "./filter-sql.js";
 import { annIndexDdl, TS_CONFIG } from "./schema.js";
 import type { CubeState, Session } from "./session.js";
@@ -265,31 +259,12 @@ export async function deleteWhere(s: Session, cube: CubeState, filter: Filter): 
   return rowCount;
 }
 
-export function checkList(options: ListOptions): void {
-  const { limit, offset = 0, orderBy = "created_at", order = "asc" } = options;
-  if (orderBy !== "created_at" && orderBy !== "updated_at") {
-    throw new InvalidInputError({
-      message: `orderBy must be "created_at" or "updated_at", got ${String(orderBy)}`,
-      hint: 'e.g. {orderBy: "updated_at"}',
-    });
-  }
-  if (order !== "asc" && order !== "desc") {
-    throw new InvalidInputError({
-      message: `order must be "asc" or "desc", got ${String(order)}`,
-      hint: 'e.g. {order: "desc"}',
-    });
-  }
-  if (limit !== undefined) assertCount(limit, "limit");
-  assertCount(offset, "offset");
-}
-
 export async function listItems(
   s: Session,
   cube: CubeState,
   options: ListOptions = {},
 ): Promise<TextualMemoryItem[]> {
-  checkList(options);
-  const { limit, offset = 0, orderBy = "created_at", order = "asc" } = options;
+  const { limit, offset, orderBy, order } = listParams(options);
   const w = compileFilter(resolveFilter(options.filter));
   // NULLS FIRST ascending (and last descending), as SQLite orders them.
   const dir = order === "asc" ? "ASC NULLS FIRST" : "DESC NULLS LAST";

@@ -1,8 +1,8 @@
 import { InvalidInputError } from "../../core/errors/index.js";
 import type { ScoredId, SearchOptions } from "../../core/interfaces/store.js";
-import { resolveFilter } from "../sqlite/filter-sql.js";
-import { PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "../sqlite/fts.js";
-import { searchK } from "../sqlite/validate.js";
+import { PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "../shared/query-terms.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
+import { searchK } from "../shared/validate.js";
 import { compileFilter } from "./filter-sql.js";
 import { TS_CONFIG } from "./schema.js";
 import type { CubeState, Session } from "./session.js";
@@ -17,7 +17,7 @@ const B = 0.75;
  * in SQL with FTS5's formula: idf = ln((N - df + 0.5) / (df + 0.5)) (at least 1e-6), term
  * frequency from the tsvector's positions, document length = its token count, k1 = 1.2,
  * b = 0.75; N, average length and df are counted over the cube at query time. The query's terms
- * are those of the SQLite store (sqlite/fts.ts queryTerms: word tokens, function words dropped
+ * are those of every store (shared/query-terms.ts queryTerms: word tokens, function words dropped
  * unless nothing else is left), each turned into a tsquery by plainto_tsquery, so query text is
  * data, never tsquery syntax. Large cubes prune common terms and try every-term matches first,
  * by the SQLite store's rules (see shared/search-strategy.ts searchKeywords).

@@ -1,7 +1,7 @@
 import { InvalidInputError } from "../../core/errors/index.js";
-import { TextualMemoryExport } from "../../core/schema/memory.js";
-import { type PreparedItem, prepareItem } from "../sqlite/validate.js";
-import { toVector } from "../sqlite/vectors.js";
+import type { MemoryEdge, TextualMemoryExport, TextualMemoryItem } from "../../core/schema/memory.js";
+import { type PreparedItem, prepareItem } from "../shared/validate.js";
+import { toVector } from "../shared/vector-input.js";
 import { allEdges, missingIds, writeEdges } from "./graph.js";
 import { ensureDimensions, type ItemRow, toItem, writeRows } from "./items.js";
 import type { CubeState, Session } from "./session.js";
@@ -23,30 +23,11 @@ export async function exportAll(s: Session, cube: CubeState): Promise<TextualMem
   return { nodes, edges, total_nodes: nodes.length, total_edges: edges.length };
 }
 
-/** Parse and check import data before anything is written. */
-export function parseImport(data: TextualMemoryExport, mode: unknown): TextualMemoryExport {
-  if (mode !== "replace" && mode !== "merge") {
-    throw new InvalidInputError({
-      message: `import mode must be "replace" or "merge", got ${String(mode)}`,
-      hint: 'e.g. {mode: "merge"}',
-    });
-  }
-  const parsed = TextualMemoryExport.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidInputError({
-      message: `import data: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "is invalid"}`,
-      hint: "expected MemOS textual_memory.json: {nodes: [{id, memory, metadata}], edges: [{source, target, type}]}",
-    });
-  }
-  return parsed.data;
-}
-
 /** Load an export (run inside the caller's transaction): replace wipes the cube first, merge upserts. */
 export async function importAll(
   s: Session,
   cube: CubeState,
-  data: TextualMemoryExport,
+  data: { nodes: TextualMemoryItem[]; edges: MemoryEdge[] },
   mode: "replace" | "merge",
 ): Promise<void> {
   const { nodes, edges } = data;

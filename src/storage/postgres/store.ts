@@ -15,14 +15,14 @@ import type {
   TextualMemoryExport,
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
-import { DEFAULT_ANN_THRESHOLD } from "../sqlite/ann-cache.js";
-import { assertId } from "../sqlite/validate.js";
+import { annThresholdOption, dimensionsOption, importParams } from "../shared/store-input.js";
+import { assertId } from "../shared/validate.js";
 import { acquirePool, type PoolRef } from "./driver.js";
 import { toPgStoreError } from "./errors.js";
 import * as graph from "./graph.js";
 import * as items from "./items.js";
 import { keywordSearch } from "./keyword-search.js";
-import { exportAll, importAll, parseImport } from "./portability.js";
+import { exportAll, importAll } from "./portability.js";
 import { type Level, Runner, sessionOf } from "./runner.js";
 import { migrate, openCube } from "./schema.js";
 import type { CubeState, Session } from "./session.js";
@@ -147,10 +147,9 @@ abstract class PostgresStoreApi implements MemoryStore {
     return this.read(exportAll);
   }
   importAll(data: TextualMemoryExport, options: { mode?: "replace" | "merge" } = {}): Promise<void> {
-    const mode = options.mode ?? "merge";
     return this.checked(
-      () => parseImport(data, mode),
-      (parsed) => this.write((s, c) => importAll(s, c, parsed, mode)),
+      () => importParams(data, options),
+      (parsed) => this.write((s, c) => importAll(s, c, parsed, parsed.mode)),
     );
   }
 
@@ -245,22 +244,9 @@ export async function createPostgresMemoryStore(
       hint: 'e.g. {url: "postgres://localhost/memos", cubeId: "default"}',
     });
   }
-  const { annThreshold = DEFAULT_ANN_THRESHOLD, dimensions } = options;
-  if (!(annThreshold === Number.POSITIVE_INFINITY || (Number.isInteger(annThreshold) && annThreshold >= 0))) {
-    throw new InvalidInputError({
-      message: `annThreshold must be a non-negative integer or Infinity, got ${annThreshold}`,
-      hint: `e.g. {annThreshold: ${DEFAULT_ANN_THRESHOLD}}; Infinity keeps vector search exact`,
-    });
-  }
-  if (
-    dimensions !== undefined &&
-    !(Number.isInteger(dimensions) && dimensions > 0 && dimensions <= items.MAX_DIMENSIONS)
-  ) {
-    throw new InvalidInputError({
-      message: `dimensions must be an integer between 1 and ${items.MAX_DIMENSIONS}, got ${dimensions}`,
-      hint: "use the embedder's `dimensions`",
-    });
-  }
+  const annThreshold = annThresholdOption(options.annThreshold);
+  const { dimensions } = options;
+  dimensionsOption(dimensions, items.MAX_DIMENSIONS);
   const url = options.url ?? process.env.MEMOS_PG_URL ?? "";
   let ref: PoolRef | undefined;
   try {

@@ -1,9 +1,8 @@
-import { InvalidInputError } from "../../core/errors/index.js";
 import type { ScoredId, SearchOptions } from "../../core/interfaces/store.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
 import { ANN_OVERFETCH, firstFetch, rankByDistance, toScored } from "../shared/search-strategy.js";
-import { resolveFilter } from "../sqlite/filter-sql.js";
-import { searchK } from "../sqlite/validate.js";
-import { dimensionMismatch, isZeroVector, toVector } from "../sqlite/vectors.js";
+import { searchK } from "../shared/validate.js";
+import { dimensionMismatch, queryVector } from "../shared/vector-input.js";
 import { compileFilter } from "./filter-sql.js";
 import { refreshCube } from "./items.js";
 import type { CubeState, Session } from "./session.js";
@@ -30,13 +29,7 @@ export async function vectorSearch(
 ): Promise<ScoredId[]> {
   const k = searchK(options);
   const node = resolveFilter(options.filter);
-  const q = toVector(vector, "query vector");
-  if (isZeroVector(q)) {
-    throw new InvalidInputError({
-      message: "the query vector is all zeros, so it has no direction to compare",
-      hint: "embed a non-empty query; an embedder gives zeros for text it has no words for",
-    });
-  }
+  const q = queryVector(vector);
   // Another process may have stored the first vector or built the index meanwhile.
   if (cube.dims === undefined || (!cube.annIndex && Number.isFinite(cube.annThreshold))) {
     await refreshCube(s, cube);

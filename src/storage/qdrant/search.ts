@@ -9,6 +9,7 @@
 import type { ScoredId } from "../../core/interfaces/store.js";
 import { cosine } from "../../core/math/vector.js";
 import { type FilterNode, matchesFilter } from "../../core/schema/filter.js";
+import { queryTerms } from "../shared/query-terms.js";
 import {
   ANN_FILTER_OVERFETCH,
   ANN_OVERFETCH,
@@ -17,7 +18,6 @@ import {
   firstFetch,
   rankByDistance,
 } from "../shared/search-strategy.js";
-import { queryTerms } from "../sqlite/fts.js";
 import { toQdrantError } from "./client.js";
 import type { CollectionRef } from "./collection.js";
 import { type QdrantFilter, qdrantFilter } from "./filter.js";

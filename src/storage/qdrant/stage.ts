@@ -7,7 +7,7 @@
  */
 import { StorageError } from "../../core/errors/index.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
-import type { PreparedItem } from "../sqlite/validate.js";
+import type { PreparedItem } from "../shared/validate.js";
 import { type QdrantSchemas, toQdrantError } from "./client.js";
 import { type CollectionRef, createCollection } from "./collection.js";
 import { itemPayload, PAYLOAD, pointId, VECTOR_NAME } from "./points.js";

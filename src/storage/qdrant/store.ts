@@ -15,12 +15,20 @@ import type {
   TextualMemoryExport,
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
 import { compareIds } from "../shared/search-strategy.js";
 import { assertDistinctIds, importParams, listParams } from "../shared/store-input.js";
 import { TransactionScope } from "../shared/transaction-scope.js";
-import { resolveFilter } from "../sqlite/filter-sql.js";
-import { assertId, assertIds, edgeTypes, prepareBatch, prepareItem, searchK } from "../sqlite/validate.js";
-import { toVector } from "../sqlite/vectors.js";
+import {
+  assertDepth,
+  assertId,
+  assertIds,
+  edgeTypes,
+  prepareBatch,
+  prepareItem,
+  searchK,
+} from "../shared/validate.js";
+import { toVector } from "../shared/vector-input.js";
 import { qdrantFilter } from "./filter.js";
 import { PAYLOAD } from "./points.js";
 import { countPoints, retrieve, scrollAll } from "./reads.js";
@@ -44,6 +52,9 @@ class TxScope extends TransactionScope {
  * on the payload otherwise. It holds no edges. Writes are staged and sent as one batch (see
  * ./stage.ts); inside a transaction, getItem/getItems see its own writes, searches and lists see
  * what is committed. Create it with {@link createQdrantVectorStore}.
+ *
+ * @example
+ * const store: QdrantVectorStore = await createQdrantVectorStore({ url, collection: "alice" });
  */
 export class QdrantVectorStore implements MemoryStore {
   readonly specificationVersion = "v1" as const;
@@ -277,12 +288,7 @@ export class QdrantVectorStore implements MemoryStore {
   /** The seeds that exist (there are no edges to follow). */
   async subgraph(seedIds: string[], depth: number, options: { types?: EdgeType[] } = {}): Promise<Subgraph> {
     assertIds(seedIds, "subgraph seeds");
-    if (!Number.isInteger(depth) || depth < 0) {
-      throw new InvalidInputError({
-        message: `depth must be a non-negative integer, got ${depth}`,
-        hint: "e.g. subgraph([id], 2)",
-      });
-    }
+    assertDepth(depth);
     edgeTypes(options.types);
     return { nodes: await this.getItems(seedIds), edges: [] };
   }

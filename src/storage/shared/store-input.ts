@@ -1,20 +1,11 @@
 /**
- * Input checks every MemoryStore makes the same way (SQLite, Neo4j, Qdrant), so a bad argument
+ * Input checks every MemoryStore makes the same way (SQLite, PostgreSQL, Neo4j, Qdrant), so a bad argument
  * is the same InvalidInputError or StorageError whichever store is behind the interface.
  */
 import { InvalidInputError, StorageError } from "../../core/errors/index.js";
 import type { ListOptions } from "../../core/interfaces/store.js";
 import { type MemoryEdge, TextualMemoryExport, type TextualMemoryItem } from "../../core/schema/memory.js";
-
-/** A count option (limit, offset): a non-negative integer. */
-function assertCount(n: unknown, what: string): void {
-  if (!Number.isInteger(n) || (n as number) < 0) {
-    throw new InvalidInputError({
-      message: `${what} must be a non-negative integer, got ${String(n)}`,
-      hint: `e.g. {${what}: 20}`,
-    });
-  }
-}
+import { assertCount } from "./validate.js";
 
 /** `listItems` paging and order, checked, with their defaults. */
 export interface ListParams {
@@ -93,5 +84,40 @@ export function assertDistinctIds(ids: string[]): void {
       });
     }
     seen.add(id);
+  }
+}
+
+/** Default annThreshold of a store with an approximate index: below it an exact scan takes a few ms. */
+export const DEFAULT_ANN_THRESHOLD = 20_000;
+
+/**
+ * Check a store's `annThreshold` option (vectors in a cube before an approximate index answers)
+ * and apply its default.
+ *
+ * @example
+ * annThresholdOption(undefined); // 20000; Infinity keeps vector search exact
+ */
+export function annThresholdOption(annThreshold: number = DEFAULT_ANN_THRESHOLD): number {
+  if (!(annThreshold === Number.POSITIVE_INFINITY || (Number.isInteger(annThreshold) && annThreshold >= 0))) {
+    throw new InvalidInputError({
+      message: `annThreshold must be a non-negative integer or Infinity, got ${annThreshold}`,
+      hint: `e.g. {annThreshold: ${DEFAULT_ANN_THRESHOLD}}; Infinity keeps vector search exact`,
+    });
+  }
+  return annThreshold;
+}
+
+/**
+ * Check a store's `dimensions` option against the largest vector the store holds.
+ *
+ * @example
+ * dimensionsOption(384, 16_384); // passes; 0 or 20_000 throw InvalidInputError
+ */
+export function dimensionsOption(dimensions: number | undefined, max: number): void {
+  if (dimensions !== undefined && !(Number.isInteger(dimensions) && dimensions > 0 && dimensions <= max)) {
+    throw new InvalidInputError({
+      message: `dimensions must be an integer between 1 and ${max}, got ${dimensions}`,
+      hint: "use the embedder's `dimensions`",
+    });
   }
 }

@@ -8,6 +8,7 @@ import {
   readChanges,
   searchWithChanges,
 } from "./ann-changes.js";
+import type { AnnStatus, VectorOp } from "./ann-status.js";
 import type { SqliteContext } from "./context.js";
 import { bumpVectorGeneration, readVectorStamp, type VectorStamp } from "./schema.js";
 import {
@@ -18,8 +19,6 @@ import {
   vectorLogFloor,
 } from "./vector-log.js";
 
-/** Default annThreshold: below it sqlite-vec's exact scan takes a few ms. */
-export const DEFAULT_ANN_THRESHOLD = 20_000;
 /** Up to this many vectors a build runs inline (well under a second); beyond, on a worker thread. */
 export const INLINE_BUILD_LIMIT = 2048;
 /**
@@ -27,33 +26,6 @@ export const INLINE_BUILD_LIMIT = 2048;
  * about a millisecond); beyond, the index is rebuilt in the background and search runs exact.
  */
 export const CATCH_UP_LIMIT = 512;
-
-/** What the approximate vector index is doing, for benchmarks, tests and `memos doctor`. */
-export interface AnnStatus {
-  threshold: number;
-  /** Vectors in the in-memory index, when one is held. */
-  size: number | undefined;
-  generation: number | undefined;
-  /** How the index was last obtained, and how long that took. */
-  last: { source: "built" | "loaded"; ms: number } | undefined;
-  /** Full builds (inline or in the background) since the store opened. */
-  builds: number;
-  /** Saved indexes loaded from disk. */
-  loads: number;
-  /** Times the index caught up with committed writes from the change log (another connection's). */
-  catchUps: number;
-  /** Vectors those catch-ups re-read and applied. */
-  caughtUpVectors: number;
-  /** A background build is running; vector search is exact until it lands. */
-  building: boolean;
-}
-
-/** A vector change the in-memory index must follow once it commits; "bump" marks one generation step. */
-export type VectorOp =
-  | { op: "upsert"; rid: number; vector: Float32Array }
-  | { op: "remove"; rid: number }
-  | { op: "reset" }
-  | { op: "bump" };
 
 /**
  * The HNSW index's life beside the cube (ann.ts holds the index itself): when to use one,

@@ -3,7 +3,9 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { InvalidInputError, MissingDependencyError, StorageError } from "../../core/errors/index.js";
-import { AnnCache, DEFAULT_ANN_THRESHOLD } from "./ann-cache.js";
+import { annThresholdOption, dimensionsOption } from "../shared/store-input.js";
+import { dimensionMismatch } from "../shared/vector-input.js";
+import { AnnCache } from "./ann-cache.js";
 import type { SqliteContext } from "./context.js";
 import { toStoreError } from "./errors.js";
 import { SqliteGraph } from "./graph.js";
@@ -21,7 +23,6 @@ import {
   writeMeta,
 } from "./schema.js";
 import { SqliteVectorSearch } from "./vector-search.js";
-import { dimensionMismatch } from "./vectors.js";
 
 export interface EngineOptions {
   path: string;
@@ -91,24 +92,9 @@ export class SqliteEngine implements SqliteContext {
   }
 
   static open(options: EngineOptions): SqliteEngine {
-    const { path, cubeId, dimensions, annThreshold = DEFAULT_ANN_THRESHOLD } = options;
-    if (
-      !(annThreshold === Number.POSITIVE_INFINITY || (Number.isInteger(annThreshold) && annThreshold >= 0))
-    ) {
-      throw new InvalidInputError({
-        message: `annThreshold must be a non-negative integer or Infinity, got ${annThreshold}`,
-        hint: `e.g. {annThreshold: ${DEFAULT_ANN_THRESHOLD}}; Infinity keeps vector search exact`,
-      });
-    }
-    if (
-      dimensions !== undefined &&
-      !(Number.isInteger(dimensions) && dimensions > 0 && dimensions <= MAX_DIMENSIONS)
-    ) {
-      throw new InvalidInputError({
-        message: `dimensions must be an integer between 1 and ${MAX_DIMENSIONS}, got ${dimensions}`,
-        hint: "use the embedder's `dimensions`",
-      });
-    }
+    const { path, cubeId, dimensions } = options;
+    const annThreshold = annThresholdOption(options.annThreshold);
+    dimensionsOption(dimensions, MAX_DIMENSIONS);
     const memory = path === ":memory:";
     if (!memory) {
       try {

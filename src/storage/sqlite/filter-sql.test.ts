@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { normalizeFilter } from "../../core/schema/filter.js";
-import { compileFilter, resolveFilter, vecPushdown } from "./filter-sql.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
+import { compileFilter, vecPushdown } from "./filter-sql.js";
 
 describe("filter compilation", () => {
   it("binds every value and path; nothing from the filter reaches the SQL text", () => {

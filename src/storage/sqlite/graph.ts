@@ -1,10 +1,10 @@
 import { InvalidInputError, NotFoundError } from "../../core/errors/index.js";
 import type { NeighborOptions, Subgraph } from "../../core/interfaces/store.js";
 import type { EdgeType, MemoryEdge } from "../../core/schema/memory.js";
+import { assertDepth, assertId, assertIds, edgeDirection, edgeTypes, parseEdge } from "../shared/validate.js";
 import type { SqliteContext } from "./context.js";
 import type { ItemRows } from "./item-rows.js";
 import { type EdgeRow, type ItemRow, toEdge, toItem } from "./rows.js";
-import { assertId, assertIds, edgeTypes, parseEdge } from "./validate.js";
 
 function expectArray(edges: unknown, what: string): void {
   if (!Array.isArray(edges)) {
@@ -59,19 +59,13 @@ export class SqliteGraph {
 
   getEdges(id: string, options: NeighborOptions = {}): MemoryEdge[] {
     assertId(id, "getEdges id");
-    const direction = options.direction ?? "both";
     const types = edgeTypes(options.types);
+    const direction = edgeDirection(options.direction);
     let where: string;
     let params: unknown[];
     if (direction === "out") [where, params] = ["source = ?", [id]];
     else if (direction === "in") [where, params] = ["target = ?", [id]];
-    else if (direction === "both") [where, params] = ["(source = ? OR target = ?)", [id, id]];
-    else {
-      throw new InvalidInputError({
-        message: `direction must be "out", "in" or "both", got ${String(direction)}`,
-        hint: 'e.g. {direction: "out"}',
-      });
-    }
+    else [where, params] = ["(source = ? OR target = ?)", [id, id]];
     if (types) {
       where += " AND type IN (SELECT value FROM json_each(?))";
       params.push(JSON.stringify(types));
@@ -90,12 +84,7 @@ export class SqliteGraph {
 
   subgraph(seedIds: string[], depth: number, options: { types?: EdgeType[] } = {}): Subgraph {
     assertIds(seedIds, "subgraph seeds");
-    if (!Number.isInteger(depth) || depth < 0) {
-      throw new InvalidInputError({
-        message: `depth must be a non-negative integer, got ${depth}`,
-        hint: "e.g. subgraph([id], 2)",
-      });
-    }
+    assertDepth(depth);
     const types = edgeTypes(options.types);
     if (seedIds.length === 0) return { nodes: [], edges: [] };
     const typeSql = types ? " AND e.type IN (SELECT value FROM json_each(?))" : "";

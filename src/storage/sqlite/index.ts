@@ -7,6 +7,7 @@
  * const store = await createSqliteMemoryStore({ path: "cube.db", cubeId: "default" });
  */
 
-export { type AnnStatus, DEFAULT_ANN_THRESHOLD } from "./ann-cache.js";
+export { DEFAULT_ANN_THRESHOLD } from "../shared/store-input.js";
+export type { AnnStatus } from "./ann-status.js";
 export type { IntegrityReport } from "./portability.js";
 export { createSqliteMemoryStore, SqliteMemoryStore, type SqliteMemoryStoreOptions } from "./store.js";

@@ -1,12 +1,12 @@
 import { StorageError } from "../../core/errors/index.js";
 import type { MemoryEdge } from "../../core/schema/memory.js";
+import { ftsColumns } from "../shared/search-text.js";
+import type { PreparedItem } from "../shared/validate.js";
 import type { AnnCache } from "./ann-cache.js";
 import type { SqliteContext } from "./context.js";
 import { isUniqueViolation } from "./errors.js";
 import { vecColumnValue } from "./filter-sql.js";
-import { ftsColumns } from "./fts.js";
 import { createVectorTable, VEC_METADATA_COLUMNS } from "./schema.js";
-import type { PreparedItem } from "./validate.js";
 import { vectorBlob } from "./vectors.js";
 
 /**

@@ -2,12 +2,13 @@ import { InvalidInputError, NotFoundError } from "../../core/errors/index.js";
 import type { ListOptions, StoredItem } from "../../core/interfaces/store.js";
 import type { FilterNode, MemoryFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
 import { assertDistinctIds, listParams } from "../shared/store-input.js";
+import { assertId, assertIds, type PreparedItem, prepareBatch, prepareItem } from "../shared/validate.js";
 import type { SqliteContext } from "./context.js";
-import { filterWhere, resolveFilter } from "./filter-sql.js";
+import { filterWhere } from "./filter-sql.js";
 import type { ItemRows } from "./item-rows.js";
 import { type ItemRow, toItem } from "./rows.js";
-import { assertId, assertIds, type PreparedItem, prepareBatch, prepareItem } from "./validate.js";
 import { blobToVector } from "./vectors.js";
 
 type Filter = MemoryFilter | FilterNode | undefined;

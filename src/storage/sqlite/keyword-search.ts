@@ -1,11 +1,13 @@
 import { InvalidInputError } from "../../core/errors/index.js";
 import type { ScoredId, SearchOptions } from "../../core/interfaces/store.js";
+import { PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "../shared/query-terms.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
 import { searchKeywords } from "../shared/search-strategy.js";
+import { searchK } from "../shared/validate.js";
 import type { SqliteContext } from "./context.js";
-import { filterWhere, resolveFilter, type SqlFragment } from "./filter-sql.js";
-import { matchExpression, PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "./fts.js";
+import { filterWhere, type SqlFragment } from "./filter-sql.js";
+import { matchExpression } from "./fts.js";
 import { FTS_TOKENIZER } from "./schema.js";
-import { searchK } from "./validate.js";
 import { TermStats } from "./vocab.js";
 
 type RankRow = { id: string; rank: number };

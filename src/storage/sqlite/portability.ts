@@ -1,11 +1,12 @@
 import { InvalidInputError } from "../../core/errors/index.js";
 import type { TextualMemoryExport } from "../../core/schema/memory.js";
 import { importParams } from "../shared/store-input.js";
+import { prepareItem } from "../shared/validate.js";
+import { toVector } from "../shared/vector-input.js";
 import type { SqliteContext } from "./context.js";
 import type { ItemRows } from "./item-rows.js";
 import { type EdgeRow, type ItemRow, toEdge, toItem } from "./rows.js";
-import { prepareItem } from "./validate.js";
-import { blobToVector, toVector } from "./vectors.js";
+import { blobToVector } from "./vectors.js";
 
 /** What `checkIntegrity` found. `ok` is true when `problems` is empty. */
 export interface IntegrityReport {

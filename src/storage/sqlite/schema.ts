@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../core/errors/index.js";
+import { HOT_COLUMNS } from "../shared/hot-columns.js";
 import { VECTOR_LOG_DDL } from "./vector-log.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
@@ -7,21 +8,6 @@ export const SCHEMA_VERSION = 2;
 
 /** Largest vector dimension we accept; sqlite-vec's own limit is far higher, real models stay below. */
 export const MAX_DIMENSIONS = 16_384;
-
-/**
- * Columns extracted from `metadata` into indexed generated columns. They are the fields nearly
- * every query filters or sorts on. They carry no declared type on purpose: a typed column would
- * coerce the JSON value (affinity), and filters must see exactly what the JSON holds.
- */
-export const HOT_COLUMNS = [
-  "user_id",
-  "session_id",
-  "status",
-  "memory_type",
-  "created_at",
-  "updated_at",
-] as const;
-export type HotColumn = (typeof HOT_COLUMNS)[number];
 
 /** Metadata columns of the vec0 table, so filtered KNN runs inside sqlite-vec (see filter-sql.ts). */
 export const VEC_METADATA_COLUMNS = ["status", "memory_type", "user_id"] as const;

@@ -16,7 +16,7 @@ import type {
   TextualMemoryExport,
   TextualMemoryItem,
 } from "../../core/schema/memory.js";
-import type { AnnStatus } from "./ann-cache.js";
+import type { AnnStatus } from "./ann-status.js";
 import { BusyRetry, checkLockTimeout, type LockStats } from "./busy.js";
 import { SqliteEngine } from "./engine.js";
 import { toStoreError } from "./errors.js";

@@ -1,12 +1,13 @@
-import { InvalidInputError } from "../../core/errors/index.js";
 import type { ScoredId, SearchOptions } from "../../core/interfaces/store.js";
+import { resolveFilter } from "../shared/resolve-filter.js";
 import { rankByDistance, searchVectors, toScored } from "../shared/search-strategy.js";
+import { searchK } from "../shared/validate.js";
+import { dimensionMismatch, queryVector } from "../shared/vector-input.js";
 import type { AnnCache } from "./ann-cache.js";
 import type { AnnSearcher } from "./ann-changes.js";
 import type { SqliteContext } from "./context.js";
-import { filterWhere, resolveFilter, type SqlFragment, vecPushdown } from "./filter-sql.js";
-import { searchK } from "./validate.js";
-import { dimensionMismatch, isZeroVector, toVector, VEC_MAX_K, vectorBlob } from "./vectors.js";
+import { filterWhere, type SqlFragment, vecPushdown } from "./filter-sql.js";
+import { VEC_MAX_K, vectorBlob } from "./vectors.js";
 
 /** Up to this many filtered rows, exact search computes their distances one by one. */
 const POINT_LOOKUP_LIMIT = 2000;
@@ -27,13 +28,7 @@ export class SqliteVectorSearch {
   vectorSearch(vector: Float32Array, options: SearchOptions): ScoredId[] {
     const k = searchK(options);
     const node = resolveFilter(options.filter);
-    const q = toVector(vector, "query vector");
-    if (isZeroVector(q)) {
-      throw new InvalidInputError({
-        message: "the query vector is all zeros, so it has no direction to compare",
-        hint: "embed a non-empty query; an embedder gives zeros for text it has no words for",
-      });
-    }
+    const q = queryVector(vector);
     const dims = this.ctx.dims;
     if (dims === undefined) return []; // nothing has a vector yet
     if (q.length !== dims) throw dimensionMismatch(q.length, dims, "the query vector");

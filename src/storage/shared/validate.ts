@@ -1,7 +1,7 @@
 import { InvalidInputError } from "../../core/errors/index.js";
 import type { SearchOptions, StoredItem } from "../../core/interfaces/store.js";
 import { EDGE_TYPES, type EdgeType, MemoryEdge, TextualMemoryItem } from "../../core/schema/memory.js";
-import { toVector } from "./vectors.js";
+import { toVector } from "./vector-input.js";
 
 const EDGE_TYPE_SET = new Set<string>(EDGE_TYPES);
 
@@ -34,6 +34,38 @@ export function edgeTypes(types: EdgeType[] | undefined): EdgeType[] | undefined
     }
   }
   return types;
+}
+
+/**
+ * A neighbour query's direction, checked, with its default ("both").
+ *
+ * @example
+ * edgeDirection(undefined); // "both"
+ */
+export function edgeDirection(direction: unknown): "out" | "in" | "both" {
+  const d = direction ?? "both";
+  if (d !== "out" && d !== "in" && d !== "both") {
+    throw new InvalidInputError({
+      message: `direction must be "out", "in" or "both", got ${String(d)}`,
+      hint: 'e.g. {direction: "out"}',
+    });
+  }
+  return d;
+}
+
+/**
+ * A subgraph walk's depth (hops from the seeds): a non-negative integer.
+ *
+ * @example
+ * assertDepth(2); // passes; -1 or 1.5 throw InvalidInputError
+ */
+export function assertDepth(depth: unknown): asserts depth is number {
+  if (!Number.isInteger(depth) || (depth as number) < 0) {
+    throw new InvalidInputError({
+      message: `depth must be a non-negative integer, got ${depth}`,
+      hint: "e.g. subgraph([id], 2)",
+    });
+  }
 }
 
 export function searchK(options: SearchOptions): number {
