@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { errorMessage } from "../../core/errors/error-message.js";
 import { NotFoundError } from "../../core/errors/not-found-error.js";
+import { sampledFileHash } from "../../core/file-hash.js";
 import { loadNodeLlamaCpp } from "../../providers/llama-cpp/llama-cpp-runtime.js";
 import { LoRAAdapterError } from "./errors.js";
 
@@ -88,20 +88,16 @@ function stringOr(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** Bytes read from each end of a model file for its fingerprint. */
-const SAMPLE_BYTES = 4 * 1024 * 1024;
-const FINGERPRINT_SCHEME = "gguf-sample-v1";
-
-const fingerprints = new Map<string, { key: string; fingerprint: string }>();
+const FINGERPRINT_SCHEME = "gguf-sample-v2";
 
 /**
- * A fingerprint of a model file that is cheap for multi-GB models: sha256 over its size, its
- * first 4 MiB (the header: architecture, hyperparameters, tokenizer, tensor layout) and its last
- * 4 MiB (weights). Another model, another quantisation or another fine-tune of the same shape
- * gives another fingerprint. Cached per file (path, size, mtime) for the process.
+ * A fingerprint of a model file that is cheap for multi-GB models: the sampled content hash KV
+ * states use too (its size and 64 windows of 64 KiB spread across the file, header and tail
+ * included), so another model, another quantisation or another fine-tune, even one that differs
+ * only in middle layers, gives another fingerprint. Cached per file (path, size, mtime).
  *
  * @example
- * const fp = modelFingerprint("./models/qwen2.5-0.5b-instruct-q4_k_m.gguf"); // "gguf-sample-v1:9c1e…"
+ * const fp = modelFingerprint("./models/qwen2.5-0.5b-instruct-q4_k_m.gguf"); // "gguf-sample-v2:9c1e…"
  */
 export function modelFingerprint(path: string): string {
   const file = resolve(path);
@@ -112,31 +108,5 @@ export function modelFingerprint(path: string): string {
       hint: "pass the path of the base model's .gguf",
     });
   }
-  const key = `${stat.size}:${stat.mtimeMs}`;
-  const cached = fingerprints.get(file);
-  if (cached?.key === key) return cached.fingerprint;
-  const hash = createHash("sha256").update(`${FINGERPRINT_SCHEME}\0${stat.size}\0`);
-  const fd = openSync(file, "r");
-  try {
-    const head = Math.min(stat.size, SAMPLE_BYTES);
-    hash.update(readAt(fd, 0, head));
-    const tailStart = Math.max(head, stat.size - SAMPLE_BYTES);
-    if (tailStart < stat.size) hash.update(readAt(fd, tailStart, stat.size - tailStart));
-  } finally {
-    closeSync(fd);
-  }
-  const fingerprint = `${FINGERPRINT_SCHEME}:${hash.digest("hex")}`;
-  fingerprints.set(file, { key, fingerprint });
-  return fingerprint;
-}
-
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buffer, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return buffer.subarray(0, done);
+  return `${FINGERPRINT_SCHEME}:${sampledFileHash(file)}`;
 }

@@ -159,7 +159,7 @@ describe("LoRAMemory: a registry of GGUF LoRA adapters in a cube", () => {
 
   it("the base fingerprint tells same-shaped models apart (another seed: other weights)", () => {
     expect(modelFingerprint(otherSeed.modelFile)).not.toBe(modelFingerprint(files.modelFile));
-    expect(modelFingerprint(files.modelFile)).toMatch(/^gguf-sample-v1:[0-9a-f]{64}$/);
+    expect(modelFingerprint(files.modelFile)).toMatch(/^gguf-sample-v2:[0-9a-f]{64}$/);
   });
 
   it("bad names, scales and a missing base model are InvalidInputErrors; a name is used once", async () => {

@@ -6,12 +6,14 @@
  *
  * @module
  */
+
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { ChatWrapper, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { InvalidInputError } from "../../core/errors/invalid-input-error.js";
+import { sampledFileHash } from "../../core/file-hash.js";
 import type { LanguageModel } from "../../core/interfaces/language-model.js";
 import { toChatHistory } from "./llama-cpp-messages.js";
 
@@ -20,45 +22,6 @@ export interface LlamaPrefixState {
   file: string;
   model_fingerprint: string;
   token_count: number;
-}
-
-/** Bytes read from the model file for its fingerprint: 64 windows of 64 KiB spread over it. */
-const SAMPLES = 64;
-const SAMPLE_BYTES = 64 * 1024;
-const hashes = new Map<string, string>();
-
-/**
- * A content fingerprint of a (possibly multi-GB) file: sha256 over its size and 64 windows spread
- * across it, header and tail included. Two GGUFs that differ in their metadata or in any sampled
- * weights differ here; hashing all of a 5 GB file per chat would cost seconds. Cached per path,
- * size and mtime.
- */
-export function sampledFileHash(file: string): string {
-  const stat = fs.statSync(file);
-  const key = `${path.resolve(file)}\0${stat.size}\0${stat.mtimeMs}`;
-  const cached = hashes.get(key);
-  if (cached) return cached;
-  const hash = createHash("sha256").update(String(stat.size));
-  const fd = fs.openSync(file, "r");
-  try {
-    const buffer = Buffer.alloc(SAMPLE_BYTES);
-    const step = Math.max(SAMPLE_BYTES, Math.floor((stat.size - SAMPLE_BYTES) / (SAMPLES - 1)));
-    for (let at = 0; at < stat.size; at += step) {
-      const read = fs.readSync(
-        fd,
-        buffer,
-        0,
-        SAMPLE_BYTES,
-        Math.min(at, Math.max(0, stat.size - SAMPLE_BYTES)),
-      );
-      hash.update(buffer.subarray(0, read));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  const digest = hash.digest("hex");
-  hashes.set(key, digest);
-  return digest;
 }
 
 /**
