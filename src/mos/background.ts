@@ -15,18 +15,13 @@ import type { TextualMemoryItem } from "../core/schema/memory.js";
 import type { MemCube } from "../cube/mem-cube.js";
 import { withoutEmbedding } from "../memory/textual/store-backed.js";
 import { TreeTextMemory } from "../memory/textual/tree/tree-memory.js";
-import type { SubmitResult, TaskInput, TaskLabel } from "../scheduler/types.js";
+import type { TaskInput, TaskLabel } from "../scheduler/types.js";
 import type { ChatResult } from "./chat.js";
-import type { MosCore } from "./context.js";
+import type { BackgroundTasks, MosCore } from "./context.js";
 import { LLM_HINT } from "./cube-ops.js";
 import * as mem from "./memories.js";
 
-/** What MOS needs of a scheduler: somewhere to submit tasks. `MemScheduler` is one. */
-export interface BackgroundTasks {
-  submit(input: TaskInput): Promise<SubmitResult>;
-  /** Told when an add's `mem_read` could not be queued, so a sweep can re-queue it later. */
-  notePending?(userId: string, cubeId: string): void;
-}
+export type { BackgroundTasks } from "./context.js";
 
 /**
  * Tag of fast memories whose fine pass could not be queued (the queue was full): a sweep

@@ -1,11 +1,18 @@
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { MemCube } from "../cube/mem-cube.js";
-import type { BackgroundTasks } from "./background.js";
+import type { SubmitResult, TaskInput } from "../scheduler/types.js";
 import type { CubePool } from "./cube-pool.js";
 import { requireCubeAccess, scopeCubes } from "./guard.js";
 import type { MemosHome } from "./home.js";
 import type { CubeRecord } from "./registry.js";
 import type { Action } from "./roles.js";
+
+/** What MOS needs of a scheduler: somewhere to submit tasks. `MemScheduler` is one. */
+export interface BackgroundTasks {
+  submit(input: TaskInput): Promise<SubmitResult>;
+  /** Told when an add's `mem_read` could not be queued, so a sweep can re-queue it later. */
+  notePending?(userId: string, cubeId: string): void;
+}
 
 /**
  * What the MOS operations share: the home (registry + cube directories), the open cubes and the
