@@ -151,12 +151,12 @@ describe("MemScheduler with MOS (local queue)", () => {
     expect(await scheduler.summary()).toMatchObject({ waiting: 1, total: 1 });
   });
 
-  it("a label registered later (the act_mem_update seam) is run by the worker already started", async () => {
+  it("a label registered later (mem_feedback, when the server brings its applier) is run by the worker already started", async () => {
     const { scheduler } = await setup({ worker: { concurrency: 1 } });
-    expect(scheduler.labels).not.toContain("act_mem_update");
-    scheduler.register("act_mem_update", async (task) => ({ rebuilt: task.cube_id }));
+    expect(scheduler.labels).not.toContain("mem_feedback");
+    scheduler.register("mem_feedback", async (task) => ({ rebuilt: task.cube_id }));
     const { task } = await scheduler.submit({
-      label: "act_mem_update",
+      label: "mem_feedback",
       user_id: "ida",
       cube_id: "ida/default",
       payload: {},
