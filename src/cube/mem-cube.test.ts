@@ -173,6 +173,9 @@ describe("MemCube", () => {
       execFileSync("tar", ["-czf", join(tmp, "cube.tar.gz"), "-C", tmp, "dumped"]);
       archive = readFileSync(join(tmp, "cube.tar.gz"));
       server = createServer((req, res) => {
+        // No keep-alive: on a loaded machine the next test's fetch could reuse a socket this server
+        // is closing (its 5 s keep-alive timeout) and fail with "fetch failed".
+        res.setHeader("connection", "close");
         if (req.url === "/cube.tar.gz") res.end(archive);
         else res.writeHead(404).end();
       });

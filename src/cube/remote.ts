@@ -62,14 +62,19 @@ async function fetchArchive(url: string, workDir: string, options: RemoteCubeOpt
       hint: "pass sha256: the archive's checksum (sha256sum FILE)",
     });
   }
-  const response = await (options.fetch ?? fetch)(url).catch((cause: unknown) => {
-    throw new ProviderError({
-      message: `could not download ${url}: ${(cause as Error).message}`,
-      hint: "check the URL and the network",
-      cause,
-      retryable: true,
+  const get = options.fetch ?? fetch;
+  // One retry on a network failure (not an HTTP error): a GET is safe to repeat, and a pooled
+  // connection the server closed meanwhile fails the first try for no fault of the URL.
+  const response = await get(url)
+    .catch(() => get(url))
+    .catch((cause: unknown) => {
+      throw new ProviderError({
+        message: `could not download ${url}: ${(cause as Error).message}`,
+        hint: "check the URL and the network",
+        cause,
+        retryable: true,
+      });
     });
-  });
   if (!response.ok) {
     throw new ProviderError({
       message: `download of ${url} failed: HTTP ${response.status}`,

@@ -339,7 +339,7 @@ describe("scheduler handlers", () => {
     );
     expect(Object.keys(createMosHandlers({ mos }))).not.toContain("mem_feedback");
     expect(Object.keys(createMosHandlers({ mos, feedback }))).toContain("mem_feedback");
-    expect(Object.keys(createMosHandlers({ mos }))).not.toContain("act_mem_update");
+    expect(Object.keys(createMosHandlers({ mos }))).toContain("act_mem_update");
   });
 
   it("queryKeywords ranks content words by frequency, newest first on ties", () => {
