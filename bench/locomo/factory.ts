@@ -32,6 +32,10 @@ export const defaultSystemFactory: SystemFactory = async (name, { mode }) => {
         makeStore: (cubeId) => createSqliteMemoryStore({ path: ":memory:", cubeId }),
         mode,
         memory: name === "memos" ? "tree" : "general",
+        // Tuning runs: searcher settings as JSON, e.g. MEMOS_BENCH_SEARCHER='{"sessionDecay":0.8}'.
+        ...(process.env.MEMOS_BENCH_SEARCHER
+          ? { tree: { searcher: JSON.parse(process.env.MEMOS_BENCH_SEARCHER) } }
+          : {}),
       });
     }
   }

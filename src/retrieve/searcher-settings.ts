@@ -16,6 +16,7 @@ export interface SearcherSettings {
   readonly rerankTopN: number | undefined;
   readonly parseMaxTokens: number;
   readonly parseTimeoutMs: number;
+  readonly sessionDecay: number;
 }
 
 /** Defaults filled in and every number checked; a bad one is a ConfigError naming it. */
@@ -36,6 +37,13 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
       hint: "e.g. { rerankWeight: 0.7 }",
     });
   }
+  const sessionDecay = options.sessionDecay ?? 1;
+  if (!(sessionDecay > 0 && sessionDecay <= 1)) {
+    throw new ConfigError({
+      message: `sessionDecay must be above 0 and at most 1, got ${sessionDecay}`,
+      hint: "e.g. { sessionDecay: 0.8 } (1 turns session diversity off)",
+    });
+  }
   return {
     weights,
     candidateFactor: positive("candidateFactor", options.candidateFactor ?? 5),
@@ -47,6 +55,7 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
     rerankTopN: options.rerankTopN === undefined ? undefined : positive("rerankTopN", options.rerankTopN),
     parseMaxTokens: positive("parseMaxTokens", options.parseMaxTokens ?? 256),
     parseTimeoutMs: positive("parseTimeoutMs", options.parseTimeoutMs ?? 20_000),
+    sessionDecay,
   };
 }
 

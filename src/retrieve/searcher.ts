@@ -9,6 +9,7 @@ import { isZeroVector } from "../core/math/vector.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { dropCovered } from "./coverage.js";
 import { type Candidate, cachedNormalizer, dedupCandidates, limitPerType, mergeSame } from "./dedup.js";
+import { diversifyBySession } from "./diversity.js";
 import { type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import { displaceByWorking, type Ranked } from "./paths.js";
 import {
@@ -301,6 +302,7 @@ export class Searcher {
     const dedupStart = performance.now();
     candidates = await dedupCandidates(this.vectors, candidates, opts, ctx.signal);
     if (opts.dedup !== "no") candidates = dropCovered(candidates, (c) => c.item);
+    candidates = diversifyBySession(candidates, this.settings.sessionDecay);
     timings.dedup = (timings.dedup ?? 0) + performance.now() - dedupStart;
     return { hits: limitPerType(candidates, opts), thresholdCut };
   }

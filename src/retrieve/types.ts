@@ -124,6 +124,11 @@ export interface SearcherOptions {
   /** Fine-mode parse: max tokens and timeout for the LLM call (defaults 256, 20 s). */
   parseMaxTokens?: number;
   parseTimeoutMs?: number;
+  /**
+   * Session diversity: a session's n-th hit (n from 0) scores ×sessionDecay^n, so that facts told
+   * in different sessions share a context budget (see `diversifyBySession`). 1 turns it off.
+   */
+  sessionDecay?: number;
 }
 
 /** How far and along which edges `getRelevantSubgraph` walks from the seeds. */
