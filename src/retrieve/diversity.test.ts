@@ -19,7 +19,7 @@ describe("diversifyBySession", () => {
     // a2: 0.95×0.8 = 0.76 > b1 0.7; a3: 0.9×0.64 = 0.576 < 0.7.
     expect(out.map((c) => c.item.id)).toEqual(["a1", "a2", "b1", "a3"]);
     const expected = [1, 0.76, 0.7, 0.576];
-    out.forEach((c, i) => expect(c.score).toBeCloseTo(expected[i] as number, 9));
+    for (const [i, c] of out.entries()) expect(c.score).toBeCloseTo(expected[i] as number, 9);
   });
 
   it("treats memories without a session as groups of their own, and decay 1 as off", () => {
