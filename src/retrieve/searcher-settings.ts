@@ -17,6 +17,7 @@ export interface SearcherSettings {
   readonly parseMaxTokens: number;
   readonly parseTimeoutMs: number;
   readonly sessionDecay: number;
+  readonly feedbackWeight: number;
 }
 
 /** Defaults filled in and every number checked; a bad one is a ConfigError naming it. */
@@ -44,6 +45,13 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
       hint: "e.g. { sessionDecay: 0.8 } (1 turns session diversity off)",
     });
   }
+  const feedbackWeight = options.feedbackWeight ?? 0;
+  if (!(feedbackWeight >= 0 && Number.isFinite(feedbackWeight))) {
+    throw new ConfigError({
+      message: `feedbackWeight must be a non-negative number, got ${feedbackWeight}`,
+      hint: "e.g. { feedbackWeight: 0.5 } (0 turns pseudo-relevance feedback off)",
+    });
+  }
   return {
     weights,
     candidateFactor: positive("candidateFactor", options.candidateFactor ?? 5),
@@ -56,6 +64,7 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
     parseMaxTokens: positive("parseMaxTokens", options.parseMaxTokens ?? 256),
     parseTimeoutMs: positive("parseTimeoutMs", options.parseTimeoutMs ?? 20_000),
     sessionDecay,
+    feedbackWeight,
   };
 }
 

@@ -129,6 +129,11 @@ export interface SearcherOptions {
    * in different sessions share a context budget (see `diversifyBySession`). 1 turns it off.
    */
   sessionDecay?: number;
+  /**
+   * Pseudo-relevance feedback: RRF weight (× the keyword weight) of a second BM25 search whose
+   * query adds the words the best hits share (see `expansionTerms`). 0 (default) turns it off.
+   */
+  feedbackWeight?: number;
 }
 
 /** How far and along which edges `getRelevantSubgraph` walks from the seeds. */
