@@ -16,7 +16,6 @@ export interface SearcherSettings {
   readonly rerankTopN: number | undefined;
   readonly parseMaxTokens: number;
   readonly parseTimeoutMs: number;
-  readonly sessionDecay: number;
   readonly feedbackWeight: number;
 }
 
@@ -38,13 +37,6 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
       hint: "e.g. { rerankWeight: 0.7 }",
     });
   }
-  const sessionDecay = options.sessionDecay ?? 1;
-  if (!(sessionDecay > 0 && sessionDecay <= 1)) {
-    throw new ConfigError({
-      message: `sessionDecay must be above 0 and at most 1, got ${sessionDecay}`,
-      hint: "e.g. { sessionDecay: 0.8 } (1 turns session diversity off)",
-    });
-  }
   const feedbackWeight = options.feedbackWeight ?? 0;
   if (!(feedbackWeight >= 0 && Number.isFinite(feedbackWeight))) {
     throw new ConfigError({
@@ -63,7 +55,6 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
     rerankTopN: options.rerankTopN === undefined ? undefined : positive("rerankTopN", options.rerankTopN),
     parseMaxTokens: positive("parseMaxTokens", options.parseMaxTokens ?? 256),
     parseTimeoutMs: positive("parseTimeoutMs", options.parseTimeoutMs ?? 20_000),
-    sessionDecay,
     feedbackWeight,
   };
 }

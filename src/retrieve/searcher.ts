@@ -9,7 +9,6 @@ import { isZeroVector } from "../core/math/vector.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { dropCovered } from "./coverage.js";
 import { type Candidate, cachedNormalizer, dedupCandidates, limitPerType, mergeSame } from "./dedup.js";
-import { diversifyBySession } from "./diversity.js";
 import { feedbackSearch } from "./feedback.js";
 import { type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import { displaceByWorking, type Ranked } from "./paths.js";
@@ -321,7 +320,6 @@ export class Searcher {
     const dedupStart = performance.now();
     candidates = await dedupCandidates(this.vectors, candidates, opts, ctx.signal);
     if (opts.dedup !== "no") candidates = dropCovered(candidates, (c) => c.item);
-    candidates = diversifyBySession(candidates, this.settings.sessionDecay);
     timings.dedup = (timings.dedup ?? 0) + performance.now() - dedupStart;
     return { hits: limitPerType(candidates, opts), thresholdCut };
   }

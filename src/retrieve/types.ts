@@ -125,11 +125,6 @@ export interface SearcherOptions {
   parseMaxTokens?: number;
   parseTimeoutMs?: number;
   /**
-   * Session diversity: a session's n-th hit (n from 0) scores ×sessionDecay^n, so that facts told
-   * in different sessions share a context budget (see `diversifyBySession`). 1 turns it off.
-   */
-  sessionDecay?: number;
-  /**
    * Pseudo-relevance feedback: RRF weight (× the keyword weight) of a second BM25 search whose
    * query adds the words the best hits share (see `expansionTerms`). 0 (default) turns it off.
    */
