@@ -39,7 +39,10 @@ describe("Searcher with feedbackWeight", () => {
       const vectors = await embedder.doEmbed(items.map((i) => i.memory));
       await store.addItems(items.map((item, i) => ({ item, embedding: vectors[i] })));
       const query = "How does Maya relax?";
-      const plain = await new Searcher({ store, embedder }).search(query, { topK: 5, paths: ["keyword"] });
+      const plain = await new Searcher({ store, embedder, feedbackWeight: 0 }).search(query, {
+        topK: 5,
+        paths: ["keyword"],
+      });
       expect(plain.hits.map((h) => h.item.id)).not.toContain("c");
       const searcher = new Searcher({ store, embedder, feedbackWeight: 0.5 });
       const expanded = await searcher.search(query, { topK: 5, paths: ["keyword"] });

@@ -37,7 +37,7 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
       hint: "e.g. { rerankWeight: 0.7 }",
     });
   }
-  const feedbackWeight = options.feedbackWeight ?? 0;
+  const feedbackWeight = options.feedbackWeight ?? 0.5;
   if (!(feedbackWeight >= 0 && Number.isFinite(feedbackWeight))) {
     throw new ConfigError({
       message: `feedbackWeight must be a non-negative number, got ${feedbackWeight}`,

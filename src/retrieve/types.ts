@@ -126,7 +126,7 @@ export interface SearcherOptions {
   parseTimeoutMs?: number;
   /**
    * Pseudo-relevance feedback: RRF weight (× the keyword weight) of a second BM25 search whose
-   * query adds the words the best hits share (see `expansionTerms`). 0 (default) turns it off.
+   * query adds the words the best hits share (see `expansionTerms`). Default 0.5; 0 turns it off.
    */
   feedbackWeight?: number;
 }
