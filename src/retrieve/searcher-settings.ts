@@ -16,6 +16,7 @@ export interface SearcherSettings {
   readonly rerankTopN: number | undefined;
   readonly parseMaxTokens: number;
   readonly parseTimeoutMs: number;
+  readonly feedbackWeight: number;
 }
 
 /** Defaults filled in and every number checked; a bad one is a ConfigError naming it. */
@@ -36,6 +37,13 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
       hint: "e.g. { rerankWeight: 0.7 }",
     });
   }
+  const feedbackWeight = options.feedbackWeight ?? 0.5;
+  if (!(feedbackWeight >= 0 && Number.isFinite(feedbackWeight))) {
+    throw new ConfigError({
+      message: `feedbackWeight must be a non-negative number, got ${feedbackWeight}`,
+      hint: "e.g. { feedbackWeight: 0.5 } (0 turns pseudo-relevance feedback off)",
+    });
+  }
   return {
     weights,
     candidateFactor: positive("candidateFactor", options.candidateFactor ?? 5),
@@ -47,6 +55,7 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
     rerankTopN: options.rerankTopN === undefined ? undefined : positive("rerankTopN", options.rerankTopN),
     parseMaxTokens: positive("parseMaxTokens", options.parseMaxTokens ?? 256),
     parseTimeoutMs: positive("parseTimeoutMs", options.parseTimeoutMs ?? 20_000),
+    feedbackWeight,
   };
 }
 

@@ -124,6 +124,11 @@ export interface SearcherOptions {
   /** Fine-mode parse: max tokens and timeout for the LLM call (defaults 256, 20 s). */
   parseMaxTokens?: number;
   parseTimeoutMs?: number;
+  /**
+   * Pseudo-relevance feedback: RRF weight (× the keyword weight) of a second BM25 search whose
+   * query adds the words the best hits share (see `expansionTerms`). Default 0.5; 0 turns it off.
+   */
+  feedbackWeight?: number;
 }
 
 /** How far and along which edges `getRelevantSubgraph` walks from the seeds. */

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../core/errors/config-error.js";
+import { TextualMemoryItem } from "../core/schema/memory.js";
+import { createGloveEmbedder } from "../providers/glove/index.js";
+import { createSqliteMemoryStore } from "../storage/sqlite/index.js";
+import { expansionTerms } from "./feedback.js";
+import { Searcher } from "./searcher.js";
+
+describe("expansionTerms", () => {
+  it("takes the words several hits share, not the query's, stamps, speaker labels or numbers", () => {
+    const docs = [
+      "[8 May 2023] Maya: I went to a pottery class on 8 May",
+      "[9 May 2023] Leo: pottery sounds fun\nMaya: camping next weekend, then pottery",
+      "[1 June 2023] Maya: camping by the lake, 2023 was great",
+    ];
+    expect(expansionTerms("What does Maya do to relax?", docs)).toEqual(["pottery", "camping"]);
+  });
+
+  it("gives nothing when no word occurs in two hits", () => {
+    expect(expansionTerms("cats?", ["Ada: a tabby", "Ada: the vet"])).toEqual([]);
+  });
+});
+
+describe("Searcher with feedbackWeight", () => {
+  it("finds a memory that shares no query word but shares the best hits' words", async () => {
+    const embedder = await createGloveEmbedder();
+    const store = await createSqliteMemoryStore({ path: ":memory:" });
+    try {
+      const texts = {
+        a: "Maya goes to a pottery class to relax.",
+        b: "Maya said the pottery class helps her relax after work.",
+        c: "The new kiln at the pottery class fired twelve bowls.",
+        d: "Lucas painted the garden shed green last weekend.",
+        e: "Omar repaired a vintage camera after work.",
+      };
+      const items = Object.entries(texts).map(([id, memory]) =>
+        TextualMemoryItem.parse({ id, memory, metadata: { user_id: "alice" } }),
+      );
+      const vectors = await embedder.doEmbed(items.map((i) => i.memory));
+      await store.addItems(items.map((item, i) => ({ item, embedding: vectors[i] })));
+      const query = "How does Maya relax?";
+      const plain = await new Searcher({ store, embedder, feedbackWeight: 0 }).search(query, {
+        topK: 5,
+        paths: ["keyword"],
+      });
+      expect(plain.hits.map((h) => h.item.id)).not.toContain("c");
+      const searcher = new Searcher({ store, embedder, feedbackWeight: 0.5 });
+      const expanded = await searcher.search(query, { topK: 5, paths: ["keyword"] });
+      expect(
+        expanded.hits
+          .map((h) => h.item.id)
+          .slice(0, 2)
+          .sort(),
+      ).toEqual(["a", "b"]);
+      expect(expanded.hits.map((h) => h.item.id)).toContain("c");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("rejects a negative weight with a ConfigError", async () => {
+    const embedder = await createGloveEmbedder();
+    const store = await createSqliteMemoryStore({ path: ":memory:" });
+    try {
+      expect(() => new Searcher({ store, embedder, feedbackWeight: -1 })).toThrow(ConfigError);
+    } finally {
+      await store.close();
+    }
+  });
+});
