@@ -9,13 +9,19 @@ import { requireUser } from "./guard.js";
 import { checkName, checkNamespace, cubeIdFor } from "./names.js";
 
 /** Cubes in and out of MEMOS_HOME as MemOS cube directories: `dump` and `load`. */
+/** Options of `MOS.dump`: whose access is checked, and whether a non-empty `dir` may be used. */
+export interface DumpOptions {
+  userId?: string;
+  force?: boolean;
+}
+
 /** Write a cube as a MemOS cube directory; reading it is enough (a reader may see every memory anyway). */
 export async function dump(
   core: MosCore,
   userId: string,
   cubeId: string,
   dir: string,
-  options: { force?: boolean } = {},
+  options: DumpOptions = {},
 ): Promise<{ cube_id: string; dir: string; memories: number }> {
   const { record, cube } = await openAuthorized(core, userId, cubeId, "read");
   checkDumpTarget(core.home, dir);

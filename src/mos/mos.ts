@@ -338,11 +338,7 @@ export class MOS {
    * @example
    * await mos.dump("alice/default", "./backup", { userId: "alice" });
    */
-  dump(
-    cubeId: string,
-    dir: string,
-    options: { userId?: string; force?: boolean } = {},
-  ): Promise<{ cube_id: string; dir: string; memories: number }> {
+  dump(cubeId: string, dir: string, options: transfer.DumpOptions = {}): ReturnType<typeof transfer.dump> {
     return transfer.dump(this.core, options.userId ?? this.userId, cubeId, dir, options);
   }
 

@@ -1,6 +1,5 @@
 import { ConfigError } from "../core/errors/config-error.js";
 import { errorMessage } from "../core/errors/error-message.js";
-import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import type { LanguageModel } from "../core/interfaces/language-model.js";
 import type { Reranker } from "../core/interfaces/reranker.js";
@@ -20,6 +19,7 @@ import {
   preferenceOnly,
 } from "./query-analysis.js";
 import { parseFast, parseFine } from "./query-parse.js";
+import { byScore, requireQuery } from "./rank-order.js";
 import { type RecallDeps, recallGraph, recallWorking, time } from "./recall.js";
 import { type FusedResult, fuseRrf, type RankedList } from "./rrf.js";
 import { resolveSearcherSettings, type SearcherSettings } from "./searcher-settings.js";
@@ -388,18 +388,4 @@ interface RankContext {
   /** Raw reranker scores by id. */
   rerank: Map<string, number>;
   rerankFailed?: boolean;
-}
-
-function byScore(a: Candidate, b: Candidate): number {
-  return b.score - a.score || (a.item.id < b.item.id ? -1 : 1);
-}
-
-function requireQuery(query: unknown): string {
-  if (typeof query !== "string" || query.trim() === "") {
-    throw new InvalidInputError({
-      message: "the search query is empty",
-      hint: 'pass some text, e.g. search("where does Alice live?")',
-    });
-  }
-  return query.trim();
 }

@@ -17,6 +17,7 @@ import type {
   TaskStatus,
 } from "../types.js";
 import { migrateQueueSchema, rowToTask, type TaskRow } from "./local-queue-schema.js";
+import { readQueueStats } from "./local-queue-stats.js";
 import {
   checkClaim,
   emptyByStatus,
@@ -229,31 +230,7 @@ export class LocalQueue implements TaskQueue {
   }
 
   async stats(filter: { user_id?: string } = {}): Promise<QueueStats> {
-    return this.read(() => {
-      const byUser = filter.user_id === undefined ? "" : "AND user_id = @user_id";
-      const params = filter.user_id === undefined ? {} : { user_id: filter.user_id };
-      const by_status = emptyByStatus();
-      const counts = this.sql(
-        `SELECT status, COUNT(*) AS n FROM scheduler_tasks WHERE 1 = 1 ${byUser} GROUP BY status`,
-      ).all(params) as { status: TaskStatus; n: number }[];
-      for (const { status, n } of counts) by_status[status] = n;
-      const active = this.sql(
-        `SELECT user_id, COUNT(*) AS n FROM scheduler_tasks WHERE status IN ('waiting', 'in_progress') ${byUser} GROUP BY user_id`,
-      ).all(params) as { user_id: string; n: number }[];
-      const dead = this.sql(`SELECT COUNT(*) AS n FROM scheduler_tasks WHERE dead_letter = 1 ${byUser}`).get(
-        params,
-      ) as { n: number };
-      const rejected = this.sql("SELECT value FROM scheduler_counters WHERE name = 'rejected_full'").get() as
-        | { value: number }
-        | undefined;
-      return {
-        by_status,
-        active_by_user: Object.fromEntries(active.map((a) => [a.user_id, a.n])),
-        dead_letter: dead.n,
-        capacity: this.options.capacity,
-        rejected_full: rejected?.value ?? 0,
-      };
-    });
+    return this.read(() => readQueueStats((text) => this.sql(text), filter, this.options.capacity));
   }
 
   async close(): Promise<void> {

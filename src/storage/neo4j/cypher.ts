@@ -21,6 +21,8 @@ export const INDEX = {
   cubeKey: "memos_cube_id",
 } as const;
 
+export { lucenePhrase, luceneQuery } from "./lucene.js";
+
 const M = MEMORY_LABEL;
 const EDGE_TYPE_SET = new Set<string>(EDGE_TYPES);
 /** Largest vector dimension a Neo4j 5 vector index accepts. */
@@ -281,16 +283,6 @@ export function vectorExact(
       `RETURN n.id AS id, n.${SYSTEM.embedding} AS embedding`,
     p,
   );
-}
-
-/** Escape a term for a Lucene phrase: the query text is data, never Lucene syntax. */
-export function lucenePhrase(term: string): string {
-  return `"${term.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-
-/** A Lucene query OR-ing (or AND-ing) quoted terms. */
-export function luceneQuery(terms: string[], operator: "OR" | "AND" = "OR"): string {
-  return terms.map(lucenePhrase).join(` ${operator} `);
 }
 
 /** The best `fetch` full-text hits (BM25), then the cube and filter; `seen` as in vectorCandidates. */
