@@ -134,7 +134,7 @@ export type { CubeInfo, UserInfo } from "./mos/admin.js";
 export type { ChatOptions, ChatResult, ChatStream } from "./mos/chat.js";
 export type { ChatTurnMessage } from "./mos/chat-history.js";
 export type { Citation, DroppedCitation } from "./mos/citations.js";
-export type { LoadResult } from "./mos/cube-transfer.js";
+export type { DumpOptions, LoadResult } from "./mos/cube-transfer.js";
 export { type CreateCubeOptions, MemosHome } from "./mos/home.js";
 export type {
   AddResult,
