@@ -3,7 +3,7 @@ import { ConfigError } from "../core/errors/config-error.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
 import { createGloveEmbedder } from "../providers/glove/index.js";
 import { createSqliteMemoryStore } from "../storage/sqlite/index.js";
-import { expansionTerms } from "./feedback.js";
+import { expansionTerms, poolBm25 } from "./feedback.js";
 import { Searcher } from "./searcher.js";
 
 describe("expansionTerms", () => {
@@ -22,7 +22,7 @@ describe("expansionTerms", () => {
 });
 
 describe("Searcher with feedbackWeight", () => {
-  it("finds a memory that shares no query word but shares the best hits' words", async () => {
+  it("lifts a recalled memory that shares no query word but shares the best hits' words", async () => {
     const embedder = await createGloveEmbedder();
     const store = await createSqliteMemoryStore({ path: ":memory:" });
     try {
@@ -39,20 +39,20 @@ describe("Searcher with feedbackWeight", () => {
       const vectors = await embedder.doEmbed(items.map((i) => i.memory));
       await store.addItems(items.map((item, i) => ({ item, embedding: vectors[i] })));
       const query = "How does Maya relax?";
+      // The vector path recalls every memory of this small cube; only feedback can tell that the
+      // kiln memory belongs with the pottery ones.
+      const paths = ["keyword", "vector"] as const;
       const plain = await new Searcher({ store, embedder, feedbackWeight: 0 }).search(query, {
         topK: 5,
-        paths: ["keyword"],
+        paths: [...paths],
       });
-      expect(plain.hits.map((h) => h.item.id)).not.toContain("c");
+      const plainOrder = plain.hits.map((h) => h.item.id);
+      expect(plainOrder.at(-1)).toBe("c");
       const searcher = new Searcher({ store, embedder, feedbackWeight: 0.5 });
-      const expanded = await searcher.search(query, { topK: 5, paths: ["keyword"] });
-      expect(
-        expanded.hits
-          .map((h) => h.item.id)
-          .slice(0, 2)
-          .sort(),
-      ).toEqual(["a", "b"]);
-      expect(expanded.hits.map((h) => h.item.id)).toContain("c");
+      const expanded = await searcher.search(query, { topK: 5, paths: [...paths] });
+      const order = expanded.hits.map((h) => h.item.id);
+      expect(order.slice(0, 2).sort()).toEqual(["a", "b"]);
+      expect(order.indexOf("c")).toBeLessThan(order.indexOf("d"));
     } finally {
       await store.close();
     }
@@ -66,5 +66,22 @@ describe("Searcher with feedbackWeight", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("poolBm25", () => {
+  it("scores documents holding more query terms, more often, higher; the rest 0", () => {
+    const docs = [
+      "pottery class on Monday",
+      "pottery and kiln",
+      "garden shed",
+      "pottery kiln pottery",
+      "pottery kiln shed",
+    ];
+    const s = poolBm25(["pottery", "kiln"], docs);
+    expect(s[2]).toBe(0);
+    expect(s[1]).toBeGreaterThan(s[0] as number);
+    // Same length: the repeated term counts, with saturation.
+    expect(s[3]).toBeGreaterThan(s[4] as number);
   });
 });

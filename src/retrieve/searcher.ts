@@ -192,7 +192,7 @@ export class Searcher {
               this.store,
               parsed.original,
               [...keywordLists, ...vectorLists],
-              { k, filter: opts.filter },
+              [...keywordLists, ...vectorLists, working, graph],
               loaded,
             ),
           )
