@@ -6,14 +6,9 @@ import { join } from "node:path";
 import pc from "picocolors";
 import { MemCube } from "../cube/mem-cube.js";
 import { parseChatSessions } from "../reader/index.js";
+import { DEMO_QUESTIONS } from "./questions.js";
 
-const QUESTIONS = [
-  "What is Maya's job?",
-  "Which foods should Maya avoid?",
-  "What is the name of her pet?",
-  "Who is coming to visit, and what do they enjoy?",
-  "What race is Maya preparing for?",
-];
+const QUESTIONS = DEMO_QUESTIONS.map((q) => q.question);
 
 const samplePath = new URL("../../examples/sample-chat.json", import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), "memos-demo-"));

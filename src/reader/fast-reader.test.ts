@@ -357,8 +357,8 @@ describe("FastMemReader.readChat", () => {
       maxMessageTokens: undefined,
     });
     expect(new FastMemReader({ granularity: "window" }).sizes).toEqual({
-      windowTokens: 128,
-      overlapTokens: 32,
+      windowTokens: 192,
+      overlapTokens: 48,
       maxMessageTokens: undefined,
     });
   });

@@ -7,6 +7,7 @@ import { FastMemReader } from "./fast-reader.js";
 import { MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES, SEGMENT_SLICE_CHARS } from "./limits.js";
 import { boundedSlices, splitSentences, splitToBudget } from "./text.js";
 import { countTokens } from "./tokens.js";
+import { DEFAULT_WINDOW_TOKENS } from "./types.js";
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -113,6 +114,6 @@ describe("reading limits", () => {
     const missing = notes.filter((n) => !new RegExp(`\\b${n}\\b`).test(stored));
     expect(notes.length).toBeGreaterThan(1000);
     expect(missing).toEqual([]);
-    expect(items.every((i) => countTokens(i.memory) <= 128)).toBe(true);
+    expect(items.every((i) => countTokens(i.memory) <= DEFAULT_WINDOW_TOKENS)).toBe(true);
   });
 });

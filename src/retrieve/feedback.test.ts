@@ -3,7 +3,7 @@ import { ConfigError } from "../core/errors/config-error.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
 import { createGloveEmbedder } from "../providers/glove/index.js";
 import { createSqliteMemoryStore } from "../storage/sqlite/index.js";
-import { expansionTerms, poolBm25 } from "./feedback.js";
+import { commonWords, expansionTerms, poolBm25 } from "./feedback.js";
 import { Searcher } from "./searcher.js";
 
 describe("expansionTerms", () => {
@@ -83,5 +83,12 @@ describe("poolBm25", () => {
     expect(s[1]).toBeGreaterThan(s[0] as number);
     // Same length: the repeated term counts, with saturation.
     expect(s[3]).toBeGreaterThan(s[4] as number);
+  });
+});
+
+describe("commonWords", () => {
+  it("leaves out the names a query writes with a capital letter, not its first word", () => {
+    expect(commonWords("What race is Maya preparing for?")).toEqual(["race", "preparing"]);
+    expect(commonWords("Pets Caroline has?")).toEqual(["pets"]);
   });
 });

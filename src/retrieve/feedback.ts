@@ -1,6 +1,9 @@
+import { ConfigError } from "../core/errors/config-error.js";
+import type { Embedder } from "../core/interfaces/embedder.js";
 import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { ENGLISH_STOP_WORDS, tokenize } from "../providers/bm25-reranker/bm25-tokenize.js";
+import { neighbourTerms, WordVectors } from "./word-neighbours.js";
 
 /** Feedback documents read, and expansion terms taken at most. */
 export const FEEDBACK_DOCS = 6;
@@ -57,8 +60,14 @@ const B = 0.75;
  * candidates' own statistics, so the cost is bounded by the candidates, not the store. Returns
  * each document's score (0 when it holds no term).
  */
-export function poolBm25(terms: readonly string[], docs: readonly string[]): number[] {
-  const wanted = new Set(terms);
+export function poolBm25(
+  terms: readonly string[] | ReadonlyMap<string, number>,
+  docs: readonly string[],
+): number[] {
+  const weights = Array.isArray(terms)
+    ? new Map((terms as readonly string[]).map((t) => [t, 1]))
+    : (terms as ReadonlyMap<string, number>);
+  const wanted = new Set(weights.keys());
   const counts = docs.map((doc) => {
     const tf = new Map<string, number>();
     let length = 0;
@@ -78,25 +87,99 @@ export function poolBm25(terms: readonly string[], docs: readonly string[]): num
   return counts.map(({ tf, length }) => {
     let score = 0;
     for (const [t, f] of tf) {
-      score += ((idf.get(t) ?? 0) * f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / Math.max(avgdl, 1)));
+      score +=
+        ((weights.get(t) ?? 0) * (idf.get(t) ?? 0) * f * (K1 + 1)) /
+        (f + K1 * (1 - B + (B * length) / Math.max(avgdl, 1)));
     }
     return score;
   });
 }
 
+/** Feedback as a text memory runs it: its RRF weight, and the word vectors for neighbours. */
+export interface FeedbackSettings {
+  weight: number;
+  /** RRF weight of the neighbour list. */
+  neighbourWeight: number;
+  neighbours: { vectors: WordVectors; threshold: number } | undefined;
+}
+
 /**
- * The recalled candidates re-ranked by BM25 on the query plus the words the best hits share
- * (the head of each list, interleaved); empty when the hits share no word. Only the candidates
- * are scored — never the whole store — so the cost does not grow with the cube (a second BM25
- * over the store took ~28 ms of a 44 ms search at 100k memories). Loaded items go into `loaded`.
+ * Checked feedback settings: weight default 0.5, neighbour threshold default 0.5 with the
+ * built-in GloVe embedder (a word is a table lookup) and 0 (off) with any other.
  */
-export async function feedbackSearch(
-  store: MemoryStore,
-  query: string,
-  lists: readonly (readonly ScoredId[])[],
-  pool: readonly (readonly ScoredId[])[],
-  loaded: Map<string, TextualMemoryItem>,
-): Promise<ScoredId[]> {
+export function resolveFeedbackSettings(options: {
+  embedder: Embedder;
+  feedbackWeight?: number;
+  neighbourThreshold?: number;
+  neighbourWeight?: number;
+}): FeedbackSettings {
+  const weight = options.feedbackWeight ?? 0.5;
+  if (!(weight >= 0 && Number.isFinite(weight))) {
+    throw new ConfigError({
+      message: `feedbackWeight must be a non-negative number, got ${weight}`,
+      hint: "e.g. { feedbackWeight: 0.5 } (0 turns pseudo-relevance feedback off)",
+    });
+  }
+  const threshold = options.neighbourThreshold ?? (options.embedder.provider === "glove" ? 0.5 : 0);
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new ConfigError({
+      message: `neighbourThreshold must be from 0 to 1, got ${threshold}`,
+      hint: "e.g. { neighbourThreshold: 0.5 } (0 turns neighbour matching off)",
+    });
+  }
+  const neighbourWeight = options.neighbourWeight ?? 1;
+  if (!(neighbourWeight >= 0 && Number.isFinite(neighbourWeight))) {
+    throw new ConfigError({
+      message: `neighbourWeight must be a non-negative number, got ${neighbourWeight}`,
+      hint: "e.g. { neighbourWeight: 1 }",
+    });
+  }
+  return {
+    weight,
+    neighbourWeight,
+    neighbours: threshold > 0 ? { vectors: WordVectors.for(options.embedder), threshold } : undefined,
+  };
+}
+
+/** What {@link feedbackSearch} reads. */
+export interface FeedbackInput {
+  store: MemoryStore;
+  query: string;
+  /** The recall lists whose heads give the feedback words. */
+  lists: readonly (readonly ScoredId[])[];
+  /** Every recalled candidate: the documents re-ranked. */
+  pool: readonly (readonly ScoredId[])[];
+  /** Items loaded so far (read and filled). */
+  loaded: Map<string, TextualMemoryItem>;
+  /**
+   * Whether to run pseudo-relevance feedback. Without an informative keyword hit it would only
+   * echo the vector list's head (its words, searched again, find the same memories): callers pass
+   * false then.
+   */
+  prf: boolean;
+  /** Also match the query's words by their nearest words in the candidates (see neighbourTerms). */
+  neighbours?: { vectors: WordVectors; threshold: number };
+  signal?: AbortSignal;
+}
+
+/** The two lists {@link feedbackSearch} adds to the fusion. */
+export interface FeedbackLists {
+  /** The candidates by BM25 on the query plus the words the best hits share. */
+  feedback: ScoredId[];
+  /** The candidates by BM25 on the query plus its words' nearest words (weighted by similarity). */
+  neighbours: ScoredId[];
+}
+
+/**
+ * Two re-rankings of the recalled candidates by BM25 on an expanded query: with the words the
+ * best hits share (the head of each list, interleaved; pseudo-relevance feedback), and with
+ * `neighbours`, with the candidates' words nearest to the query's ("pet" → cat). A list is empty
+ * when there is nothing to add. Only the candidates are scored — never the whole store — so the
+ * cost does not grow with the cube (a second BM25 over the store took ~28 ms of a 44 ms search
+ * at 100k memories). Loaded items go into `loaded`.
+ */
+export async function feedbackSearch(input: FeedbackInput): Promise<FeedbackLists> {
+  const { store, query, lists, pool, loaded } = input;
   const ids: string[] = [];
   for (let i = 0; ids.length < FEEDBACK_DOCS && lists.some((l) => i < l.length); i++) {
     for (const l of lists) {
@@ -104,21 +187,48 @@ export async function feedbackSearch(
       if (id !== undefined && !ids.includes(id) && ids.length < FEEDBACK_DOCS) ids.push(id);
     }
   }
-  const headMissing = ids.filter((id) => !loaded.has(id));
-  if (headMissing.length > 0) for (const item of await store.getItems(headMissing)) loaded.set(item.id, item);
-  const head = ids.map((id) => loaded.get(id)?.memory).filter((m): m is string => m !== undefined);
-  const terms = expansionTerms(query, head);
-  if (terms.length === 0) return [];
-  const candidates = [...new Set(pool.flatMap((l) => l.map((h) => h.id)))];
+  const candidates = [...new Set([...ids, ...pool.flatMap((l) => l.map((h) => h.id))])];
   const missing = candidates.filter((id) => !loaded.has(id));
   if (missing.length > 0) for (const item of await store.getItems(missing)) loaded.set(item.id, item);
+  const head = ids.map((id) => loaded.get(id)?.memory).filter((m): m is string => m !== undefined);
   const items = candidates.map((id) => loaded.get(id)).filter((i): i is TextualMemoryItem => i !== undefined);
-  const scores = poolBm25(
-    [...tokenize(query), ...terms],
-    items.map((i) => i.memory),
+  const texts = items.map((i) => i.memory);
+  const asked = tokenize(query);
+  const rank = (extra: ReadonlyMap<string, number>): ScoredId[] => {
+    if (extra.size === 0) return [];
+    const terms = new Map(extra);
+    for (const t of asked) terms.set(t, 1);
+    const scores = poolBm25(terms, texts);
+    return items
+      .map((item, i) => ({ id: item.id, score: scores[i] as number }))
+      .filter((h) => h.score > 0)
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  };
+  const feedback = input.prf ? rank(new Map(expansionTerms(query, head).map((t) => [t, 1]))) : [];
+  if (!input.neighbours) return { feedback, neighbours: [] };
+  const near = await neighbourTerms(
+    commonWords(query).filter(plainWord),
+    texts.flatMap((t) => tokenize(t)).filter(plainWord),
+    input.neighbours.vectors,
+    input.neighbours.threshold,
+    input.signal,
   );
-  return items
-    .map((item, i) => ({ id: item.id, score: scores[i] as number }))
-    .filter((h) => h.score > 0)
-    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { feedback, neighbours: rank(near) };
+}
+
+/** A word worth a neighbour: three letters or more, no digits, not a month name. */
+function plainWord(w: string): boolean {
+  return w.length >= 3 && !/\p{N}/u.test(w) && !MONTHS.has(w);
+}
+
+/**
+ * The query's content words that are not names: a word written with a capital letter anywhere
+ * but at the start of the query is a name ("Melanie", "Lisbon"), matched as written, never by a
+ * neighbour (names sit close to other names: Melanie–Caroline 0.60).
+ */
+export function commonWords(query: string): string[] {
+  const names = new Set<string>();
+  const words = [...query.matchAll(/[\p{L}\p{N}']+/gu)].map((m) => m[0]);
+  for (const w of words.slice(1)) if (/^\p{Lu}/u.test(w)) for (const t of tokenize(w)) names.add(t);
+  return tokenize(query).filter((t) => !names.has(t));
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from "../core/errors/config-error.js";
 import type { EdgeType } from "../core/schema/memory.js";
+import { type FeedbackSettings, resolveFeedbackSettings } from "./feedback.js";
 import { GRAPH_EDGE_TYPES, type RecallPath, type SearcherOptions } from "./types.js";
 
 const DEFAULT_WEIGHTS: Record<RecallPath, number> = { working: 1, vector: 1, keyword: 1, graph: 0.5 };
@@ -16,7 +17,7 @@ export interface SearcherSettings {
   readonly rerankTopN: number | undefined;
   readonly parseMaxTokens: number;
   readonly parseTimeoutMs: number;
-  readonly feedbackWeight: number;
+  readonly feedback: FeedbackSettings;
 }
 
 /** Defaults filled in and every number checked; a bad one is a ConfigError naming it. */
@@ -37,13 +38,7 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
       hint: "e.g. { rerankWeight: 0.7 }",
     });
   }
-  const feedbackWeight = options.feedbackWeight ?? 0.5;
-  if (!(feedbackWeight >= 0 && Number.isFinite(feedbackWeight))) {
-    throw new ConfigError({
-      message: `feedbackWeight must be a non-negative number, got ${feedbackWeight}`,
-      hint: "e.g. { feedbackWeight: 0.5 } (0 turns pseudo-relevance feedback off)",
-    });
-  }
+  const feedback = resolveFeedbackSettings(options);
   return {
     weights,
     candidateFactor: positive("candidateFactor", options.candidateFactor ?? 5),
@@ -55,7 +50,7 @@ export function resolveSearcherSettings(options: SearcherOptions): SearcherSetti
     rerankTopN: options.rerankTopN === undefined ? undefined : positive("rerankTopN", options.rerankTopN),
     parseMaxTokens: positive("parseMaxTokens", options.parseMaxTokens ?? 256),
     parseTimeoutMs: positive("parseTimeoutMs", options.parseTimeoutMs ?? 20_000),
-    feedbackWeight,
+    feedback,
   };
 }
 

@@ -78,7 +78,8 @@ describe("Searcher recall paths", () => {
     const searcher = new Searcher({ store, embedder, feedbackWeight: 0 });
     const r = await searcher.search("does she own a dog", { topK: 3, paths: ["vector", "keyword"] });
     expect(ids(r)[0]).toBe("puppy");
-    expect(hit(r, "puppy")?.paths).toEqual(["vector"]);
+    // Vector found it; the keyword side may too, through "dog" → "puppy" (neighbour words).
+    expect(hit(r, "puppy")?.paths).toContain("vector");
   });
 
   it("finds a 1-hop neighbour through a graph edge, and reports the graph path", async () => {

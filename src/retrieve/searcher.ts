@@ -9,6 +9,7 @@ import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { dropCovered } from "./coverage.js";
 import { type Candidate, cachedNormalizer, dedupCandidates, limitPerType, mergeSame } from "./dedup.js";
 import { feedbackSearch } from "./feedback.js";
+import { informativeHits } from "./informative.js";
 import { type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import { displaceByWorking, type Ranked } from "./paths.js";
 import {
@@ -136,7 +137,11 @@ export class Searcher {
       : Promise.resolve([]);
     const keywordP: Promise<ScoredId[][]> = opts.paths.has("keyword")
       ? time(timings, "keyword", () =>
-          Promise.all(queries.map((text) => this.store.keywordSearch(text, { k, filter: opts.filter }))),
+          Promise.all(
+            queries.map(async (text) =>
+              informativeHits(await this.store.keywordSearch(text, { k, filter: opts.filter })),
+            ),
+          ),
         )
       : Promise.resolve([]);
     keywordP.catch(() => {}); // awaited below; this only keeps an embedder error from leaving it unhandled
@@ -185,18 +190,22 @@ export class Searcher {
     signal?.throwIfAborted();
     // Pseudo-relevance feedback: BM25 again with the words the best hits share (off at weight 0):
     // LoCoMo recall @500 tokens 0.685 → 0.715, @1000 0.776 → 0.789 (reports/baseline/retrieval-issue15.md).
-    const feedback =
-      this.settings.feedbackWeight > 0 && opts.paths.has("keyword")
+    const { feedback: fb } = this.settings;
+    const expanded =
+      (fb.weight > 0 || fb.neighbours) && opts.paths.has("keyword")
         ? await time(timings, "feedback", () =>
-            feedbackSearch(
-              this.store,
-              parsed.original,
-              [...keywordLists, ...vectorLists],
-              [...keywordLists, ...vectorLists, working, graph],
+            feedbackSearch({
+              store: this.store,
+              query: parsed.original,
+              lists: [...keywordLists, ...vectorLists],
+              pool: [...keywordLists, ...vectorLists, working, graph],
+              prf: fb.weight > 0 && keywordLists.some((l) => l.length > 0),
               loaded,
-            ),
+              neighbours: fb.neighbours,
+              signal,
+            }),
           )
-        : [];
+        : { feedback: [], neighbours: [] };
     const mainHits = vectorLists[0];
     if (mainHits && working.length > 0) vectorLists[0] = displaceByWorking(mainHits, working);
 
@@ -214,10 +223,11 @@ export class Searcher {
         weight: this.settings.weights.keyword,
       })),
       { path: "graph", results: graph, weight: this.settings.weights.graph },
+      { path: "keyword", results: expanded.feedback, weight: this.settings.weights.keyword * fb.weight },
       {
         path: "keyword",
-        results: feedback,
-        weight: this.settings.weights.keyword * this.settings.feedbackWeight,
+        results: expanded.neighbours,
+        weight: this.settings.weights.keyword * fb.neighbourWeight,
       },
     ];
     if (preferences.length > 0) {

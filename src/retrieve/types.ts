@@ -125,10 +125,20 @@ export interface SearcherOptions {
   parseMaxTokens?: number;
   parseTimeoutMs?: number;
   /**
-   * Pseudo-relevance feedback: RRF weight (× the keyword weight) of a second BM25 search whose
-   * query adds the words the best hits share (see `expansionTerms`). Default 0.5; 0 turns it off.
+   * Pseudo-relevance feedback: RRF weight (× the keyword weight) of a second BM25 ranking of the
+   * recalled candidates, whose query adds the words the best hits share (see `expansionTerms`).
+   * Default 0.5; 0 turns it off.
    */
   feedbackWeight?: number;
+  /**
+   * That second ranking also matches each query word (names excepted) by its nearest words among
+   * the candidates, by the embedder's word vectors ("pet" finds "cat"): the least cosine similarity
+   * a neighbour needs, 0–1. Default 0.5 with the built-in GloVe embedder (a word is a table
+   * lookup), 0 (off) with any other, where unseen words would cost embedding calls.
+   */
+  neighbourThreshold?: number;
+  /** RRF weight (× the keyword weight) of that neighbour ranking. Default 1. */
+  neighbourWeight?: number;
 }
 
 /** How far and along which edges `getRelevantSubgraph` walks from the seeds. */

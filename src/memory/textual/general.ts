@@ -4,6 +4,8 @@ import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/index.js";
 import { dropCovered } from "../../retrieve/coverage.js";
+import { type FeedbackSettings, feedbackSearch, resolveFeedbackSettings } from "../../retrieve/feedback.js";
+import { informativeHits } from "../../retrieve/informative.js";
 import {
   analyzeQuery,
   boostByQuery,
@@ -25,6 +27,15 @@ export interface GeneralTextMemoryOptions {
   reader?: FastMemReader;
   /** Candidates fetched per recall path before fusion: max(topK × this, 50). Default 5. */
   candidateFactor?: number;
+  /**
+   * Pseudo-relevance feedback, as in the tree searcher: RRF weight of the candidates re-ranked
+   * by BM25 on the query plus the words the best hits share. Default 0.5; 0 turns it off.
+   */
+  feedbackWeight?: number;
+  /** Least similarity of a query word's neighbour in that re-ranking (see SearcherOptions). */
+  neighbourThreshold?: number;
+  /** RRF weight of the neighbour re-ranking (default 1). */
+  neighbourWeight?: number;
 }
 
 /**
@@ -43,11 +54,13 @@ export interface GeneralTextMemoryOptions {
 export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemory {
   readonly reader: FastMemReader;
   private readonly candidateFactor: number;
+  private readonly feedback: FeedbackSettings;
 
   constructor(options: GeneralTextMemoryOptions) {
     super(options.store, options.embedder);
     this.reader = options.reader ?? new FastMemReader();
     this.candidateFactor = options.candidateFactor ?? 5;
+    this.feedback = resolveFeedbackSettings(options);
   }
 
   /** Embed and store items; all of them commit together or none does. */
@@ -108,28 +121,46 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
     const seeksPreference = analyzeQuery(q).seeksPreference;
     const [byVector, byKeyword, byPreference] = await Promise.all([
       vector ? this.store.vectorSearch(vector, { k: candidates, filter }) : [],
-      this.store.keywordSearch(q, { k: candidates, filter }),
+      this.store.keywordSearch(q, { k: candidates, filter }).then(informativeHits),
       // A request for advice: the user's stated preferences, by similarity, as a list of their own.
       vector && seeksPreference
         ? this.store.vectorSearch(vector, { k: PREFERENCE_CANDIDATES, filter: preferenceOnly(filter) })
         : [],
     ]);
+    const loaded = new Map<string, TextualMemoryItem>();
+    const { weight, neighbours } = this.feedback;
+    const expanded =
+      weight > 0 || neighbours
+        ? await feedbackSearch({
+            store: this.store,
+            query: q,
+            lists: [byKeyword, byVector],
+            pool: [byKeyword, byVector],
+            prf: weight > 0 && byKeyword.length > 0,
+            loaded,
+            neighbours,
+          })
+        : { feedback: [], neighbours: [] };
     const fused = fuseRrf([
       { path: "vector" as const, results: byVector },
       { path: "keyword" as const, results: byKeyword },
+      { path: "keyword" as const, results: expanded.feedback, weight },
+      { path: "keyword" as const, results: expanded.neighbours, weight: this.feedback.neighbourWeight },
       preferenceList(byPreference),
     ]);
     // Without a reference time nothing re-ranks, so only the head needs loading; more follows
     // only when covered results (a turn inside a better window, or the reverse) leave fewer than k.
     let hits: SearchHit[] = [];
-    let loaded = 0;
-    while (loaded < fused.length) {
-      const next = ref === undefined ? Math.min(fused.length, loaded + Math.max(k * 2, 20)) : fused.length;
-      const wanted = fused.slice(loaded, next);
-      loaded = next;
-      const items = new Map((await this.store.getItems(wanted.map((f) => f.id))).map((i) => [i.id, i]));
+    let done = 0;
+    while (done < fused.length) {
+      const next = ref === undefined ? Math.min(fused.length, done + Math.max(k * 2, 20)) : fused.length;
+      const wanted = fused.slice(done, next);
+      done = next;
+      const missing = wanted.map((f) => f.id).filter((id) => !loaded.has(id));
+      if (missing.length > 0)
+        for (const item of await this.store.getItems(missing)) loaded.set(item.id, item);
       for (const f of wanted) {
-        const item = items.get(f.id);
+        const item = loaded.get(f.id);
         if (!item) continue;
         const factor = ref === undefined ? 1 : temporalFactor(item, ref);
         if (factor > 0) hits.push({ item, score: f.score * factor, paths: f.paths });
