@@ -3,7 +3,7 @@ import { ConfigError } from "../core/errors/config-error.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
 import { createGloveEmbedder } from "../providers/glove/index.js";
 import { createSqliteMemoryStore } from "../storage/sqlite/index.js";
-import { commonWords, expansionTerms, poolBm25 } from "./feedback.js";
+import { commonWords, expansionTerms, neighbourListWeight, poolBm25 } from "./feedback.js";
 import { Searcher } from "./searcher.js";
 
 describe("expansionTerms", () => {
@@ -90,5 +90,12 @@ describe("commonWords", () => {
   it("leaves out the names a query writes with a capital letter, not its first word", () => {
     expect(commonWords("What race is Maya preparing for?")).toEqual(["race", "preparing"]);
     expect(commonWords("Pets Caroline has?")).toEqual(["pets"]);
+  });
+});
+
+describe("neighbourListWeight", () => {
+  it("adds the keyword weight when no query word matched informatively", () => {
+    expect(neighbourListWeight({ neighbourWeight: 1 }, [[{ id: "a", score: 2 }]])).toBe(1);
+    expect(neighbourListWeight({ neighbourWeight: 1 }, [[]])).toBe(2);
   });
 });

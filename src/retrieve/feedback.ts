@@ -141,6 +141,19 @@ export function resolveFeedbackSettings(options: {
   };
 }
 
+/**
+ * The neighbour list's weight (× the keyword weight): its own, plus the keyword list's when no
+ * query word matched informatively ("What race is Maya preparing for?" over memories that never
+ * say "race"). The lexical side of the fusion then still counts once, through the words nearest
+ * to the query's, instead of leaving the vector list alone to decide.
+ */
+export function neighbourListWeight(
+  settings: Pick<FeedbackSettings, "neighbourWeight">,
+  keywordLists: readonly (readonly ScoredId[])[],
+): number {
+  return settings.neighbourWeight + (keywordLists.some((l) => l.length > 0) ? 0 : 1);
+}
+
 /** What {@link feedbackSearch} reads. */
 export interface FeedbackInput {
   store: MemoryStore;

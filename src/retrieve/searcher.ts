@@ -8,7 +8,7 @@ import { isZeroVector } from "../core/math/vector.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { dropCovered } from "./coverage.js";
 import { type Candidate, cachedNormalizer, dedupCandidates, limitPerType, mergeSame } from "./dedup.js";
-import { feedbackSearch } from "./feedback.js";
+import { feedbackSearch, neighbourListWeight } from "./feedback.js";
 import { informativeHits } from "./informative.js";
 import { type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import { displaceByWorking, type Ranked } from "./paths.js";
@@ -22,6 +22,7 @@ import {
 import { parseFast, parseFine } from "./query-parse.js";
 import { byScore, requireQuery } from "./rank-order.js";
 import { type RecallDeps, recallGraph, recallWorking, time } from "./recall.js";
+import { blendRerank, type RankContext } from "./rerank-blend.js";
 import { type FusedResult, fuseRrf, type RankedList } from "./rrf.js";
 import { resolveSearcherSettings, type SearcherSettings } from "./searcher-settings.js";
 import { relevantSubgraph } from "./subgraph.js";
@@ -227,7 +228,7 @@ export class Searcher {
       {
         path: "keyword",
         results: expanded.neighbours,
-        weight: this.settings.weights.keyword * fb.neighbourWeight,
+        weight: this.settings.weights.keyword * neighbourListWeight(fb, keywordLists),
       },
     ];
     if (preferences.length > 0) {
@@ -324,7 +325,7 @@ export class Searcher {
     candidates.sort(byScore);
     candidates = boostByQuery(ctx.parsed.original, candidates, (c) => c.item);
     candidates = mergeSame(candidates, this.normalize);
-    candidates = await this.maybeRerank(candidates, ctx);
+    candidates = await blendRerank(candidates, ctx, this.reranker, this.settings);
     const before = candidates.length;
     candidates = candidates.filter((c) => c.score >= opts.threshold);
     const thresholdCut = candidates.length < before;
@@ -334,68 +335,4 @@ export class Searcher {
     timings.dedup = (timings.dedup ?? 0) + performance.now() - dedupStart;
     return { hits: limitPerType(candidates, opts), thresholdCut };
   }
-
-  /**
-   * Blend reranker scores into the top rerankTopN candidates. Raw scores are kept in ctx.rerank,
-   * so a second ranking pass over a longer list only sends documents not scored yet.
-   */
-  private async maybeRerank(candidates: Candidate[], ctx: RankContext): Promise<Candidate[]> {
-    const { opts, warnings, signal, timings } = ctx;
-    const wanted = opts.rerank ?? this.reranker !== undefined;
-    if (!wanted || candidates.length === 0 || ctx.rerankFailed) return candidates;
-    if (!this.reranker) {
-      warnings.push("rerank was asked for but the Searcher has no reranker; results are in fused order");
-      ctx.rerankFailed = true;
-      return candidates;
-    }
-    const n = this.settings.rerankTopN ?? Math.max(opts.topK * 3, 20);
-    const head = candidates.slice(0, n);
-    const todo = head.filter((c) => !ctx.rerank.has(c.item.id));
-    if (todo.length > 0) {
-      const started = performance.now();
-      try {
-        const scores = await this.reranker.doRerank(
-          ctx.parsed.rephrased ?? ctx.parsed.original,
-          todo.map((c) => c.item.memory),
-          { signal },
-        );
-        if (scores.length !== todo.length || scores.some((s) => !Number.isFinite(s))) {
-          throw new Error(`it returned ${scores.length} scores for ${todo.length} documents`);
-        }
-        for (const [i, c] of todo.entries()) ctx.rerank.set(c.item.id, scores[i] as number);
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        warnings.push(`rerank failed (${errorMessage(error)}); results are in fused order`);
-        ctx.rerankFailed = true;
-        return candidates;
-      } finally {
-        timings.rerank = (timings.rerank ?? 0) + performance.now() - started;
-      }
-    }
-    const raw = head.map((c) => ctx.rerank.get(c.item.id) as number);
-    const lo = Math.min(...raw);
-    const hi = Math.max(...raw);
-    const w = this.settings.rerankWeight;
-    const out = candidates.map((c, i) => {
-      const s = i < head.length ? raw[i] : undefined;
-      const norm = s === undefined ? 0 : hi > lo ? (s - lo) / (hi - lo) : 1;
-      return { ...c, score: (1 - w) * c.score + w * norm };
-    });
-    return out.sort(byScore);
-  }
-}
-
-/** What one search's ranking passes share. */
-interface RankContext {
-  parsed: ParsedQuery;
-  opts: ResolvedSearchOptions;
-  /** The best possible fused score, to bring scores to [0, 1]. */
-  best: number;
-  loaded: Map<string, TextualMemoryItem>;
-  timings: Record<string, number>;
-  warnings: string[];
-  signal: AbortSignal | undefined;
-  /** Raw reranker scores by id. */
-  rerank: Map<string, number>;
-  rerankFailed?: boolean;
 }

@@ -4,7 +4,12 @@ import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/index.js";
 import { dropCovered } from "../../retrieve/coverage.js";
-import { type FeedbackSettings, feedbackSearch, resolveFeedbackSettings } from "../../retrieve/feedback.js";
+import {
+  type FeedbackSettings,
+  feedbackSearch,
+  neighbourListWeight,
+  resolveFeedbackSettings,
+} from "../../retrieve/feedback.js";
 import { informativeHits } from "../../retrieve/informative.js";
 import {
   analyzeQuery,
@@ -145,7 +150,11 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
       { path: "vector" as const, results: byVector },
       { path: "keyword" as const, results: byKeyword },
       { path: "keyword" as const, results: expanded.feedback, weight },
-      { path: "keyword" as const, results: expanded.neighbours, weight: this.feedback.neighbourWeight },
+      {
+        path: "keyword" as const,
+        results: expanded.neighbours,
+        weight: neighbourListWeight(this.feedback, [byKeyword]),
+      },
       preferenceList(byPreference),
     ]);
     // Without a reference time nothing re-ranks, so only the head needs loading; more follows
