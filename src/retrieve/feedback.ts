@@ -5,6 +5,15 @@ import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { ENGLISH_STOP_WORDS, tokenize } from "../providers/bm25-reranker/bm25-tokenize.js";
 import { neighbourTerms, WordVectors } from "./word-neighbours.js";
 
+/**
+ * Candidates re-ranked per recall list, for a search of topK: its head is what fusion can still
+ * lift into the results (an RRF list adds 1/(60 + rank), so rank 100 moves little). Loading and
+ * tokenising every candidate cost ~2 ms of a ~10 ms search at 100k memories.
+ */
+export function feedbackPoolSize(topK: number): number {
+  return Math.max(topK * 3, 30);
+}
+
 /** Feedback documents read, and expansion terms taken at most. */
 export const FEEDBACK_DOCS = 6;
 export const FEEDBACK_TERMS = 5;
@@ -58,11 +67,12 @@ const B = 0.75;
 /**
  * BM25 of `terms` over `docs`, with document frequencies counted in `docs` themselves: the
  * candidates' own statistics, so the cost is bounded by the candidates, not the store. Returns
- * each document's score (0 when it holds no term).
+ * each document's score (0 when it holds no term). A document is its text, or its tokens
+ * (`tokenize`) when the caller ranks the same documents more than once.
  */
 export function poolBm25(
   terms: readonly string[] | ReadonlyMap<string, number>,
-  docs: readonly string[],
+  docs: readonly (string | readonly string[])[],
 ): number[] {
   const weights = Array.isArray(terms)
     ? new Map((terms as readonly string[]).map((t) => [t, 1]))
@@ -71,7 +81,7 @@ export function poolBm25(
   const counts = docs.map((doc) => {
     const tf = new Map<string, number>();
     let length = 0;
-    for (const w of tokenize(doc)) {
+    for (const w of typeof doc === "string" ? tokenize(doc) : doc) {
       length++;
       if (wanted.has(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
     }
@@ -160,8 +170,10 @@ export interface FeedbackInput {
   query: string;
   /** The recall lists whose heads give the feedback words. */
   lists: readonly (readonly ScoredId[])[];
-  /** Every recalled candidate: the documents re-ranked. */
+  /** The recalled candidates: the head of each list (see `poolSize`) is re-ranked. */
   pool: readonly (readonly ScoredId[])[];
+  /** Candidates taken from the head of each pool list: a re-ranked list only moves the head. */
+  poolSize: number;
   /** Items loaded so far (read and filled). */
   loaded: Map<string, TextualMemoryItem>;
   /**
@@ -200,18 +212,20 @@ export async function feedbackSearch(input: FeedbackInput): Promise<FeedbackList
       if (id !== undefined && !ids.includes(id) && ids.length < FEEDBACK_DOCS) ids.push(id);
     }
   }
-  const candidates = [...new Set([...ids, ...pool.flatMap((l) => l.map((h) => h.id))])];
+  const candidates = [
+    ...new Set([...ids, ...pool.flatMap((l) => l.slice(0, input.poolSize).map((h) => h.id))]),
+  ];
   const missing = candidates.filter((id) => !loaded.has(id));
   if (missing.length > 0) for (const item of await store.getItems(missing)) loaded.set(item.id, item);
   const head = ids.map((id) => loaded.get(id)?.memory).filter((m): m is string => m !== undefined);
   const items = candidates.map((id) => loaded.get(id)).filter((i): i is TextualMemoryItem => i !== undefined);
-  const texts = items.map((i) => i.memory);
+  const tokens = items.map((i) => tokenize(i.memory));
   const asked = tokenize(query);
   const rank = (extra: ReadonlyMap<string, number>): ScoredId[] => {
     if (extra.size === 0) return [];
     const terms = new Map(extra);
     for (const t of asked) terms.set(t, 1);
-    const scores = poolBm25(terms, texts);
+    const scores = poolBm25(terms, tokens);
     return items
       .map((item, i) => ({ id: item.id, score: scores[i] as number }))
       .filter((h) => h.score > 0)
@@ -221,7 +235,7 @@ export async function feedbackSearch(input: FeedbackInput): Promise<FeedbackList
   if (!input.neighbours) return { feedback, neighbours: [] };
   const near = await neighbourTerms(
     commonWords(query).filter(plainWord),
-    texts.flatMap((t) => tokenize(t)).filter(plainWord),
+    [...new Set(tokens.flat())].filter(plainWord),
     input.neighbours.vectors,
     input.neighbours.threshold,
     input.signal,

@@ -8,7 +8,7 @@ import { isZeroVector } from "../core/math/vector.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 import { dropCovered } from "./coverage.js";
 import { type Candidate, cachedNormalizer, dedupCandidates, limitPerType, mergeSame } from "./dedup.js";
-import { feedbackSearch, neighbourListWeight } from "./feedback.js";
+import { feedbackPoolSize, feedbackSearch, neighbourListWeight } from "./feedback.js";
 import { informativeHits } from "./informative.js";
 import { type ResolvedSearchOptions, resolveSearchOptions } from "./options.js";
 import { displaceByWorking, type Ranked } from "./paths.js";
@@ -200,6 +200,7 @@ export class Searcher {
               query: parsed.original,
               lists: [...keywordLists, ...vectorLists],
               pool: [...keywordLists, ...vectorLists, working, graph],
+              poolSize: feedbackPoolSize(opts.topK),
               prf: fb.weight > 0 && keywordLists.some((l) => l.length > 0),
               loaded,
               neighbours: fb.neighbours,

@@ -6,6 +6,7 @@ import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/
 import { dropCovered } from "../../retrieve/coverage.js";
 import {
   type FeedbackSettings,
+  feedbackPoolSize,
   feedbackSearch,
   neighbourListWeight,
   resolveFeedbackSettings,
@@ -141,6 +142,7 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
             query: q,
             lists: [byKeyword, byVector],
             pool: [byKeyword, byVector],
+            poolSize: feedbackPoolSize(k),
             prf: weight > 0 && byKeyword.length > 0,
             loaded,
             neighbours,
