@@ -11,6 +11,7 @@ import { GeneralTextMemory } from "../../src/memory/textual/general.js";
 import { TreeTextMemory, type TreeTextMemoryOptions } from "../../src/memory/textual/tree/index.js";
 import type { ChatMessage } from "../../src/reader/chat-schema.js";
 import type { FastMemReader } from "../../src/reader/fast-reader.js";
+import { packTurns } from "../../src/retrieve/coverage.js";
 import type { LocomoConversation, LocomoSession } from "./data.js";
 import type { IngestStats, RetrievalSystem, Retrieved } from "./systems.js";
 
@@ -77,14 +78,21 @@ export function memoryDiaIds(item: TextualMemoryItem): string[] {
 export function mergeByScore(a: readonly Retrieved[], b: readonly Retrieved[], k: number): Retrieved[] {
   const all = [...a.map((r, i) => ({ r, i, side: 0 })), ...b.map((r, i) => ({ r, i, side: 1 }))];
   all.sort((x, y) => y.r.score - x.r.score || x.side - y.side || x.i - y.i);
-  const seen = new Set<string>();
+  const seenText = new Set<string>();
+  const unique = all.map((e) => e.r).filter((r) => !seenText.has(r.text) && seenText.add(r.text));
+  // Our items: the same packing as a search (a window cut to the turns not yet returned).
+  if (unique.every((r) => r.item)) {
+    return packTurns(
+      unique,
+      (r) => r.item as TextualMemoryItem,
+      (r, item) => ({ ...r, item, text: item.memory, diaIds: memoryDiaIds(item) }),
+    ).slice(0, k);
+  }
   const turns = new Set<string>();
   const out: Retrieved[] = [];
-  for (const { r } of all) {
-    if (seen.has(r.text)) continue;
+  for (const r of unique) {
     // Every turn already in a better result (the other cube's window or turns): nothing new.
     if (r.diaIds.length > 0 && r.diaIds.every((id) => turns.has(id))) continue;
-    seen.add(r.text);
     for (const id of r.diaIds) turns.add(id);
     out.push(r);
     if (out.length >= k) break;
@@ -109,7 +117,12 @@ export function createMemosSystem(options: MemosSystemOptions): RetrievalSystem 
 
   async function searchCube(mem: Memory, question: string, k: number): Promise<Retrieved[]> {
     const hits = await mem.search(question, { topK: k });
-    return hits.map((h) => ({ text: h.item.memory, diaIds: memoryDiaIds(h.item), score: h.score }));
+    return hits.map((h) => ({
+      text: h.item.memory,
+      diaIds: memoryDiaIds(h.item),
+      score: h.score,
+      item: h.item,
+    }));
   }
 
   return {

@@ -3,6 +3,7 @@
  * turn-level baselines (BM25, dated BM25, dense GloVe). Our own memory is in memos-system.ts.
  */
 import { type Embedder, embedMany } from "../../src/core/interfaces/embedder.js";
+import type { TextualMemoryItem } from "../../src/core/schema/memory.js";
 import { Bm25Index } from "../lib/bm25.js";
 import type { LocomoConversation, LocomoSession, LocomoTurn } from "./data.js";
 
@@ -14,6 +15,8 @@ export interface Retrieved {
   diaIds: string[];
   /** The system's own score; higher is better. Only comparable within one system. */
   score: number;
+  /** Our memory's item, when the system is ours (lets a merge cut windows as search does). */
+  item?: TextualMemoryItem;
 }
 
 /** What an ingest produced. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
-import { dropCovered, turnKeys } from "./coverage.js";
+import { dropCovered, packTurns, turnKeys } from "./coverage.js";
 
 function item(id: string, turns: string[]): TextualMemoryItem {
   return {
@@ -27,5 +27,37 @@ describe("dropCovered", () => {
     const kept = dropCovered([item("t1", ["D1:1"]), item("w", ["D1:1", "D1:2"]), doc, doc], (x) => x);
     expect(kept.map((x) => x.id)).toEqual(["t1", "w", "doc", "doc"]);
     expect(turnKeys(doc)).toEqual([]);
+  });
+});
+
+/** A fast-reader window: a time header, then one line per turn. */
+function window(id: string, turns: string[]): TextualMemoryItem {
+  const w = item(id, turns);
+  return {
+    ...w,
+    memory: ["Monday 3 March 2025, 10:00 am UTC", ...turns.map((t) => `Ada: line ${t}`)].join("\n"),
+  };
+}
+
+describe("packTurns", () => {
+  const pack = (xs: TextualMemoryItem[]) =>
+    packTurns(
+      xs,
+      (x) => x,
+      (_x, cut) => cut,
+    );
+
+  it("cuts a window down to the turns better results did not bring, header kept", () => {
+    const [turn, cut] = pack([item("t2", ["D1:2"]), window("w", ["D1:1", "D1:2", "D1:3"])]);
+    expect(turn?.id).toBe("t2");
+    expect(cut?.id).toBe("w");
+    expect(cut?.memory).toBe("Monday 3 March 2025, 10:00 am UTC\nAda: line D1:1\nAda: line D1:3");
+    expect(cut?.metadata.sources.map((s) => s.message_id)).toEqual(["D1:1", "D1:3"]);
+  });
+
+  it("leaves a memory whole when its lines do not map to its turns, and drops a covered one", () => {
+    const edited = { ...window("w", ["D1:1", "D1:2"]), memory: "Ada rode her bike and told Bruno." };
+    const kept = pack([item("t1", ["D1:1"]), edited, item("t2", ["D1:2"])]);
+    expect(kept.map((x) => x.memory)).toEqual(["D1:1", "Ada rode her bike and told Bruno."]);
   });
 });

@@ -6,7 +6,7 @@ import type { Reranker } from "../core/interfaces/reranker.js";
 import type { MemoryStore, ScoredId } from "../core/interfaces/store.js";
 import { isZeroVector } from "../core/math/vector.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
-import { dropCovered } from "./coverage.js";
+import { packTurns } from "./coverage.js";
 import { type Candidate, cachedNormalizer, dedupCandidates, limitPerType, mergeSame } from "./dedup.js";
 import { feedbackPoolSize, feedbackSearch, neighbourListWeight } from "./feedback.js";
 import { informativeHits } from "./informative.js";
@@ -332,7 +332,12 @@ export class Searcher {
     const thresholdCut = candidates.length < before;
     const dedupStart = performance.now();
     candidates = await dedupCandidates(this.vectors, candidates, opts, ctx.signal);
-    if (opts.dedup !== "no") candidates = dropCovered(candidates, (c) => c.item);
+    if (opts.dedup !== "no")
+      candidates = packTurns(
+        candidates,
+        (c) => c.item,
+        (c, item) => ({ ...c, item }),
+      );
     timings.dedup = (timings.dedup ?? 0) + performance.now() - dedupStart;
     return { hits: limitPerType(candidates, opts), thresholdCut };
   }

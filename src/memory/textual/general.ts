@@ -3,7 +3,7 @@ import type { Embedder } from "../../core/interfaces/embedder.js";
 import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { type ChatMessage, type ChatSession, FastMemReader } from "../../reader/index.js";
-import { dropCovered } from "../../retrieve/coverage.js";
+import { dropCovered, packTurns } from "../../retrieve/coverage.js";
 import {
   type FeedbackSettings,
   feedbackPoolSize,
@@ -179,6 +179,10 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
       if (dropCovered(hits, (h) => h.item).length >= k) break;
     }
     hits = boostByQuery(q, hits, (h) => h.item);
-    return dropCovered(hits, (h) => h.item).slice(0, k);
+    return packTurns(
+      hits,
+      (h) => h.item,
+      (h, item) => ({ ...h, item }),
+    ).slice(0, k);
   }
 }

@@ -219,7 +219,14 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
         result.query.original,
       );
       const byId = new Map(written.map((i) => [i.id, i]));
-      return { ...result, hits: result.hits.map((h) => ({ ...h, item: byId.get(h.item.id) ?? h.item })) };
+      // The usage just written; text and sources stay as search packed them (a window may be cut).
+      const withUsage = (h: SearchHit): SearchHit => {
+        const w = byId.get(h.item.id);
+        return w
+          ? { ...h, item: { ...h.item, metadata: { ...h.item.metadata, usage: w.metadata.usage } } }
+          : h;
+      };
+      return { ...result, hits: result.hits.map(withUsage) };
     } catch (error) {
       // The hits are right even if the bookkeeping failed: return them, and say so.
       logger.warn({ err: error }, "tree memory: recording usage failed");
