@@ -20,7 +20,9 @@ describe("demo questions", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const { question, answer } of DEMO_QUESTIONS) {
+  // The README quick start's `memos search` question, on the same sample chat.
+  const quickStart = { question: "What is the name of Maya's cat?", answer: "cat called Pixel" };
+  for (const { question, answer } of [...DEMO_QUESTIONS, quickStart]) {
     it(`"${question}" → the memory holding "${answer}"`, async () => {
       const [top] = await cube.text.search(question, { topK: 3 });
       expect(top?.item.memory).toContain(answer);
