@@ -23,7 +23,7 @@ import { type AfterCommitDeps, afterCommit, type Read, warnStep } from "./after-
 import { type MemoryCapacities, resolveCapacities } from "./capacities.js";
 import type { TreeAddReport, TreeAddResult, TreeTextMemoryOptions, UpgradeReport } from "./types.js";
 import { upgradeFastNodes } from "./upgrade.js";
-import { recordUsage } from "./usage.js";
+import { recordUsage, withUsage } from "./usage.js";
 import { dropWorkingCopies, refreshWorkingCopies, workingMemoryItems } from "./working-memory.js";
 
 /**
@@ -218,15 +218,7 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
         result.hits.map((h) => h.item.id),
         result.query.original,
       );
-      const byId = new Map(written.map((i) => [i.id, i]));
-      // The usage just written; text and sources stay as search packed them (a window may be cut).
-      const withUsage = (h: SearchHit): SearchHit => {
-        const w = byId.get(h.item.id);
-        return w
-          ? { ...h, item: { ...h.item, metadata: { ...h.item.metadata, usage: w.metadata.usage } } }
-          : h;
-      };
-      return { ...result, hits: result.hits.map(withUsage) };
+      return { ...result, hits: withUsage(result.hits, written) };
     } catch (error) {
       // The hits are right even if the bookkeeping failed: return them, and say so.
       logger.warn({ err: error }, "tree memory: recording usage failed");

@@ -37,3 +37,18 @@ export async function recordUsage(
     return written;
   });
 }
+
+/**
+ * The hits with the usage `written` just recorded for them; text and sources stay as search
+ * returned them (a window may have been cut to the turns no better hit holds).
+ */
+export function withUsage<H extends { item: TextualMemoryItem }>(
+  hits: readonly H[],
+  written: TextualMemoryItem[],
+): H[] {
+  const usage = new Map(written.map((i) => [i.id, i.metadata.usage]));
+  return hits.map((h) => {
+    const u = usage.get(h.item.id);
+    return u ? { ...h, item: { ...h.item, metadata: { ...h.item.metadata, usage: u } } } : h;
+  });
+}
