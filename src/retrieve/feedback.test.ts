@@ -97,5 +97,6 @@ describe("neighbourListWeight", () => {
   it("adds the keyword weight when no query word matched informatively", () => {
     expect(neighbourListWeight({ neighbourWeight: 1 }, [[{ id: "a", score: 2 }]])).toBe(1);
     expect(neighbourListWeight({ neighbourWeight: 1 }, [[]])).toBe(2);
+    expect(neighbourListWeight({ neighbourWeight: 0 }, [[]])).toBe(0);
   });
 });

@@ -161,6 +161,7 @@ export function neighbourListWeight(
   settings: Pick<FeedbackSettings, "neighbourWeight">,
   keywordLists: readonly (readonly ScoredId[])[],
 ): number {
+  if (settings.neighbourWeight === 0) return 0; // turned off: stays off
   return settings.neighbourWeight + (keywordLists.some((l) => l.length > 0) ? 0 : 1);
 }
 
