@@ -1,4 +1,4 @@
-import type { TextualMemoryItem } from "../core/schema/memory.js";
+import type { SourceMessage, TextualMemoryItem } from "../core/schema/memory.js";
 
 /**
  * The conversation turns a memory holds, as keys (message id + the words of the turn): a turn
@@ -9,11 +9,12 @@ import type { TextualMemoryItem } from "../core/schema/memory.js";
  * turnKeys(windowItem); // ["D1:3\u0000I went to a support group…", "D1:4\u0000…"]
  */
 export function turnKeys(item: TextualMemoryItem): string[] {
-  const keys: string[] = [];
-  for (const s of item.metadata.sources ?? []) {
-    if (s.message_id && s.content !== undefined) keys.push(`${s.message_id}\u0000${s.content}`);
-  }
-  return keys;
+  return (item.metadata.sources ?? []).map(turnKey).filter((k): k is string => k !== undefined);
+}
+
+/** One source's turn key (message id + words), or undefined without chat provenance. */
+function turnKey(s: SourceMessage): string | undefined {
+  return s.message_id && s.content !== undefined ? `${s.message_id}\u0000${s.content}` : undefined;
 }
 
 /**
@@ -48,9 +49,7 @@ export function withoutTurns(
   const sources = item.metadata.sources ?? [];
   const lines = item.memory.split("\n");
   if (sources.length < 2 || lines.length !== sources.length + 1) return undefined;
-  const keep = sources.map(
-    (s) => !(s.message_id && s.content !== undefined && seen.has(`${s.message_id}\u0000${s.content}`)),
-  );
+  const keep = sources.map((s) => !seen.has(turnKey(s) ?? ""));
   if (keep.every(Boolean)) return undefined;
   const memory = [lines[0], ...lines.slice(1).filter((_, i) => keep[i])].join("\n");
   return { ...item, memory, metadata: { ...item.metadata, sources: sources.filter((_, i) => keep[i]) } };

@@ -1,4 +1,5 @@
 import type { Embedder } from "../core/interfaces/embedder.js";
+import { cosine } from "../core/math/vector.js";
 
 /** Most words a {@link WordVectors} cache keeps (20,000 × 100-d ≈ 8 MB); the oldest go first. */
 export const WORD_CACHE_SIZE = 20_000;
@@ -40,18 +41,6 @@ export class WordVectors {
     while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
     return new Map(words.map((w) => [w, this.cache.get(w) as Float32Array]));
   }
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += (a[i] as number) * (b[i] as number);
-    na += (a[i] as number) ** 2;
-    nb += (b[i] as number) ** 2;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
 /**
