@@ -14,6 +14,37 @@ describe("countTokens (cl100k)", () => {
     expect(() => countTokens("ends with <|endoftext|> here")).not.toThrow();
     expect(countTokens("<|endoftext|>")).toBeGreaterThan(1);
   });
+
+  it("equals the encoder's token count on mixed text (the per-piece count cache changes nothing)", () => {
+    const alphabet = [
+      ..."abcdefghijklmnopqrstuvwxyz",
+      ..."ABCXYZ",
+      ..."0123456789",
+      ..."  \t\n\r\n",
+      ..."'s'll'D.,;:!?-–—\"()[]{}<>|/\\@#$%^&*_+=~`",
+      ..."éüßøñ",
+      ..."世界你好",
+      "😀",
+      "👩‍👩‍👧",
+      "<|endoftext|>",
+      "supercalifragilisticexpialidocious".repeat(3),
+    ];
+    let seed = 42;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 400; round++) {
+      const length = 1 + Math.floor(rand() * 120);
+      const text = Array.from({ length }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
+      // Twice: the second count comes from the piece cache.
+      expect(countTokens(text)).toBe(encodeTokens(text).length);
+      expect(countTokens(text)).toBe(encodeTokens(text).length);
+    }
+    const prose =
+      "Caroline: I went to the LGBTQ support group yesterday [7 May 2023] and it was so powerful!";
+    expect(countTokens(prose)).toBe(encodeTokens(prose).length);
+  });
 });
 
 describe("splitToBudget", () => {

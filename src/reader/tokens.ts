@@ -39,7 +39,7 @@ export function decodeTokens(tokens: number[]): string {
 
 /**
  * Number of cl100k_base tokens in `text` (the GPT-4 / GPT-3.5 tokenizer). Used to size memory
- * windows and by the benchmarks to report token costs.
+ * windows and by the benchmarks to report token costs. Equal to `encodeTokens(text).length`.
  *
  * @example
  * countTokens("hello world"); // 2
@@ -47,19 +47,64 @@ export function decodeTokens(tokens: number[]): string {
  */
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
-  if (text.length > COUNT_CACHE_MAX_CHARS) return encodeTokens(text).length;
-  let n = counts.get(text);
-  if (n === undefined) {
-    n = encodeTokens(text).length;
-    // Cleared when full rather than LRU: cheap, and the reuse is local (one window, one message).
-    if (counts.size >= COUNT_CACHE_ENTRIES) counts.clear();
-    counts.set(text, n);
+  const { ranks, pieces } = getCounter();
+  // cl100k splits text into pieces with a regex first and encodes each piece on its own, so a
+  // count is the sum of its pieces' counts; words repeat, so those are kept. This is what keeps
+  // reading fast: js-tiktoken's encode costs several µs per word.
+  let n = 0;
+  pieces.lastIndex = 0;
+  for (let m = pieces.exec(text); m !== null; m = pieces.exec(text)) {
+    const piece = m[0];
+    let c = pieceCounts.get(piece);
+    if (c === undefined) {
+      c = bytePairCount(utf8.encode(piece), ranks);
+      // Cleared when full rather than LRU: cheap, and common words come straight back.
+      if (pieceCounts.size >= PIECE_CACHE_ENTRIES) pieceCounts.clear();
+      if (piece.length <= PIECE_CACHE_MAX_CHARS) pieceCounts.set(piece, c);
+    }
+    n += c;
   }
   return n;
 }
 
-// Reading measures the same piece several times (alone, with its header, in its window);
-// counting is most of the cost of reading, so recent counts of short strings are kept.
-const COUNT_CACHE_ENTRIES = 4096;
-const COUNT_CACHE_MAX_CHARS = 4096;
-const counts = new Map<string, number>();
+const PIECE_CACHE_ENTRIES = 65_536;
+const PIECE_CACHE_MAX_CHARS = 64;
+const pieceCounts = new Map<string, number>();
+const utf8 = new TextEncoder();
+let counter: { ranks: Map<string, number>; pieces: RegExp } | undefined;
+
+function getCounter(): { ranks: Map<string, number>; pieces: RegExp } {
+  if (!counter) {
+    const enc = getEncoder() as unknown as { rankMap: Map<string, number>; patStr: string };
+    counter = { ranks: enc.rankMap, pieces: new RegExp(enc.patStr, "gu") };
+  }
+  return counter;
+}
+
+/**
+ * Tokens of one piece: js-tiktoken's byte-pair merge (lowest-ranked adjacent pair first, until
+ * no pair is a token), counting the parts instead of returning their ids. Parts without a rank
+ * are dropped there, so they are not counted here.
+ */
+function bytePairCount(bytes: Uint8Array, ranks: Map<string, number>): number {
+  if (bytes.length === 1 || ranks.has(bytes.join(","))) return 1;
+  const starts = Array.from({ length: bytes.length + 1 }, (_, i) => i);
+  const key = (from: number, to: number) => bytes.subarray(from, to).join(",");
+  while (starts.length > 2) {
+    let best = -1;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < starts.length - 2; i++) {
+      const rank = ranks.get(key(starts[i] as number, starts[i + 2] as number));
+      if (rank !== undefined && rank < bestRank) {
+        bestRank = rank;
+        best = i;
+      }
+    }
+    if (best < 0) break;
+    starts.splice(best + 1, 1);
+  }
+  let n = 0;
+  for (let i = 0; i < starts.length - 1; i++)
+    if (ranks.has(key(starts[i] as number, starts[i + 1] as number))) n++;
+  return n;
+}
