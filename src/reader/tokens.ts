@@ -47,6 +47,9 @@ export function decodeTokens(tokens: number[]): string {
  */
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
+  // Reading measures the same string several times (alone, with its header, in its window).
+  const known = text.length <= TEXT_CACHE_MAX_CHARS ? textCounts.get(text) : undefined;
+  if (known !== undefined) return known;
   const { ranks, pieces } = getCounter();
   // cl100k splits text into pieces with a regex first and encodes each piece on its own, so a
   // count is the sum of its pieces' counts; words repeat, so those are kept. This is what keeps
@@ -64,8 +67,16 @@ export function countTokens(text: string): number {
     }
     n += c;
   }
+  if (text.length <= TEXT_CACHE_MAX_CHARS) {
+    if (textCounts.size >= TEXT_CACHE_ENTRIES) textCounts.clear();
+    textCounts.set(text, n);
+  }
   return n;
 }
+
+const TEXT_CACHE_ENTRIES = 1024;
+const TEXT_CACHE_MAX_CHARS = 4096;
+const textCounts = new Map<string, number>();
 
 const PIECE_CACHE_ENTRIES = 65_536;
 const PIECE_CACHE_MAX_CHARS = 64;

@@ -68,6 +68,10 @@ export async function storedKeys(
 ): Promise<Set<string>> {
   const wanted = new Set(keys);
   const found = new Set<string>();
+  // A session the store has never seen (most adds in a bulk import) needs no key matching: one
+  // indexed count instead of a query with a clause per key.
+  if (wanted.size === 0 || (await store.count({ session_id: sessionId ?? null } as MemoryFilter)) === 0)
+    return found;
   const unique = [...wanted];
   for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
     const chunk = unique.slice(i, i + LOOKUP_CHUNK);
