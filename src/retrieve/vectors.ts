@@ -3,9 +3,22 @@ import type { MemoryStore } from "../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
 
 /**
+ * The text a memory's vector is computed from: its key in front when the text does not hold it.
+ *
+ * @example
+ * embeddingText(item); // "Peanut allergy. Maya is allergic to peanuts."
+ */
+export function embeddingText(item: TextualMemoryItem): string {
+  const key = item.metadata.key;
+  return key && !item.memory.includes(key) ? `${key}. ${item.memory}` : item.memory;
+}
+
+/**
  * Vectors of items, for the working path and for dedup: the item's own `metadata.embedding`,
  * else a small cache (keyed by id and text, so an edited memory is re-embedded), else the
- * store's stored vector, else the embedder (one batch for all that are still missing).
+ * store's stored vector, else the embedder (one batch for all that are still missing). An
+ * in-process embedder (`inProcess`, GloVe) skips the store: embedding the text again gives the
+ * stored vector back, several times faster than sqlite-vec reads it (~15 vs ~100 µs).
  *
  * @example
  * const lookup = new VectorLookup(store, embedder);
@@ -36,21 +49,23 @@ export class VectorLookup {
       else missing.push(item);
     }
     if (missing.length === 0) return out;
-    const stored = await Promise.all(missing.map((i) => this.store.getEmbedding(i.id)));
     const toEmbed: TextualMemoryItem[] = [];
-    missing.forEach((item, i) => {
-      const v = stored[i];
-      if (v && v.length === dims) this.remember(item, v, out);
-      else toEmbed.push(item);
-    });
+    if (this.embedder.inProcess) toEmbed.push(...missing);
+    else {
+      const stored = await Promise.all(missing.map((i) => this.store.getEmbedding(i.id)));
+      missing.forEach((item, i) => {
+        const v = stored[i];
+        if (v && v.length === dims) this.remember(item, v, out);
+        else toEmbed.push(item);
+      });
+    }
     if (toEmbed.length > 0) {
       const vs: Float32Array[] = [];
       for (let i = 0; i < toEmbed.length; i += this.embedder.maxBatch) {
         vs.push(
-          ...(await this.embedder.doEmbed(
-            toEmbed.slice(i, i + this.embedder.maxBatch).map((x) => x.memory),
-            { signal },
-          )),
+          ...(await this.embedder.doEmbed(toEmbed.slice(i, i + this.embedder.maxBatch).map(embeddingText), {
+            signal,
+          })),
         );
       }
       toEmbed.forEach((item, i) => {

@@ -11,6 +11,12 @@ export interface Embedder {
   readonly dimensions: number;
   /** Largest batch one `doEmbed` call accepts; `embedMany` splits larger inputs. */
   readonly maxBatch: number;
+  /**
+   * True when embedding is in-process CPU work with no I/O (GloVe): re-embedding a memory's text
+   * is then cheaper than reading its stored vector back, and search does so. Leave it unset for
+   * anything behind a network call or a GPU queue.
+   */
+  readonly inProcess?: boolean;
   /** Embed a batch of texts; one vector per text, same order. L2-normalised where the model allows. */
   doEmbed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
 }

@@ -4,6 +4,7 @@ import { type Embedder, embedMany } from "../../core/interfaces/embedder.js";
 import type { MemoryStore, StoredItem } from "../../core/interfaces/store.js";
 import { type FilterNode, normalizeFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
+import { embeddingText } from "../../retrieve/vectors.js";
 import { addUnlessStored } from "./ingest-keys.js";
 import { applyUpdate, historyOf, textAtVersion } from "./item-ops.js";
 import { readTextualMemory, writeTextualMemory } from "./persist.js";
@@ -119,11 +120,8 @@ export abstract class StoreBackedTextMemory {
   }
 }
 
-/** What gets embedded: the memory text, with its key when the key adds words. */
-export function embeddingText(item: TextualMemoryItem): string {
-  const key = item.metadata.key;
-  return key && !item.memory.includes(key) ? `${key}. ${item.memory}` : item.memory;
-}
+/** What gets embedded: the memory text, with its key when the key adds words (search re-embeds the same text). */
+export { embeddingText };
 
 export function withoutEmbedding(item: TextualMemoryItem): TextualMemoryItem {
   if (item.metadata.embedding == null) return item;

@@ -162,6 +162,8 @@ export class GloveEmbedder implements Embedder {
   readonly dimensions = DIMENSIONS;
   /** `doEmbed` takes larger batches too; this is the size callers should aim for. */
   readonly maxBatch = 2048;
+  /** ~15 µs a memory, several times cheaper than reading a vector back from sqlite-vec. */
+  readonly inProcess = true;
   readonly sifA: number;
   readonly removesCommonComponent: boolean;
   readonly loadInfo: GloveLoadInfo;
