@@ -6,6 +6,7 @@ import { InvalidInputError, MissingDependencyError, StorageError } from "../../c
 import { annThresholdOption, dimensionsOption } from "../shared/store-input.js";
 import { dimensionMismatch } from "../shared/vector-input.js";
 import { AnnCache } from "./ann-cache.js";
+import { WalCheckpointer } from "./checkpointer.js";
 import type { SqliteContext } from "./context.js";
 import { toStoreError } from "./errors.js";
 import { SqliteGraph } from "./graph.js";
@@ -69,6 +70,8 @@ export class SqliteEngine implements SqliteContext {
   private commits = 0;
   /** Whether the file is memory-mapped now (see memoryMap). */
   private mapped = true;
+  /** WAL checkpoints on a worker thread (file-backed cubes only; see checkpointer.ts). */
+  readonly checkpointer: WalCheckpointer | undefined;
 
   private constructor(
     db: Database.Database,
@@ -89,6 +92,10 @@ export class SqliteEngine implements SqliteContext {
     this.keywords = new SqliteKeywordSearch(this);
     this.graph = new SqliteGraph(this, rows);
     this.portability = new SqlitePortability(this, rows);
+    this.checkpointer =
+      path === ":memory:"
+        ? undefined
+        : new WalCheckpointer(path, (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
   }
 
   static open(options: EngineOptions): SqliteEngine {
@@ -178,6 +185,7 @@ export class SqliteEngine implements SqliteContext {
 
   close(): void {
     if (!this.db.open) return;
+    this.checkpointer?.close();
     this.ann.close();
     try {
       this.db.pragma("optimize");
@@ -254,6 +262,7 @@ export class SqliteEngine implements SqliteContext {
     this.commits++;
     this.marks.length = 0;
     this.ann.committed();
+    this.checkpointer?.committed();
   }
 
   /**

@@ -313,6 +313,17 @@ export class SqliteMemoryStore extends SqliteStoreApi {
     return this.runner.engine.ann.settled();
   }
 
+  /**
+   * Resolves once no background WAL checkpoint is pending or running (see checkpointer.ts), with
+   * how many the worker has completed; 0 for an in-memory cube. For tests and benchmarks.
+   */
+  async checkpointsSettled(): Promise<number> {
+    const c = this.runner.engine.checkpointer;
+    if (!c) return 0;
+    await c.settled();
+    return c.checkpoints;
+  }
+
   /** How often calls met another process's write lock and were retried (see `lockTimeoutMs`). */
   lockStats(): LockStats {
     return { ...this.runner.busy.stats };
