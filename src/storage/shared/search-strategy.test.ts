@@ -4,6 +4,7 @@ import { normalizeFilter } from "../../core/schema/filter.js";
 import { pushDownConjuncts } from "./filter-pushdown.js";
 import {
   type ApproximateIndex,
+  annFilterPolicy,
   type CandidateRound,
   rankByDistance,
   searchKeywords,
@@ -210,5 +211,17 @@ describe("pushDownConjuncts", () => {
     expect(pushDownConjuncts(node, userOnly)).toEqual({ pushed: [], exact: false });
     const nested = normalizeFilter({ and: [{ user_id: "u1" }, { and: [{ user_id: "u2" }] }] });
     expect(pushDownConjuncts(nested, userOnly).pushed).toEqual(["user_id=u1", "user_id=u2"]);
+  });
+});
+
+describe("annFilterPolicy", () => {
+  it("divides the unfiltered margin by the pass rate, between the unfiltered and filtered factors", () => {
+    expect(annFilterPolicy(undefined).factor).toBe(8);
+    expect(annFilterPolicy(0).factor).toBe(8);
+    expect(annFilterPolicy(1).factor).toBe(2);
+    expect(annFilterPolicy(0.5).factor).toBe(4);
+    expect(annFilterPolicy(0.3).factor).toBe(7);
+    expect(annFilterPolicy(0.1).factor).toBe(8);
+    expect(annFilterPolicy(1).rounds).toBe(2);
   });
 });

@@ -198,4 +198,44 @@ describe("HNSW index beside the cube", () => {
     expect((await s.annStatus()).size).toBe(50);
     await s.close();
   });
+
+  it("fetches fewer candidates for a filter nearly all pass, and still fills k when it stops passing", async () => {
+    // Items whose vector points one way carry the tag the filter asks for: queries from that side
+    // see nearly every candidate pass, queries from the other side almost none.
+    const s = await createSqliteMemoryStore({ path: ":memory:", annThreshold: 100 });
+    const exact = await createSqliteMemoryStore({ path: ":memory:", annThreshold: Number.POSITIVE_INFINITY });
+    const rows = Array.from({ length: 3000 }, (_, i) => {
+      const embedding = vector();
+      const side = (embedding[0] as number) > -0.6 ? "near" : "far";
+      return {
+        item: TextualMemoryItem.parse({
+          id: `p${i}`,
+          memory: `m ${i}`,
+          metadata: { tags: [side], user_id: "a" },
+        }),
+        embedding,
+      };
+    });
+    for (const store of [s, exact]) await store.addItems(rows);
+    const filter = { tags: { contains: "near" } };
+    const toward = (sign: number) => {
+      const q = vector();
+      q[0] = sign;
+      return q;
+    };
+    let found = 0;
+    let total = 0;
+    for (const sign of [1, 1, 1, 1, 1, 1, -1, -1, 1, -1]) {
+      const q = toward(sign);
+      const got = await s.vectorSearch(q, { k: 10, filter });
+      const want = await exact.vectorSearch(q, { k: 10, filter });
+      expect(got).toHaveLength(10);
+      const wantIds = new Set(want.map((h) => h.id));
+      found += got.filter((h) => wantIds.has(h.id)).length;
+      total += want.length;
+    }
+    expect(found / total).toBeGreaterThanOrEqual(MIN_RECALL);
+    await s.close();
+    await exact.close();
+  });
 });

@@ -14,12 +14,18 @@ const POINT_LOOKUP_LIMIT = 2000;
 
 type Row = { id: string; distance: number };
 
+/** Filters whose pass rate is remembered; cleared when full (most cubes use a handful). */
+const PASS_RATE_FILTERS = 256;
+
 /**
  * Vector search on SQLite: the primitives the shared strategy (shared/search-strategy.ts) runs,
  * over sqlite-vec's KNN and exact distances and the HNSW index the {@link AnnCache} keeps.
  * Scores are cosine similarity; ties break by id, as on every path.
  */
 export class SqliteVectorSearch {
+  /** Filter (SQL and parameters) → share of HNSW candidates that passed it lately. */
+  private readonly passRates = new Map<string, number>();
+
   constructor(
     private readonly ctx: SqliteContext,
     private readonly ann: AnnCache,
@@ -35,14 +41,21 @@ export class SqliteVectorSearch {
     const blob = vectorBlob(q);
     const w = filterWhere(node);
     const push = vecPushdown(node);
+    const filterKey = node === undefined ? "" : `${w.sql}\u0000${JSON.stringify(w.params)}`;
     return searchVectors(k, node !== undefined, {
       maxK: VEC_MAX_K,
       pushdownExact: push.exact,
       scanAll: (n) => this.exactScan(blob, w, n),
       approximate: () => {
         const index = this.ann.index();
-        return index && { size: index.size, search: (count, n) => this.passing(index, q, count, w, n) };
+        return (
+          index && {
+            size: index.size,
+            search: (count, n) => this.passing(index, q, count, w, n, filterKey),
+          }
+        );
       },
+      passRate: this.passRates.get(filterKey),
       knn: (fetch, n) => this.knn(blob, push, w, fetch, n),
       exactFiltered: (n) => this.exactFiltered(blob, w, n),
     });
@@ -78,7 +91,14 @@ export class SqliteVectorSearch {
    * of each vector), kept when their items pass the full filter, best k by (distance, id) as the
    * exact path orders them: equal to exact search whenever the true top k are among them.
    */
-  private passing(index: AnnSearcher, q: Float32Array, count: number, w: SqlFragment, k: number): ScoredId[] {
+  private passing(
+    index: AnnSearcher,
+    q: Float32Array,
+    count: number,
+    w: SqlFragment,
+    k: number,
+    filterKey: string,
+  ): ScoredId[] {
     const hits = index.search(q, count);
     if (hits.length === 0) return [];
     const ids = new Map(
@@ -96,7 +116,18 @@ export class SqliteVectorSearch {
       const id = ids.get(h.rid);
       if (id !== undefined) out.push({ id, distance: h.distance });
     }
+    this.notePassRate(filterKey, out.length / hits.length);
     return rankByDistance(out, k);
+  }
+
+  /** Remember how selective a filter was (the lower of this and the last rate, decayed up). */
+  private notePassRate(filterKey: string, rate: number): void {
+    if (filterKey === "") return;
+    const last = this.passRates.get(filterKey);
+    // A drop counts at once (fewer misses of k), a rise only halfway (filters vary by query).
+    const next = last === undefined || rate < last ? rate : (last + rate) / 2;
+    if (this.passRates.size >= PASS_RATE_FILTERS && last === undefined) this.passRates.clear();
+    this.passRates.set(filterKey, next);
   }
 
   /**
