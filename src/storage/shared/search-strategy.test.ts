@@ -6,6 +6,8 @@ import {
   type ApproximateIndex,
   annFilterPolicy,
   type CandidateRound,
+  KEYWORD_OVERFETCH,
+  keywordFilterPolicy,
   rankByDistance,
   searchKeywords,
   searchVectors,
@@ -223,5 +225,14 @@ describe("annFilterPolicy", () => {
     expect(annFilterPolicy(0.3).factor).toBe(7);
     expect(annFilterPolicy(0.1).factor).toBe(8);
     expect(annFilterPolicy(1).rounds).toBe(2);
+  });
+});
+
+describe("keywordFilterPolicy", () => {
+  it("fetches twice what the pass rate needs, and the full over-fetch for a filter not seen yet", () => {
+    expect(keywordFilterPolicy(undefined)).toBe(KEYWORD_OVERFETCH);
+    expect(keywordFilterPolicy(1)).toMatchObject({ factor: 2, min: 0 });
+    expect(keywordFilterPolicy(0.25)).toMatchObject({ factor: 8, min: 0 });
+    expect(keywordFilterPolicy(0.05)).toBe(KEYWORD_OVERFETCH);
   });
 });

@@ -92,6 +92,22 @@ export const KEYWORD_OVERFETCH: OverFetchPolicy = {
   max: Infinity,
 };
 
+/**
+ * The keyword over-fetch for a filter seen to pass `passRate` of the candidates: twice what that
+ * rate needs, at most the full factor; a filter not seen yet gets {@link KEYWORD_OVERFETCH}.
+ * Joining a thousand hits to their items to apply a filter that all of them pass was the largest
+ * part of a general search at 100k memories. A round left short falls back to ranking every
+ * match, so results never depend on the estimate.
+ *
+ * @example
+ * keywordFilterPolicy(1); // { factor: 2, min: 0, ... }
+ */
+export function keywordFilterPolicy(passRate: number | undefined): OverFetchPolicy {
+  if (passRate === undefined || !(passRate > 0)) return KEYWORD_OVERFETCH;
+  const factor = Math.min(KEYWORD_OVERFETCH.factor, Math.max(2, Math.ceil(2 / passRate)));
+  return factor === KEYWORD_OVERFETCH.factor ? KEYWORD_OVERFETCH : { ...KEYWORD_OVERFETCH, factor, min: 0 };
+}
+
 /** The first fetch of a policy for k results. */
 export function firstFetch(k: number, policy: OverFetchPolicy): number {
   return Math.min(policy.max, Math.max(k * policy.factor, policy.min));

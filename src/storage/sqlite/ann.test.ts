@@ -210,7 +210,8 @@ describe("HNSW index beside the cube", () => {
       return {
         item: TextualMemoryItem.parse({
           id: `p${i}`,
-          memory: `m ${i}`,
+          // "walrus" is in every far memory and in 1 near one in 50: keyword hits mostly fail the filter.
+          memory: side === "far" || i % 50 === 0 ? `walrus ${i}` : `m ${i}`,
           metadata: { tags: [side], user_id: "a" },
         }),
         embedding,
@@ -235,6 +236,11 @@ describe("HNSW index beside the cube", () => {
       total += want.length;
     }
     expect(found / total).toBeGreaterThanOrEqual(MIN_RECALL);
+    // The vector path saw this filter pass nearly everything; keyword search must not trust that
+    // for its own hits, which mostly fail it.
+    const keyword = await s.keywordSearch("walrus", { k: 20, filter });
+    expect(keyword).toEqual(await exact.keywordSearch("walrus", { k: 20, filter }));
+    expect(keyword).toHaveLength(20);
     await s.close();
     await exact.close();
   });

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { FilterPassRates } from "../shared/pass-rates.js";
 
 /**
  * What the store's modules (items, vector and keyword search, graph, portability, the ANN cache)
@@ -11,6 +12,8 @@ export interface SqliteContext {
   readonly path: string;
   /** The vector dimension, once fixed (re-read while unknown: another process may fix it). */
   readonly dims: number | undefined;
+  /** How selective each search filter has been lately (sizes over-fetching, see pass-rates.ts). */
+  readonly passRates: FilterPassRates;
   /** A prepared statement from the connection's bounded cache, keyed by SQL text. */
   stmt(sql: string): Database.Statement;
   /** Run fn atomically: its own BEGIN IMMEDIATE, or a savepoint inside an open transaction. */

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { InvalidInputError, MissingDependencyError, StorageError } from "../../core/errors/index.js";
+import { FilterPassRates } from "../shared/pass-rates.js";
 import { annThresholdOption, dimensionsOption } from "../shared/store-input.js";
 import { dimensionMismatch } from "../shared/vector-input.js";
 import { AnnCache } from "./ann-cache.js";
@@ -70,6 +71,7 @@ export class SqliteEngine implements SqliteContext {
   private commits = 0;
   /** Whether the file is memory-mapped now (see memoryMap). */
   private mapped = true;
+  readonly passRates = new FilterPassRates();
   /** WAL checkpoints on a worker thread (file-backed cubes only; see checkpointer.ts). */
   readonly checkpointer: WalCheckpointer | undefined;
 

@@ -217,3 +217,8 @@ function pushVecComparison(c: FilterComparison): { pushed: SqlFragment; exact: b
 export function vecColumnValue(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
+
+/** The key a filter's pass rate is remembered under (see shared/pass-rates.ts); none without a filter. */
+export function passRateKey(w: SqlFragment): string | undefined {
+  return w.sql === "1" ? undefined : `${w.sql}\u0000${JSON.stringify(w.params)}`;
+}

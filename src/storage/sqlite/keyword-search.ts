@@ -2,10 +2,10 @@ import { InvalidInputError } from "../../core/errors/index.js";
 import type { ScoredId, SearchOptions } from "../../core/interfaces/store.js";
 import { PRUNE_MIN_DOCS, pruneCommonTerms, queryTerms } from "../shared/query-terms.js";
 import { resolveFilter } from "../shared/resolve-filter.js";
-import { searchKeywords } from "../shared/search-strategy.js";
+import { keywordFilterPolicy, searchKeywords } from "../shared/search-strategy.js";
 import { searchK } from "../shared/validate.js";
 import type { SqliteContext } from "./context.js";
-import { filterWhere, type SqlFragment } from "./filter-sql.js";
+import { filterWhere, passRateKey, type SqlFragment } from "./filter-sql.js";
 import { matchExpression } from "./fts.js";
 import { FTS_TOKENIZER } from "./schema.js";
 import { TermStats } from "./vocab.js";
@@ -38,12 +38,19 @@ export class SqliteKeywordSearch {
     const w = filterWhere(node);
     // An empty term list (only punctuation) has no word to look for: the strategy returns [].
     const { terms, large } = this.keywordTerms(query);
-    return searchKeywords(k, node !== undefined, {
-      terms,
-      large,
-      rank: (t, op, fetch, n) => this.rank(matchExpression(t, op) as string, w, fetch, n),
-      rankAll: (t, op, n) => this.rankAll(matchExpression(t, op) as string, w, n),
-    });
+    // Vector search notes how many candidates pass the filter; keyword candidates are as relevant.
+    const key = passRateKey(w);
+    return searchKeywords(
+      k,
+      node !== undefined,
+      {
+        terms,
+        large,
+        rank: (t, op, fetch, n) => this.rank(matchExpression(t, op) as string, w, fetch, n),
+        rankAll: (t, op, n) => this.rankAll(matchExpression(t, op) as string, w, n),
+      },
+      keywordFilterPolicy(key === undefined ? undefined : this.ctx.passRates.get(key)),
+    );
   }
 
   /** BM25 ranking of the best `fetch` matches, then the filter, best first. */

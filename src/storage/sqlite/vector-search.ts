@@ -6,7 +6,7 @@ import { dimensionMismatch, queryVector } from "../shared/vector-input.js";
 import type { AnnCache } from "./ann-cache.js";
 import type { AnnSearcher } from "./ann-changes.js";
 import type { SqliteContext } from "./context.js";
-import { filterWhere, type SqlFragment, vecPushdown } from "./filter-sql.js";
+import { filterWhere, passRateKey, type SqlFragment, vecPushdown } from "./filter-sql.js";
 import { VEC_MAX_K, vectorBlob } from "./vectors.js";
 
 /** Up to this many filtered rows, exact search computes their distances one by one. */
@@ -14,18 +14,12 @@ const POINT_LOOKUP_LIMIT = 2000;
 
 type Row = { id: string; distance: number };
 
-/** Filters whose pass rate is remembered; cleared when full (most cubes use a handful). */
-const PASS_RATE_FILTERS = 256;
-
 /**
  * Vector search on SQLite: the primitives the shared strategy (shared/search-strategy.ts) runs,
  * over sqlite-vec's KNN and exact distances and the HNSW index the {@link AnnCache} keeps.
  * Scores are cosine similarity; ties break by id, as on every path.
  */
 export class SqliteVectorSearch {
-  /** Filter (SQL and parameters) → share of HNSW candidates that passed it lately. */
-  private readonly passRates = new Map<string, number>();
-
   constructor(
     private readonly ctx: SqliteContext,
     private readonly ann: AnnCache,
@@ -41,7 +35,7 @@ export class SqliteVectorSearch {
     const blob = vectorBlob(q);
     const w = filterWhere(node);
     const push = vecPushdown(node);
-    const filterKey = node === undefined ? "" : `${w.sql}\u0000${JSON.stringify(w.params)}`;
+    const filterKey = passRateKey(w);
     return searchVectors(k, node !== undefined, {
       maxK: VEC_MAX_K,
       pushdownExact: push.exact,
@@ -55,7 +49,7 @@ export class SqliteVectorSearch {
           }
         );
       },
-      passRate: this.passRates.get(filterKey),
+      passRate: filterKey === undefined ? undefined : this.ctx.passRates.get(filterKey),
       knn: (fetch, n) => this.knn(blob, push, w, fetch, n),
       exactFiltered: (n) => this.exactFiltered(blob, w, n),
     });
@@ -97,7 +91,7 @@ export class SqliteVectorSearch {
     count: number,
     w: SqlFragment,
     k: number,
-    filterKey: string,
+    filterKey: string | undefined,
   ): ScoredId[] {
     const hits = index.search(q, count);
     if (hits.length === 0) return [];
@@ -116,18 +110,8 @@ export class SqliteVectorSearch {
       const id = ids.get(h.rid);
       if (id !== undefined) out.push({ id, distance: h.distance });
     }
-    this.notePassRate(filterKey, out.length / hits.length);
+    if (filterKey !== undefined) this.ctx.passRates.note(filterKey, out.length / hits.length);
     return rankByDistance(out, k);
-  }
-
-  /** Remember how selective a filter was (the lower of this and the last rate, decayed up). */
-  private notePassRate(filterKey: string, rate: number): void {
-    if (filterKey === "") return;
-    const last = this.passRates.get(filterKey);
-    // A drop counts at once (fewer misses of k), a rise only halfway (filters vary by query).
-    const next = last === undefined || rate < last ? rate : (last + rate) / 2;
-    if (this.passRates.size >= PASS_RATE_FILTERS && last === undefined) this.passRates.clear();
-    this.passRates.set(filterKey, next);
   }
 
   /**
