@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Embedder } from "../core/interfaces/embedder.js";
 import { cosine } from "../core/math/vector.js";
 import { TextualMemoryItem } from "../core/schema/memory.js";
+import { createCustomEmbedder } from "../providers/custom/index.js";
 import { createGloveEmbedder } from "../providers/glove/index.js";
 import { createSqliteMemoryStore } from "../storage/sqlite/index.js";
 import { embeddingText, VectorLookup } from "./vectors.js";
@@ -43,29 +44,29 @@ describe("VectorLookup", () => {
     }
   });
 
-  it("reads stored vectors when embedding means a call out (no inProcess)", async () => {
+  it("reads stored vectors when embedding means a call out, unless a custom embedder says it is in-process", async () => {
     const glove = await createGloveEmbedder();
     let embedded = 0;
-    const remote: Embedder = {
-      specificationVersion: "v1",
-      provider: "remote",
-      modelId: glove.modelId,
-      dimensions: glove.dimensions,
-      maxBatch: 16,
-      doEmbed: async (texts) => {
-        embedded += texts.length;
-        return glove.doEmbed(texts);
-      },
+    const embed = async (texts: string[]) => {
+      embedded += texts.length;
+      return glove.doEmbed(texts);
     };
-    const { store, items, vectors, reads } = await cubeWithKeyedMemories(remote);
-    try {
-      embedded = 0;
-      const got = await new VectorLookup(store, remote).vectors(items);
-      expect(reads()).toBe(2);
-      expect(embedded).toBe(0);
-      expect(cosine(got.get("a") as Float32Array, vectors[0] as Float32Array)).toBeCloseTo(1, 5);
-    } finally {
-      await store.close();
+    for (const inProcess of [undefined, true]) {
+      const custom = createCustomEmbedder({
+        dimensions: glove.dimensions,
+        embed,
+        ...(inProcess ? { inProcess } : {}),
+      });
+      const { store, items, vectors, reads } = await cubeWithKeyedMemories(custom);
+      try {
+        embedded = 0;
+        const got = await new VectorLookup(store, custom).vectors(items);
+        expect(reads()).toBe(inProcess ? 0 : 2);
+        expect(embedded).toBe(inProcess ? 2 : 0);
+        expect(cosine(got.get("a") as Float32Array, vectors[0] as Float32Array)).toBeCloseTo(1, 5);
+      } finally {
+        await store.close();
+      }
     }
   });
 });

@@ -22,6 +22,11 @@ export interface CustomEmbedderOptions {
   modelId?: string;
   /** Default "custom". */
   provider?: string;
+  /**
+   * Set when `embed` is cheap in-process work (no network, no GPU queue): search then re-embeds
+   * candidates instead of reading their stored vectors (see `Embedder.inProcess`). Default false.
+   */
+  inProcess?: boolean;
 }
 
 class CustomEmbedder implements Embedder {
@@ -30,6 +35,7 @@ class CustomEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimensions: number;
   readonly maxBatch: number;
+  readonly inProcess: boolean;
 
   constructor(private readonly options: CustomEmbedderOptions) {
     if (!Number.isInteger(options.dimensions) || options.dimensions <= 0) {
@@ -41,6 +47,7 @@ class CustomEmbedder implements Embedder {
     this.maxBatch = Math.max(1, options.maxBatch ?? 128);
     this.modelId = options.modelId ?? "custom";
     this.provider = options.provider ?? "custom";
+    this.inProcess = options.inProcess ?? false;
   }
 
   async doEmbed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
