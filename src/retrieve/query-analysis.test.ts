@@ -41,14 +41,25 @@ describe("boostNamedSpeakers", () => {
     metadata: { tags: ["speaker:ana", "speaker:caroline"] },
   } as TextualMemoryItem;
 
-  it("puts the named speaker's turns above equally scored others; windows are not boosted", () => {
+  it("puts the named speaker's turns first and another speaker's turns below a window of both", () => {
     const hits = [
       { item: turn("mel", "melanie"), score: 1 },
-      { item: window, score: 1 },
+      { item: window, score: 0.95 },
       { item: turn("car", "caroline"), score: 0.9 },
     ];
     const out = boostNamedSpeakers("What did Caroline research?", hits, (h) => h.item);
-    expect(out.map((h) => h.item.id)).toEqual(["car", "mel", "w"]);
+    expect(out.map((h) => h.item.id)).toEqual(["car", "w", "mel"]);
+    expect(out.find((h) => h.item.id === "w")?.score).toBe(0.95);
+  });
+
+  it("leaves every score alone when no result is a turn of the named speaker", () => {
+    const hits = [
+      { item: turn("mel", "melanie"), score: 1 },
+      { item: window, score: 0.95 },
+    ];
+    const out = boostNamedSpeakers("What did Caroline research?", hits, (h) => h.item);
+    expect(out).toEqual(hits);
+    expect(boostNamedSpeakers("What did they research?", hits, (h) => h.item)).toEqual(hits);
   });
 });
 
