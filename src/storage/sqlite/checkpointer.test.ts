@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -43,6 +43,8 @@ describe("background WAL checkpoints", () => {
       raw.close();
     }
     await store.close();
+    // The store's connection closed last: the WAL went with it, the file alone holds everything.
+    expect(existsSync(`${path}-wal`)).toBe(false);
     const reopened = await createSqliteMemoryStore({ path });
     expect(await reopened.count()).toBe(2000);
     await reopened.close();

@@ -17,20 +17,23 @@ import { Worker } from "node:worker_threads";
 const WORKER_SOURCE = `
 const { parentPort, workerData: w } = require("node:worker_threads");
 const Database = require(w.sqlite);
-let db;
 parentPort.on("message", (m) => {
   if (m === "close") {
-    try { if (db) db.close(); } catch {}
     parentPort.close();
     return;
   }
+  // A connection per checkpoint, closed right after: when the store closes, its own connection
+  // is then the last one, and SQLite checkpoints and removes the WAL as before, so the .db file
+  // alone holds everything.
   let ok = true;
+  let db;
   try {
-    if (!db) db = new Database(w.path, { fileMustExist: true });
+    db = new Database(w.path, { fileMustExist: true });
     db.pragma("wal_checkpoint(PASSIVE)");
   } catch {
     ok = false;
   }
+  try { if (db) db.close(); } catch {}
   parentPort.postMessage(ok);
 });
 `;
