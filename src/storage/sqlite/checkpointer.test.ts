@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { TextualMemoryItem } from "../../core/schema/memory.js";
 import { BACKSTOP_PAGES, WalCheckpointer } from "./checkpointer.js";
 import { createSqliteMemoryStore } from "./index.js";
+import { spawnWriter } from "./test-helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "memos-checkpoint-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +64,13 @@ describe("background WAL checkpoints", () => {
     await checkpointer.settled();
     expect(pages).toEqual([BACKSTOP_PAGES, 1000]);
     checkpointer.close();
+  });
+
+  it("keep a process alive while someone waits for them, and only then", async () => {
+    const r = await spawnWriter(["settle", join(dir, "settle.db")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([{ checkpoints: 1 }]);
   });
 
   it("an in-memory cube has none", async () => {

@@ -84,6 +84,10 @@ export class WalCheckpointer {
   /** Resolves once no checkpoint is pending or running (for tests and benchmarks). */
   settled(): Promise<void> {
     if (!this.running && !this.timer) return Promise.resolve();
+    // The timer and the worker never keep a process alive, except while someone waits on them:
+    // a script that awaits this at top level would otherwise exit unsettled (code 13).
+    this.timer?.ref();
+    this.worker?.ref();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -105,7 +109,9 @@ export class WalCheckpointer {
     }
     this.dirty = false;
     this.running = true;
-    this.start().postMessage("checkpoint");
+    const worker = this.start();
+    if (this.waiters.length > 0) worker.ref();
+    worker.postMessage("checkpoint");
   }
 
   private start(): Worker {
@@ -118,6 +124,10 @@ export class WalCheckpointer {
     worker.unref();
     worker.on("message", (ok: boolean) => this.done(ok));
     worker.on("error", () => this.done(false));
+    // Gone without answering (terminated at exit, or after close): nobody may wait forever.
+    worker.on("exit", () => {
+      if (this.running) this.done(false);
+    });
     this.worker = worker;
     return worker;
   }
@@ -132,13 +142,15 @@ export class WalCheckpointer {
       void this.worker?.terminate();
       this.worker = undefined;
     }
-    if (this.dirty && !this.failed && !this.closed)
-      this.timer = setTimeout(() => this.run(), DELAY_MS).unref();
-    else this.wake();
+    if (this.dirty && !this.failed && !this.closed) {
+      this.timer = setTimeout(() => this.run(), DELAY_MS);
+      if (this.waiters.length === 0) this.timer.unref();
+    } else this.wake();
   }
 
   private wake(): void {
     if (this.running || this.timer) return;
+    this.worker?.unref();
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();

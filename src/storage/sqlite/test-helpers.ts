@@ -83,6 +83,10 @@ async function main(argv: string[]): Promise<void> {
       if (!old) throw new Error(`no item ${id}`);
       await store.updateItem(id, old, Float32Array.from((argv[3] as string).split(",").map(Number)));
       console.log(JSON.stringify({ updated: id }));
+    } else if (command === "settle") {
+      // Nothing else keeps this process alive while it waits for the background checkpoint.
+      await store.addItems([{ item: item("s1", "settle") }]);
+      console.log(JSON.stringify({ checkpoints: await store.checkpointsSettled() }));
     } else if (command === "hammer") {
       await hammer(store, argv[2] as string, Number(argv[3]));
     } else {
