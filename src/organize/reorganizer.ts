@@ -110,3 +110,16 @@ export class MemoryReorganizer {
     return linkFollows(this.ctx.store, items);
   }
 }
+
+/** Several runs' reports (one per memory type) as one: counts added, lists joined. */
+export function sumStructureReports(reports: StructureReport[]): StructureReport {
+  return reports.reduce((a, b) => ({
+    candidates: a.candidates + b.candidates,
+    clusters: [...a.clusters, ...b.clusters],
+    parentIds: [...a.parentIds, ...b.parentIds],
+    parentEdges: a.parentEdges + b.parentEdges,
+    relationEdges: a.relationEdges + b.relationEdges,
+    follows: a.follows + b.follows,
+    failures: a.failures + b.failures,
+  }));
+}

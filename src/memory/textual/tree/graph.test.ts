@@ -144,4 +144,15 @@ describe("TreeTextMemory reorganizer hook", () => {
     expect(sub.edges.some((e) => e.type === "PARENT")).toBe(true);
     expect(sub.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(structure.parentIds));
   });
+
+  it("reorganize() keeps capacities: a summary over capacity archives the least valuable memory", async () => {
+    const mem = await newTree({ llm: llm(), reorganize: false, capacities: { longTerm: 3 } });
+    await mem.add(["Noa drinks green tea", "Noa drinks green tea at noon", "Noa drinks green tea at night"]);
+    const structure = await mem.reorganize({ minClusterSize: 2, clusterThreshold: 0.5 });
+    expect(structure.parentIds.length).toBeGreaterThan(0);
+    expect(structure.evicted).toHaveLength(structure.parentIds.length);
+    expect(await mem.store.count({ status: "activated", memory_type: "LongTermMemory" })).toBe(3);
+    // Archived, not deleted.
+    expect(await mem.store.count({ memory_type: "LongTermMemory" })).toBe(3 + structure.parentIds.length);
+  });
 });

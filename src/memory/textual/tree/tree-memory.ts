@@ -3,7 +3,7 @@ import { errorMessage } from "../../../core/errors/error-message.js";
 import type { LanguageModel } from "../../../core/interfaces/language-model.js";
 import { logger } from "../../../core/logger.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
-import { MemoryReorganizer } from "../../../organize/reorganizer.js";
+import { MemoryReorganizer, sumStructureReports } from "../../../organize/reorganizer.js";
 import type { StructureOptions, StructureReport } from "../../../organize/types.js";
 import { FineMemReader, type FineReaderOptions, type FineReadReport } from "../../../reader/fine-reader.js";
 import {
@@ -21,6 +21,7 @@ import { StoreBackedTextMemory } from "../store-backed.js";
 import type { AddContext, MemoryInput, SearchHit, TextMemory, UpdatePatch } from "../types.js";
 import { type AfterCommitDeps, afterCommit, type Read, warnStep } from "./after-commit.js";
 import { type MemoryCapacities, resolveCapacities } from "./capacities.js";
+import { type EvictedMemory, evictOverCapacity } from "./eviction.js";
 import type { TreeAddReport, TreeAddResult, TreeTextMemoryOptions, UpgradeReport } from "./types.js";
 import { upgradeFastNodes } from "./upgrade.js";
 import { recordUsage, withUsage } from "./usage.js";
@@ -283,21 +284,14 @@ export class TreeTextMemory extends StoreBackedTextMemory implements TextMemory 
    * @example
    * const { parentIds, clusters } = await mem.reorganize();
    */
-  async reorganize(options: StructureOptions = {}): Promise<StructureReport> {
-    if (options.memoryType !== undefined) return this.reorganizer.optimizeStructure(options);
+  async reorganize(options: StructureOptions = {}): Promise<StructureReport & { evicted: EvictedMemory[] }> {
+    const types = options.memoryType !== undefined ? [options.memoryType] : ["LongTermMemory", "UserMemory"];
     const reports: StructureReport[] = [];
-    for (const memoryType of ["LongTermMemory", "UserMemory"]) {
+    for (const memoryType of types)
       reports.push(await this.reorganizer.optimizeStructure({ ...options, memoryType }));
-    }
-    return reports.reduce((a, b) => ({
-      candidates: a.candidates + b.candidates,
-      clusters: [...a.clusters, ...b.clusters],
-      parentIds: [...a.parentIds, ...b.parentIds],
-      parentEdges: a.parentEdges + b.parentEdges,
-      relationEdges: a.relationEdges + b.relationEdges,
-      follows: a.follows + b.follows,
-      failures: a.failures + b.failures,
-    }));
+    // Summaries are memories of their type: capacities hold after a reorganize as after an add.
+    const evicted = await evictOverCapacity(this.store, this.capacities);
+    return { ...sumStructureReports(reports), evicted };
   }
 
   /**
