@@ -61,17 +61,18 @@ export function countTokens(text: string): number {
     let c = pieceCounts.get(piece);
     if (c === undefined) {
       c = bytePairCount(utf8.encode(piece), ranks);
-      // Cleared when full rather than LRU: cheap, and common words come straight back.
-      if (pieceCounts.size >= PIECE_CACHE_ENTRIES) pieceCounts.clear();
-      if (piece.length <= PIECE_CACHE_MAX_CHARS) pieceCounts.set(piece, c);
+      if (piece.length <= PIECE_CACHE_MAX_CHARS) remember(pieceCounts, PIECE_CACHE_ENTRIES, piece, c);
     }
     n += c;
   }
-  if (text.length <= TEXT_CACHE_MAX_CHARS) {
-    if (textCounts.size >= TEXT_CACHE_ENTRIES) textCounts.clear();
-    textCounts.set(text, n);
-  }
+  if (text.length <= TEXT_CACHE_MAX_CHARS) remember(textCounts, TEXT_CACHE_ENTRIES, text, n);
   return n;
+}
+
+/** Cleared when full rather than LRU: cheap, and common words and recent strings come straight back. */
+function remember(cache: Map<string, number>, capacity: number, key: string, count: number): void {
+  if (cache.size >= capacity) cache.clear();
+  cache.set(key, count);
 }
 
 const TEXT_CACHE_ENTRIES = 1024;

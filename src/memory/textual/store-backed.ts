@@ -120,9 +120,6 @@ export abstract class StoreBackedTextMemory {
   }
 }
 
-/** What gets embedded: the memory text, with its key when the key adds words (search re-embeds the same text). */
-export { embeddingText };
-
 export function withoutEmbedding(item: TextualMemoryItem): TextualMemoryItem {
   if (item.metadata.embedding == null) return item;
   const { embedding: _drop, ...metadata } = item.metadata;

@@ -6,13 +6,14 @@ import type { MemoryStore } from "../../core/interfaces/store.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import type { MemCube } from "../../cube/mem-cube.js";
 import { applyUpdate } from "../../memory/textual/item-ops.js";
-import { embeddingText, withoutEmbedding } from "../../memory/textual/store-backed.js";
+import { withoutEmbedding } from "../../memory/textual/store-backed.js";
 import { TreeTextMemory } from "../../memory/textual/tree/tree-memory.js";
 import type { UpgradeReport } from "../../memory/textual/tree/types.js";
 import { upgradeFastNodes } from "../../memory/textual/tree/upgrade.js";
 import { LLM_HINT } from "../../mos/cube-ops.js";
 import { FineMemReader } from "../../reader/fine-reader.js";
 import { dropCovered, turnKeys } from "../../retrieve/coverage.js";
+import { embeddingText } from "../../retrieve/vectors.js";
 import type { TaskHandler } from "../types.js";
 import { cubeOf, type HandlerDeps, payloadOf } from "./context.js";
 
