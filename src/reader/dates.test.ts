@@ -84,6 +84,15 @@ describe("resolveRelativeDates", () => {
       expect(resolveRelativeDates(text, MONDAY)).toEqual({ text, dates: [] });
   });
 
+  it("resolves an abbreviated weekday after last/next, with no other date word in the text", () => {
+    // The cheap pre-check once let such text through only when some word happened to contain
+    // "now" or "mar" ("know", "market").
+    expect(
+      resolveRelativeDates("I made an appointment with a behaviorist last Wed.", "2023-05-08T13:56:00Z").text,
+    ).toBe("I made an appointment with a behaviorist last Wed. [3 May 2023]");
+    expect(resolveRelativeDates("I know the market well.", "2023-05-08T13:56:00Z").dates).toEqual([]);
+  });
+
   it("is idempotent", () => {
     const once = annotate("I went there yesterday and will go next Friday");
     expect(once).toBe("I went there yesterday [7 May 2023] and will go next Friday [19 May 2023]");

@@ -145,6 +145,10 @@ function sentenceAt(sentences: { start: number; text: string }[], at: number): s
   return found;
 }
 
+/** Words chrono reads as (part of) a date: weekdays end in "day"; the rest must be whole words. */
+const MAY_HOLD_DATE =
+  /\d|day|\b(?:weeks?|weekends?|months?|years?|ago|tomorrow|tonight|night|now|jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sept?|september|oct|october|nov|november|dec|december|mon|tues?|wed|thu|thur|thurs|fri|sat|sun)\b/i;
+
 /**
  * Annotate relative date expressions in `text` with the absolute date they mean, taking `refIso`
  * (the message's time) as "now". Returns the annotated text and what was resolved.
@@ -168,13 +172,9 @@ export function resolveRelativeDates(text: string, refIso: string): ResolvedText
       message: `reference time "${refIso}" is not a valid time`,
       hint: "use ISO-8601, e.g. 2023-05-08T13:56:00Z",
     });
-  // Cheap exit: no digit and no word chrono could read as a date.
-  if (
-    !/\d|day|week|month|year|ago|tomorrow|tonight|night|now|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec/i.test(
-      text,
-    )
-  )
-    return { text, dates: [] };
+  // Cheap exit: no digit and no word chrono could read as a date (chrono is most of a fast add's
+  // reading time). Whole words, so "know" or "market" do not pass for "now" or "mar".
+  if (!MAY_HOLD_DATE.test(text)) return { text, dates: [] };
   const ref = new Date(refTime);
   const refDay = utcDay(ref.getUTCFullYear(), ref.getUTCMonth() + 1, ref.getUTCDate());
   const reference = { instant: ref, timezone: 0 };

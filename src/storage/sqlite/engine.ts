@@ -24,6 +24,7 @@ import {
   tableExists,
   writeMeta,
 } from "./schema.js";
+import { cachedStatement } from "./statements.js";
 import { SqliteVectorSearch } from "./vector-search.js";
 
 export interface EngineOptions {
@@ -34,8 +35,6 @@ export interface EngineOptions {
   annThreshold?: number;
 }
 
-/** Prepared statements are cached by SQL text; filters make SQL vary, so the cache is bounded. */
-const STATEMENT_CACHE_LIMIT = 256;
 /** How long SQLite itself waits (blocking) for another connection's lock before reporting busy. */
 const BUSY_HANDLER_MS = 50;
 /** Upper bound of the memory map of a cube file (address space, not memory). */
@@ -63,7 +62,6 @@ export class SqliteEngine implements SqliteContext {
   readonly graph: SqliteGraph;
   readonly portability: SqlitePortability;
   private knownDims: number | undefined;
-  private readonly statements = new Map<string, Database.Statement>();
   private readonly atomic: Database.Transaction<(fn: () => unknown) => unknown>;
   /** The ANN cache's pending-change count at each open transaction or savepoint, to undo on rollback. */
   private readonly marks: number[] = [];
@@ -145,6 +143,8 @@ export class SqliteEngine implements SqliteContext {
       // per query through SQLite's small page cache (about 1.6x faster KNN at 100k x 100-d).
       if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`);
       migrate(db);
+        for (const c of ["user_id", "session_id", "status", "memory_type", "created_at", "updated_at"])
+          db.exec(`DROP INDEX IF EXISTS items_${c}`);
 
       const storedCube = readMeta(db, "cube_id");
       if (cubeId !== undefined && storedCube !== undefined && storedCube !== cubeId) {
@@ -200,13 +200,7 @@ export class SqliteEngine implements SqliteContext {
   // ---------------------------------------------------------------- plumbing
 
   stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return cachedStatement(this.db, sql);
   }
 
   /** Run fn atomically: its own BEGIN IMMEDIATE, or a savepoint inside an open transaction. */

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../core/errors/index.js";
 import { HOT_COLUMNS } from "../shared/hot-columns.js";
+import { cachedStatement } from "./statements.js";
 import { VECTOR_LOG_DDL } from "./vector-log.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
@@ -79,18 +80,21 @@ const MIGRATIONS: Migration[] = [
 
 export function readMeta(db: Database.Database, key: string): string | undefined {
   if (!tableExists(db, "meta")) return undefined;
-  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+  const row = cachedStatement(db, "SELECT value FROM meta WHERE key = ?").get(key) as
+    | { value: string }
+    | undefined;
   return row?.value;
 }
 
 export function writeMeta(db: Database.Database, key: string, value: string): void {
-  db.prepare(
+  cachedStatement(
+    db,
     "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
   ).run(key, value);
 }
 
 export function tableExists(db: Database.Database, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== undefined;
+  return cachedStatement(db, "SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== undefined;
 }
 
 /** Bring the database to SCHEMA_VERSION, in one transaction. Refuses files from a newer version. */
@@ -140,13 +144,17 @@ export interface VectorStamp {
 
 /** Give the cube its random epoch if it has none yet (idempotent; call under the write lock). */
 export function ensureVectorEpoch(db: Database.Database): void {
-  db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('ann_epoch', lower(hex(randomblob(8))))").run();
+  cachedStatement(
+    db,
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('ann_epoch', lower(hex(randomblob(8))))",
+  ).run();
 }
 
 export function readVectorStamp(db: Database.Database): VectorStamp {
-  const rows = db
-    .prepare("SELECT key, value FROM meta WHERE key IN ('ann_epoch', 'vec_generation')")
-    .all() as { key: string; value: string }[];
+  const rows = cachedStatement(
+    db,
+    "SELECT key, value FROM meta WHERE key IN ('ann_epoch', 'vec_generation')",
+  ).all() as { key: string; value: string }[];
   const get = (k: string) => rows.find((r) => r.key === k)?.value;
   return { epoch: get("ann_epoch") ?? "", generation: Number(get("vec_generation") ?? 0) };
 }
@@ -154,12 +162,12 @@ export function readVectorStamp(db: Database.Database): VectorStamp {
 /** Record a vector change; must run inside the transaction that makes it. Returns the new generation. */
 export function bumpVectorGeneration(db: Database.Database): number {
   ensureVectorEpoch(db);
-  const row = db
-    .prepare(
-      `INSERT INTO meta(key, value) VALUES ('vec_generation', '1')
+  const row = cachedStatement(
+    db,
+
+    `INSERT INTO meta(key, value) VALUES ('vec_generation', '1')
      ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
      RETURNING value`,
-    )
-    .get() as { value: string };
+  ).get() as { value: string };
   return Number(row.value);
 }

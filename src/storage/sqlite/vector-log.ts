@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { cachedStatement } from "./statements.js";
 
 /**
  * The vector change log: which rowids' vectors changed at which generation (`meta.vec_generation`),
@@ -29,13 +30,14 @@ const NEXT_GEN = "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 
 
 /** Note that `rid`'s vector changed (inserted, replaced or deleted); call inside the write. */
 export function logVectorChange(db: Database.Database, rid: number): void {
-  db.prepare(`INSERT OR IGNORE INTO vec_log(gen, rid) VALUES (${NEXT_GEN}, ?)`).run(rid);
+  cachedStatement(db, `INSERT OR IGNORE INTO vec_log(gen, rid) VALUES (${NEXT_GEN}, ?)`).run(rid);
 }
 
 /** Every vector went at once (the cube was emptied): the log restarts above this write. */
 export function resetVectorLog(db: Database.Database): void {
   db.exec("DELETE FROM vec_log");
-  db.prepare(
+  cachedStatement(
+    db,
     `INSERT INTO meta(key, value) VALUES ('vec_log_floor', CAST(${NEXT_GEN} AS TEXT))
      ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
   ).run();
@@ -45,8 +47,9 @@ export function resetVectorLog(db: Database.Database): void {
 export function pruneVectorLog(db: Database.Database, generation: number): void {
   if (generation % PRUNE_EVERY !== 0 || generation <= LOG_KEEP_GENERATIONS) return;
   const floor = generation - LOG_KEEP_GENERATIONS;
-  db.prepare("DELETE FROM vec_log WHERE gen <= ?").run(floor);
-  db.prepare(
+  cachedStatement(db, "DELETE FROM vec_log WHERE gen <= ?").run(floor);
+  cachedStatement(
+    db,
     `INSERT INTO meta(key, value) VALUES ('vec_log_floor', ?)
      ON CONFLICT(key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), ?) AS TEXT)`,
   ).run(String(floor), floor);
@@ -54,7 +57,7 @@ export function pruneVectorLog(db: Database.Database, generation: number): void 
 
 /** The oldest generation an index may be at and still catch up from the log. */
 export function vectorLogFloor(db: Database.Database): number {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'vec_log_floor'").get() as
+  const row = cachedStatement(db, "SELECT value FROM meta WHERE key = 'vec_log_floor'").get() as
     | { value: string }
     | undefined;
   return Number(row?.value ?? 0);
@@ -67,7 +70,7 @@ export function vectorLogFloor(db: Database.Database): number {
 export function changedSince(db: Database.Database, since: number, limit: number): number[] | undefined {
   if (since < vectorLogFloor(db)) return undefined;
   return (
-    db.prepare("SELECT DISTINCT rid FROM vec_log WHERE gen > ? LIMIT ?").all(since, limit + 1) as {
+    cachedStatement(db, "SELECT DISTINCT rid FROM vec_log WHERE gen > ? LIMIT ?").all(since, limit + 1) as {
       rid: number;
     }[]
   ).map((r) => r.rid);
