@@ -7,6 +7,7 @@ import { MemosError } from "../../core/errors/index.js";
 import { TextualMemoryItem } from "../../core/schema/memory.js";
 import { runStoreConformance } from "../../testing/store-conformance.js";
 import { createSqliteMemoryStore, type SqliteMemoryStore } from "./index.js";
+import { SCHEMA_VERSION } from "./schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "memos-sqlite-conformance-"));
 let counter = 0;
@@ -110,6 +111,62 @@ describe("SqliteMemoryStore specifics", () => {
     expect(await a.count()).toBe(2);
   });
 
+  it("upgrades a version-2 file in place: memories kept, the type count served by the (memory_type, status) index", async () => {
+    const path = freshPath();
+    const s = await createSqliteMemoryStore({ path });
+    await s.addItems([
+      {
+        item: TextualMemoryItem.parse({
+          id: "a",
+          memory: "alpha",
+          metadata: { memory_type: "LongTermMemory" },
+        }),
+      },
+      { item: TextualMemoryItem.parse({ id: "b", memory: "beta", metadata: { memory_type: "UserMemory" } }) },
+      ...Array.from({ length: 300 }, (_, i) => ({
+        item: TextualMemoryItem.parse({
+          id: `w${i}`,
+          memory: `note ${i}`,
+          metadata: { memory_type: "WorkingMemory" },
+        }),
+      })),
+    ]);
+    await s.close();
+    // Put the file back to version 2's layout.
+    const raw = new Database(path);
+    raw.exec(`DROP INDEX items_type_status;
+      CREATE INDEX items_memory_type ON items(memory_type);
+      CREATE INDEX items_created_at ON items(created_at);
+      CREATE INDEX items_updated_at ON items(updated_at);
+      UPDATE meta SET value = '2' WHERE key = 'schema_version';`);
+    raw.close();
+
+    const again = await track(createSqliteMemoryStore({ path }));
+    expect(await again.count({ memory_type: "LongTermMemory", status: "activated" })).toBe(1);
+    expect((await again.getItem("b"))?.memory).toBe("beta");
+    await again.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const indexes = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items'").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+      expect(indexes).toContain("items_type_status");
+      expect(indexes).not.toContain("items_memory_type");
+      expect(indexes).not.toContain("items_created_at");
+      const plan = db
+        .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM items WHERE memory_type = ? AND status = ?")
+        .all("LongTermMemory", "activated") as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(" ")).toContain("items_type_status");
+      expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({
+        value: String(SCHEMA_VERSION),
+      });
+    } finally {
+      db.close();
+    }
+  });
+
   it("uses WAL, NORMAL sync and foreign keys, and records schema version, cube and dimension", async () => {
     const path = freshPath();
     const s = await createSqliteMemoryStore({ path, cubeId: "cube-x", dimensions: 4 });
@@ -123,7 +180,11 @@ describe("SqliteMemoryStore specifics", () => {
           r.value,
         ]),
       );
-      expect(meta).toMatchObject({ schema_version: "2", cube_id: "cube-x", dimensions: "4" });
+      expect(meta).toMatchObject({
+        schema_version: String(SCHEMA_VERSION),
+        cube_id: "cube-x",
+        dimensions: "4",
+      });
     } finally {
       db.close();
     }

@@ -143,8 +143,6 @@ export class SqliteEngine implements SqliteContext {
       // per query through SQLite's small page cache (about 1.6x faster KNN at 100k x 100-d).
       if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`);
       migrate(db);
-        for (const c of ["user_id", "session_id", "status", "memory_type", "created_at", "updated_at"])
-          db.exec(`DROP INDEX IF EXISTS items_${c}`);
 
       const storedCube = readMeta(db, "cube_id");
       if (cubeId !== undefined && storedCube !== undefined && storedCube !== cubeId) {

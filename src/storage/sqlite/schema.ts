@@ -5,7 +5,7 @@ import { cachedStatement } from "./statements.js";
 import { VECTOR_LOG_DDL } from "./vector-log.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Largest vector dimension we accept; sqlite-vec's own limit is far higher, real models stay below. */
 export const MAX_DIMENSIONS = 16_384;
@@ -72,10 +72,24 @@ function v2(db: Database.Database): void {
   ).run();
 }
 
+/**
+ * V3: leaner write path. The single-column created_at / updated_at indexes duplicate the prefix
+ * of the (created_at, id) / (updated_at, id) order indexes; memory_type becomes
+ * (memory_type, status), so the capacity count of a memory type (every tree add) reads the
+ * index alone instead of every row's metadata. One index fewer for each insert to maintain.
+ */
+const V3 = `
+DROP INDEX IF EXISTS items_created_at;
+DROP INDEX IF EXISTS items_updated_at;
+DROP INDEX IF EXISTS items_memory_type;
+CREATE INDEX IF NOT EXISTS items_type_status ON items(memory_type, status);
+`;
+
 /** Ordered list of migrations; migration n brings a database from version n-1 to n. */
 const MIGRATIONS: Migration[] = [
   { version: 1, up: (db) => db.exec(V1) },
   { version: 2, up: v2 },
+  { version: 3, up: (db) => db.exec(V3) },
 ];
 
 export function readMeta(db: Database.Database, key: string): string | undefined {
