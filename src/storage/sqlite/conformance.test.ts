@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import * as sqliteVec from "sqlite-vec";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MemosError } from "../../core/errors/index.js";
 import { TextualMemoryItem } from "../../core/schema/memory.js";
 import { runStoreConformance } from "../../testing/store-conformance.js";
 import { createSqliteMemoryStore, type SqliteMemoryStore } from "./index.js";
 import { SCHEMA_VERSION } from "./schema.js";
+import { vecColumnValue } from "./vec-columns.js";
 
 const dir = mkdtempSync(join(tmpdir(), "memos-sqlite-conformance-"));
 let counter = 0;
@@ -111,39 +113,63 @@ describe("SqliteMemoryStore specifics", () => {
     expect(await a.count()).toBe(2);
   });
 
-  it("upgrades a version-2 file in place: memories kept, the type count served by the (memory_type, status) index", async () => {
+  it("upgrades a version-2 file in place: memories kept, the type count indexed, long vector filter values digested", async () => {
     const path = freshPath();
+    const user = "3f2c9a7e-5b1d-4e8a-9c0f-2d6b8e4a1c33"; // a UUID: longer than vec0 keeps inline
+    const unit = (i: number) => Float32Array.from({ length: 4 }, (_, j) => (j === i % 4 ? 1 : 0.1));
     const s = await createSqliteMemoryStore({ path });
     await s.addItems([
       {
         item: TextualMemoryItem.parse({
           id: "a",
           memory: "alpha",
-          metadata: { memory_type: "LongTermMemory" },
+          metadata: { memory_type: "LongTermMemory", user_id: user },
         }),
+        embedding: unit(0),
       },
-      { item: TextualMemoryItem.parse({ id: "b", memory: "beta", metadata: { memory_type: "UserMemory" } }) },
+      {
+        item: TextualMemoryItem.parse({ id: "b", memory: "beta", metadata: { memory_type: "UserMemory" } }),
+        embedding: unit(0),
+      },
       ...Array.from({ length: 300 }, (_, i) => ({
         item: TextualMemoryItem.parse({
           id: `w${i}`,
           memory: `note ${i}`,
-          metadata: { memory_type: "WorkingMemory" },
+          metadata: { memory_type: "WorkingMemory", user_id: user },
         }),
+        embedding: unit(i),
       })),
     ]);
     await s.close();
-    // Put the file back to version 2's layout.
+    // Put the file back to version 2's layout: old indexes, full text in the vec0 columns.
     const raw = new Database(path);
+    sqliteVec.load(raw);
     raw.exec(`DROP INDEX items_type_status;
       CREATE INDEX items_memory_type ON items(memory_type);
       CREATE INDEX items_created_at ON items(created_at);
       CREATE INDEX items_updated_at ON items(updated_at);
+      UPDATE vec_items SET memory_type = (SELECT i.memory_type FROM items i WHERE i.rid = vec_items.rowid),
+        user_id = coalesce((SELECT i.user_id FROM items i WHERE i.rid = vec_items.rowid), '');
       UPDATE meta SET value = '2' WHERE key = 'schema_version';`);
+    expect(raw.prepare("SELECT count(*) AS n FROM vec_items WHERE user_id = ?").get(user)).toEqual({
+      n: 301,
+    });
     raw.close();
 
     const again = await track(createSqliteMemoryStore({ path }));
     expect(await again.count({ memory_type: "LongTermMemory", status: "activated" })).toBe(1);
     expect((await again.getItem("b"))?.memory).toBe("beta");
+    const hits = await again.vectorSearch(unit(0), {
+      k: 3,
+      filter: { memory_type: "LongTermMemory", user_id: user },
+    });
+    expect(hits.map((h) => h.id)).toEqual(["a"]);
+    const working = await again.vectorSearch(unit(1), {
+      k: 5,
+      filter: { user_id: user, memory_type: "WorkingMemory" },
+    });
+    expect(working).toHaveLength(5);
+    expect(working.every((h) => h.id.startsWith("w"))).toBe(true);
     await again.close();
     const db = new Database(path, { readonly: true });
     try {
@@ -164,6 +190,22 @@ describe("SqliteMemoryStore specifics", () => {
       });
     } finally {
       db.close();
+    }
+    // The KNN's own filter (what sqlite-vec scans with) finds the upgraded rows; a mismatch would
+    // only show as a silent fall back to the slower exact path.
+    const vec = new Database(path, { readonly: true });
+    sqliteVec.load(vec);
+    try {
+      const knn = vec.prepare(
+        "SELECT count(*) AS n FROM vec_items WHERE embedding MATCH ? AND k = 400 AND user_id = ? AND memory_type = ?",
+      );
+      expect(
+        knn.get(Buffer.from(unit(0).buffer), vecColumnValue(user), vecColumnValue("WorkingMemory")),
+      ).toEqual({
+        n: 300,
+      });
+    } finally {
+      vec.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import type { FilterNode, FilterOp, Scalar } from "../../core/schema/filter.js";
 import { type FilterComparison, pushDownConjuncts } from "../shared/filter-pushdown.js";
 import { HOT_COLUMNS, type HotColumn } from "../shared/hot-columns.js";
-import { VEC_METADATA_COLUMNS, type VecMetadataColumn } from "./schema.js";
+import { VEC_METADATA_COLUMNS, type VecMetadataColumn, vecColumnValue } from "./vec-columns.js";
 
 /** A piece of SQL with its positional parameters, in order. */
 export interface SqlFragment {
@@ -196,14 +196,14 @@ function pushVecComparison(c: FilterComparison): { pushed: SqlFragment; exact: b
   const v = c.value;
   if (c.op === "eq" && (typeof v === "string" || v === null)) {
     // '' stands for both null and the empty string there: exact only for non-empty strings.
-    return { pushed: { sql: `${col} = ?`, params: [v ?? ""] }, exact: Boolean(v) };
+    return { pushed: { sql: `${col} = ?`, params: [vecColumnValue(v)] }, exact: Boolean(v) };
   }
   if (c.op === "ne" && typeof v === "string" && v !== "") {
-    return { pushed: { sql: `${col} != ?`, params: [v] }, exact: true };
+    return { pushed: { sql: `${col} != ?`, params: [vecColumnValue(v)] }, exact: true };
   }
   if (c.op === "in" && Array.isArray(v)) {
     // Non-string values can never match these TEXT-or-NULL fields, so dropping them is exact.
-    const stored = v.filter((x) => typeof x === "string" || x === null).map((x) => x ?? "");
+    const stored = v.filter((x) => typeof x === "string" || x === null).map((x) => vecColumnValue(x));
     if (stored.length === 0) return undefined; // matches nothing; let the full filter say so
     return {
       pushed: { sql: `${col} IN (${stored.map(() => "?").join(", ")})`, params: stored },
@@ -211,11 +211,6 @@ function pushVecComparison(c: FilterComparison): { pushed: SqlFragment; exact: b
     };
   }
   return undefined;
-}
-
-/** The value a vec0 metadata column stores for an item's field (vec0 columns cannot hold NULL). */
-export function vecColumnValue(v: unknown): string {
-  return typeof v === "string" ? v : "";
 }
 
 /** The key a filter's pass rate is remembered under (see shared/pass-rates.ts); none without a filter. */

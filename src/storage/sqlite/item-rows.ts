@@ -5,8 +5,8 @@ import type { PreparedItem } from "../shared/validate.js";
 import type { AnnCache } from "./ann-cache.js";
 import type { SqliteContext } from "./context.js";
 import { isUniqueViolation } from "./errors.js";
-import { vecColumnValue } from "./filter-sql.js";
-import { createVectorTable, VEC_METADATA_COLUMNS } from "./schema.js";
+import { createVectorTable } from "./schema.js";
+import { VEC_METADATA_COLUMNS, vecColumnValue } from "./vec-columns.js";
 import { vectorBlob } from "./vectors.js";
 
 /**

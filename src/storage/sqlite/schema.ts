@@ -2,17 +2,14 @@ import type Database from "better-sqlite3";
 import { StorageError } from "../../core/errors/index.js";
 import { HOT_COLUMNS } from "../shared/hot-columns.js";
 import { cachedStatement } from "./statements.js";
+import { digestVecColumns, VEC_METADATA_COLUMNS } from "./vec-columns.js";
 import { VECTOR_LOG_DDL } from "./vector-log.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Largest vector dimension we accept; sqlite-vec's own limit is far higher, real models stay below. */
 export const MAX_DIMENSIONS = 16_384;
-
-/** Metadata columns of the vec0 table, so filtered KNN runs inside sqlite-vec (see filter-sql.ts). */
-export const VEC_METADATA_COLUMNS = ["status", "memory_type", "user_id"] as const;
-export type VecMetadataColumn = (typeof VEC_METADATA_COLUMNS)[number];
 
 /** The keyword index's tokenizer: stems English words, folds case and diacritics. */
 export const FTS_TOKENIZER = "porter unicode61 remove_diacritics 2";
@@ -90,6 +87,8 @@ const MIGRATIONS: Migration[] = [
   { version: 1, up: (db) => db.exec(V1) },
   { version: 2, up: v2 },
   { version: 3, up: (db) => db.exec(V3) },
+  // V4: vec0 text columns over 12 bytes hold a digest (vec-columns.ts).
+  { version: 4, up: digestVecColumns },
 ];
 
 export function readMeta(db: Database.Database, key: string): string | undefined {
