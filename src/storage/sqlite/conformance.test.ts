@@ -148,8 +148,12 @@ describe("SqliteMemoryStore specifics", () => {
       CREATE INDEX items_memory_type ON items(memory_type);
       CREATE INDEX items_created_at ON items(created_at);
       CREATE INDEX items_updated_at ON items(updated_at);
-      UPDATE vec_items SET memory_type = (SELECT i.memory_type FROM items i WHERE i.rid = vec_items.rowid),
-        user_id = coalesce((SELECT i.user_id FROM items i WHERE i.rid = vec_items.rowid), '');
+      CREATE TEMP TABLE c AS SELECT rowid AS rid, embedding, status FROM vec_items;
+      DROP TABLE vec_items;
+      CREATE VIRTUAL TABLE vec_items USING vec0(embedding float[4] distance_metric=cosine,
+        status text, memory_type text, user_id text);
+      INSERT INTO vec_items(rowid, embedding, status, memory_type, user_id)
+        SELECT c.rid, c.embedding, c.status, i.memory_type, coalesce(i.user_id, '') FROM c JOIN items i ON i.rid = c.rid;
       UPDATE meta SET value = '2' WHERE key = 'schema_version';`);
     expect(raw.prepare("SELECT count(*) AS n FROM vec_items WHERE user_id = ?").get(user)).toEqual({
       n: 301,
@@ -181,6 +185,10 @@ describe("SqliteMemoryStore specifics", () => {
       expect(indexes).toContain("items_type_status");
       expect(indexes).not.toContain("items_memory_type");
       expect(indexes).not.toContain("items_created_at");
+      const vecDdl = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'vec_items'").get() as {
+        sql: string;
+      };
+      expect(vecDdl.sql).toContain("status text partition key");
       const plan = db
         .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM items WHERE memory_type = ? AND status = ?")
         .all("LongTermMemory", "activated") as { detail: string }[];
@@ -207,6 +215,38 @@ describe("SqliteMemoryStore specifics", () => {
     } finally {
       vec.close();
     }
+  });
+
+  it("moves a vector between status partitions when only the status changes, and updates the other filter columns", async () => {
+    const s = await track(createSqliteMemoryStore({ path: freshPath() }));
+    const v = Float32Array.from([1, 0.2, 0, 0]);
+    await s.addItems([
+      {
+        item: TextualMemoryItem.parse({ id: "x", memory: "x", metadata: { memory_type: "LongTermMemory" } }),
+        embedding: v,
+      },
+      {
+        item: TextualMemoryItem.parse({ id: "y", memory: "y", metadata: {} }),
+        embedding: Float32Array.from([0, 1, 0, 0]),
+      },
+    ]);
+    const x = (await s.getItem("x")) as TextualMemoryItem;
+    await s.updateItem("x", { ...x, metadata: { ...x.metadata, status: "archived" } });
+    expect((await s.vectorSearch(v, { k: 1, filter: { status: "activated" } })).map((h) => h.id)).toEqual([
+      "y",
+    ]);
+    const archived = await s.vectorSearch(v, { k: 1, filter: { status: "archived" } });
+    expect(archived.map((h) => h.id)).toEqual(["x"]);
+    expect(archived[0]?.score).toBeCloseTo(1, 5);
+    expect(await s.getEmbedding("x")).toEqual(v);
+    const y = (await s.getItem("y")) as TextualMemoryItem;
+    await s.updateItem("y", { ...y, metadata: { ...y.metadata, memory_type: "UserMemory" } });
+    expect(
+      (await s.vectorSearch(v, { k: 2, filter: { memory_type: "UserMemory" } })).map((h) => h.id),
+    ).toEqual(["y"]);
+    expect(
+      await s.vectorSearch(v, { k: 2, filter: { memory_type: "LongTermMemory", status: "activated" } }),
+    ).toEqual([]);
   });
 
   it("uses WAL, NORMAL sync and foreign keys, and records schema version, cube and dimension", async () => {

@@ -6,8 +6,11 @@ import type { AnnCache } from "./ann-cache.js";
 import type { SqliteContext } from "./context.js";
 import { isUniqueViolation } from "./errors.js";
 import { createVectorTable } from "./schema.js";
-import { VEC_METADATA_COLUMNS, vecColumnValue } from "./vec-columns.js";
+import { VEC_METADATA_COLUMNS, VEC_PARTITION_COLUMN, vecColumnValue } from "./vec-columns.js";
 import { vectorBlob } from "./vectors.js";
+
+const VEC_INSERT = `INSERT INTO vec_items(rowid, embedding, ${VEC_METADATA_COLUMNS.join(", ")})
+  VALUES (?, ?, ${VEC_METADATA_COLUMNS.map(() => "?").join(", ")})`;
 
 /**
  * The row-level writes behind items, import and edges: an item is one `items` row, one keyword
@@ -34,9 +37,8 @@ export class ItemRows {
   private insertVector(rid: number, vector: Float32Array, metadata: Record<string, unknown>): void {
     // A copy: the caller may reuse its array before the transaction commits.
     this.ann.changed({ op: "upsert", rid, vector: vector.slice() });
-    const cols = VEC_METADATA_COLUMNS.join(", ");
     this.ctx
-      .stmt(`INSERT INTO vec_items(rowid, embedding, ${cols}) VALUES (?, ?, ?, ?, ?)`)
+      .stmt(VEC_INSERT)
       .run(BigInt(rid), vectorBlob(vector), ...VEC_METADATA_COLUMNS.map((c) => vecColumnValue(metadata[c])));
   }
 
@@ -91,10 +93,26 @@ export class ItemRows {
       this.insertVector(rid, p.vector, p.metadata);
     } else if (!sameVecColumns) {
       // The kept vector's filter columns must follow the new metadata.
-      const sets = VEC_METADATA_COLUMNS.map((c) => `${c} = ?`).join(", ");
-      ctx
-        .stmt(`UPDATE vec_items SET ${sets} WHERE rowid = ?`)
-        .run(...VEC_METADATA_COLUMNS.map((c) => vecColumnValue(p.metadata[c])), BigInt(rid));
+      const values = VEC_METADATA_COLUMNS.map((c) => vecColumnValue(p.metadata[c]));
+      if (
+        oldMeta === undefined ||
+        vecColumnValue(oldMeta[VEC_PARTITION_COLUMN]) !== vecColumnValue(p.metadata[VEC_PARTITION_COLUMN])
+      ) {
+        // sqlite-vec cannot update a partition key: the same vector is re-inserted in its new
+        // partition (the vector is unchanged, so the ANN index has nothing to follow).
+        const row = ctx.stmt("SELECT embedding FROM vec_items WHERE rowid = ?").get(BigInt(rid)) as
+          | { embedding: Buffer }
+          | undefined;
+        if (!row) return;
+        ctx.stmt("DELETE FROM vec_items WHERE rowid = ?").run(BigInt(rid));
+        ctx.stmt(VEC_INSERT).run(BigInt(rid), row.embedding, ...values);
+      } else {
+        // Same partition: the other columns in place (naming the partition key at all is refused).
+        const cols = VEC_METADATA_COLUMNS.filter((c) => c !== VEC_PARTITION_COLUMN);
+        ctx
+          .stmt(`UPDATE vec_items SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE rowid = ?`)
+          .run(...cols.map((c) => vecColumnValue(p.metadata[c])), BigInt(rid));
+      }
     }
   }
 

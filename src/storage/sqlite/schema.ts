@@ -2,11 +2,11 @@ import type Database from "better-sqlite3";
 import { StorageError } from "../../core/errors/index.js";
 import { HOT_COLUMNS } from "../shared/hot-columns.js";
 import { cachedStatement } from "./statements.js";
-import { digestVecColumns, VEC_METADATA_COLUMNS } from "./vec-columns.js";
+import { digestVecColumns, partitionVecByStatus, vecTableDdl } from "./vec-columns.js";
 import { VECTOR_LOG_DDL } from "./vector-log.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Largest vector dimension we accept; sqlite-vec's own limit is far higher, real models stay below. */
 export const MAX_DIMENSIONS = 16_384;
@@ -89,6 +89,8 @@ const MIGRATIONS: Migration[] = [
   { version: 3, up: (db) => db.exec(V3) },
   // V4: vec0 text columns over 12 bytes hold a digest (vec-columns.ts).
   { version: 4, up: digestVecColumns },
+  // V5: vec0 partitioned by status (vec-columns.ts).
+  { version: 5, up: partitionVecByStatus },
 ];
 
 export function readMeta(db: Database.Database, key: string): string | undefined {
@@ -139,11 +141,7 @@ function migrateLocked(db: Database.Database): void {
 
 /** The vec0 table is created when the first vector arrives, since its dimension is fixed then. */
 export function createVectorTable(db: Database.Database, dimensions: number): void {
-  const meta = VEC_METADATA_COLUMNS.map((c) => `${c} text`).join(", ");
-  // dimensions is a validated positive integer: DDL cannot take bound parameters.
-  db.exec(
-    `CREATE VIRTUAL TABLE vec_items USING vec0(embedding float[${dimensions}] distance_metric=cosine, ${meta})`,
-  );
+  db.exec(vecTableDdl("vec_items", dimensions));
   writeMeta(db, "dimensions", String(dimensions));
 }
 

@@ -4,6 +4,20 @@ import type Database from "better-sqlite3";
 /** Metadata columns of the vec0 table, so filtered KNN runs inside sqlite-vec (see filter-sql.ts). */
 export const VEC_METADATA_COLUMNS = ["status", "memory_type", "user_id"] as const;
 export type VecMetadataColumn = (typeof VEC_METADATA_COLUMNS)[number];
+/**
+ * sqlite-vec keeps each value of a partition key in chunks of its own, so a search for activated
+ * memories scans only those: a tree cube archives what it evicts, and its archived memories soon
+ * outnumber the activated ones. Status has few values, so partitions stay large.
+ */
+export const VEC_PARTITION_COLUMN: VecMetadataColumn = "status";
+
+/** The vec0 table's DDL; `dimensions` is a validated positive integer (DDL takes no parameters). */
+export function vecTableDdl(name: string, dimensions: number): string {
+  const meta = VEC_METADATA_COLUMNS.map((c) =>
+    c === VEC_PARTITION_COLUMN ? `${c} text partition key` : `${c} text`,
+  );
+  return `CREATE VIRTUAL TABLE ${name} USING vec0(embedding float[${dimensions}] distance_metric=cosine, ${meta.join(", ")})`;
+}
 
 /**
  * sqlite-vec keeps the first 12 bytes of a text metadata value beside the vectors and the rest
@@ -42,4 +56,22 @@ export function digestVecColumns(db: Database.Database): void {
       `UPDATE vec_items SET ${c} = memos_vec_value(${c}) WHERE length(CAST(${c} AS BLOB)) > ${INLINE_BYTES}`,
     );
   }
+}
+
+/** Schema v5: rebuild the vec0 table with status as its partition key (same rows, same vectors). */
+export function partitionVecByStatus(db: Database.Database): void {
+  const dims = db.prepare("SELECT value FROM meta WHERE key = 'dimensions'").get() as
+    | { value: string }
+    | undefined;
+  if (
+    dims === undefined ||
+    db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'vec_items'").get() === undefined
+  )
+    return;
+  const cols = VEC_METADATA_COLUMNS.join(", ");
+  db.exec(`CREATE TEMP TABLE memos_vec_copy AS SELECT rowid AS rid, embedding, ${cols} FROM vec_items;
+    DROP TABLE vec_items;
+    ${vecTableDdl("vec_items", Number(dims.value))};
+    INSERT INTO vec_items(rowid, embedding, ${cols}) SELECT rid, embedding, ${cols} FROM memos_vec_copy ORDER BY rid;
+    DROP TABLE memos_vec_copy;`);
 }
