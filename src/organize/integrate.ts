@@ -34,6 +34,10 @@ interface Outcome {
   replacement?: string;
 }
 
+/** Decisions that wrote nothing: the nodes read before them are still current. ("skipped" means
+ * one changed meanwhile, so it is read again.) */
+const WRITES_NOTHING = new Set<Decision["kind"]>(["independent", "failure"]);
+
 const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 export function emptyReport(): ReorganizeReport {
@@ -182,10 +186,12 @@ export async function integrateItems(
     );
     const others = new Map((await ctx.store.getItems(candidates.map((c) => c.id))).map((o) => [o.id, o]));
     let compared = 0;
+    // Whether a decision of this loop wrote anything; "independent" writes nothing.
+    let wrote = false;
     for (const hit of candidates) {
       if (compared >= ctx.maxNeighbours) break;
-      // Re-read: an earlier decision of this loop may have changed either node.
-      const other = compared === 0 ? others.get(hit.id) : await ctx.store.getItem(hit.id);
+      // Re-read after a write: an earlier decision of this loop may have changed either node.
+      const other = wrote ? await ctx.store.getItem(hit.id) : others.get(hit.id);
       if (!other || !isLiveFact(other)) continue;
       judged.add(pairKey(id, hit.id));
       compared++;
@@ -194,6 +200,8 @@ export async function integrateItems(
       report.decisions.push(outcome.decision);
       if (outcome.replacement) queue.push(outcome.replacement);
       if (outcome.currentGone) break;
+      if (!WRITES_NOTHING.has(outcome.decision.kind)) wrote = true;
+      if (!wrote) continue;
       const fresh: TextualMemoryItem | null = await ctx.store.getItem(id);
       if (!fresh || !isLiveFact(fresh)) break;
       current = fresh;
