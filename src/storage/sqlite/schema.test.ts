@@ -15,14 +15,15 @@ const freshPath = () => join(dir, `cube-${process.pid}-${counter++}.db`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("SQLite schema: migrations and the vector table's layout", () => {
-  const open: SqliteMemoryStore[] = [];
-  const track = async (p: Promise<SqliteMemoryStore>) => {
-    const s = await p;
-    open.push(s);
+  // Stores opened by a test, closed after it even when an assertion failed.
+  const opened: SqliteMemoryStore[] = [];
+  const open = async (path: string) => {
+    const s = await createSqliteMemoryStore({ path });
+    opened.push(s);
     return s;
   };
   afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
+    for (const s of opened.splice(0)) await s.close();
   });
 
   it("upgrades a version-2 file in place: memories kept, the type count indexed, long vector filter values digested", async () => {
@@ -72,7 +73,7 @@ describe("SQLite schema: migrations and the vector table's layout", () => {
     });
     raw.close();
 
-    const again = await track(createSqliteMemoryStore({ path }));
+    const again = await open(path);
     expect(await again.count({ memory_type: "LongTermMemory", status: "activated" })).toBe(1);
     expect((await again.getItem("b"))?.memory).toBe("beta");
     const hits = await again.vectorSearch(unit(0), {
@@ -130,7 +131,7 @@ describe("SQLite schema: migrations and the vector table's layout", () => {
   });
 
   it("moves a vector between status partitions when only the status changes, and updates the other filter columns", async () => {
-    const s = await track(createSqliteMemoryStore({ path: freshPath() }));
+    const s = await open(freshPath());
     const v = Float32Array.from([1, 0.2, 0, 0]);
     await s.addItems([
       {
