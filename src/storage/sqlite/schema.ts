@@ -175,7 +175,6 @@ export function bumpVectorGeneration(db: Database.Database): number {
   ensureVectorEpoch(db);
   const row = cachedStatement(
     db,
-
     `INSERT INTO meta(key, value) VALUES ('vec_generation', '1')
      ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
      RETURNING value`,

@@ -4,6 +4,7 @@ import type Database from "better-sqlite3";
 /** Metadata columns of the vec0 table, so filtered KNN runs inside sqlite-vec (see filter-sql.ts). */
 export const VEC_METADATA_COLUMNS = ["status", "memory_type", "user_id"] as const;
 export type VecMetadataColumn = (typeof VEC_METADATA_COLUMNS)[number];
+
 /**
  * sqlite-vec keeps each value of a partition key in chunks of its own, so a search for activated
  * memories scans only those: a tree cube archives what it evicts, and its archived memories soon
