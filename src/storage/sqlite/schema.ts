@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { StorageError } from "../../core/errors/index.js";
 import { HOT_COLUMNS } from "../shared/hot-columns.js";
 import { cachedStatement } from "./statements.js";
-import { digestVecColumns, partitionVecByStatus, vecTableDdl } from "./vec-columns.js";
+import { INLINE_BYTES, VEC_METADATA_COLUMNS, vecColumnValue, vecTableDdl } from "./vec-columns.js";
 import { VECTOR_LOG_DDL } from "./vector-log.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
@@ -82,15 +82,36 @@ DROP INDEX IF EXISTS items_memory_type;
 CREATE INDEX IF NOT EXISTS items_type_status ON items(memory_type, status);
 `;
 
+/** V4: vec0 text columns over 12 bytes hold a digest (see vec-columns.ts). */
+function v4(db: Database.Database): void {
+  if (!tableExists(db, "vec_items")) return;
+  db.function("memos_vec_value", { deterministic: true }, (v: unknown) => vecColumnValue(v));
+  for (const c of VEC_METADATA_COLUMNS) {
+    db.exec(
+      `UPDATE vec_items SET ${c} = memos_vec_value(${c}) WHERE length(CAST(${c} AS BLOB)) > ${INLINE_BYTES}`,
+    );
+  }
+}
+
+/** V5: the vec0 table rebuilt with status as its partition key (same rows, same vectors). */
+function v5(db: Database.Database): void {
+  const dims = readMeta(db, "dimensions");
+  if (dims === undefined || !tableExists(db, "vec_items")) return;
+  const cols = VEC_METADATA_COLUMNS.join(", ");
+  db.exec(`CREATE TEMP TABLE memos_vec_copy AS SELECT rowid AS rid, embedding, ${cols} FROM vec_items;
+    DROP TABLE vec_items;
+    ${vecTableDdl("vec_items", Number(dims))};
+    INSERT INTO vec_items(rowid, embedding, ${cols}) SELECT rid, embedding, ${cols} FROM memos_vec_copy ORDER BY rid;
+    DROP TABLE memos_vec_copy;`);
+}
+
 /** Ordered list of migrations; migration n brings a database from version n-1 to n. */
 const MIGRATIONS: Migration[] = [
   { version: 1, up: (db) => db.exec(V1) },
   { version: 2, up: v2 },
   { version: 3, up: (db) => db.exec(V3) },
-  // V4: vec0 text columns over 12 bytes hold a digest (vec-columns.ts).
-  { version: 4, up: digestVecColumns },
-  // V5: vec0 partitioned by status (vec-columns.ts).
-  { version: 5, up: partitionVecByStatus },
+  { version: 4, up: v4 },
+  { version: 5, up: v5 },
 ];
 
 export function readMeta(db: Database.Database, key: string): string | undefined {

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type Database from "better-sqlite3";
 
 /** Metadata columns of the vec0 table, so filtered KNN runs inside sqlite-vec (see filter-sql.ts). */
 export const VEC_METADATA_COLUMNS = ["status", "memory_type", "user_id"] as const;
@@ -27,7 +26,7 @@ export function vecTableDdl(name: string, dimensions: number): string {
  * stored, and looked for, as a 12-byte digest. The full filter is applied to the items afterwards
  * in any case, so a digest collision (66 bits) could only drop a result, never admit a wrong one.
  */
-const INLINE_BYTES = 12;
+export const INLINE_BYTES = 12;
 const DIGEST_CACHE_LIMIT = 1024;
 const digests = new Map<string, string>();
 
@@ -46,33 +45,4 @@ export function vecColumnValue(v: unknown): string {
     digests.set(v, d);
   }
   return d;
-}
-
-/** Schema v4: rewrite the vec0 columns of a cube written before digests (values over 12 bytes). */
-export function digestVecColumns(db: Database.Database): void {
-  if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'vec_items'").get() === undefined) return;
-  db.function("memos_vec_value", { deterministic: true }, (v: unknown) => vecColumnValue(v));
-  for (const c of VEC_METADATA_COLUMNS) {
-    db.exec(
-      `UPDATE vec_items SET ${c} = memos_vec_value(${c}) WHERE length(CAST(${c} AS BLOB)) > ${INLINE_BYTES}`,
-    );
-  }
-}
-
-/** Schema v5: rebuild the vec0 table with status as its partition key (same rows, same vectors). */
-export function partitionVecByStatus(db: Database.Database): void {
-  const dims = db.prepare("SELECT value FROM meta WHERE key = 'dimensions'").get() as
-    | { value: string }
-    | undefined;
-  if (
-    dims === undefined ||
-    db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'vec_items'").get() === undefined
-  )
-    return;
-  const cols = VEC_METADATA_COLUMNS.join(", ");
-  db.exec(`CREATE TEMP TABLE memos_vec_copy AS SELECT rowid AS rid, embedding, ${cols} FROM vec_items;
-    DROP TABLE vec_items;
-    ${vecTableDdl("vec_items", Number(dims.value))};
-    INSERT INTO vec_items(rowid, embedding, ${cols}) SELECT rid, embedding, ${cols} FROM memos_vec_copy ORDER BY rid;
-    DROP TABLE memos_vec_copy;`);
 }
