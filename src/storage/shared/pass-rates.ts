@@ -16,14 +16,14 @@ export class FilterPassRates {
 
   constructor(private readonly capacity = 256) {}
 
-  /** The remembered share for this filter key, undefined when not seen yet. */
-  get(key: string): number | undefined {
-    return this.rates.get(key);
+  /** The remembered share for this filter key; undefined when not seen yet, or with no filter. */
+  get(key: string | undefined): number | undefined {
+    return key === undefined ? undefined : this.rates.get(key);
   }
 
-  /** A search saw `rate` of its candidates pass the filter. */
-  note(key: string, rate: number): void {
-    if (!(rate >= 0 && rate <= 1)) return;
+  /** A search saw `rate` of its candidates pass the filter (nothing to note without a filter). */
+  note(key: string | undefined, rate: number): void {
+    if (key === undefined || !(rate >= 0 && rate <= 1)) return;
     const last = this.rates.get(key);
     // A drop counts at once (it is what makes a round fall short), a rise only halfway: how
     // many pass varies with the query.

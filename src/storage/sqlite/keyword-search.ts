@@ -49,7 +49,7 @@ export class SqliteKeywordSearch {
         rank: (t, op, fetch, n) => this.rank(matchExpression(t, op) as string, w, fetch, n),
         rankAll: (t, op, n) => this.rankAll(matchExpression(t, op) as string, w, n),
       },
-      keywordFilterPolicy(key === undefined ? undefined : this.ctx.passRates.get(key)),
+      keywordFilterPolicy(this.ctx.passRates.get(key)),
     );
   }
 

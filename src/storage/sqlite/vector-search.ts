@@ -49,7 +49,7 @@ export class SqliteVectorSearch {
           }
         );
       },
-      passRate: filterKey === undefined ? undefined : this.ctx.passRates.get(filterKey),
+      passRate: this.ctx.passRates.get(filterKey),
       knn: (fetch, n) => this.knn(blob, push, w, fetch, n),
       exactFiltered: (n) => this.exactFiltered(blob, w, n),
     });
@@ -110,7 +110,7 @@ export class SqliteVectorSearch {
       const id = ids.get(h.rid);
       if (id !== undefined) out.push({ id, distance: h.distance });
     }
-    if (filterKey !== undefined) this.ctx.passRates.note(filterKey, out.length / hits.length);
+    this.ctx.passRates.note(filterKey, out.length / hits.length);
     return rankByDistance(out, k);
   }
 
