@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { TextualMemoryItem } from "../core/schema/memory.js";
-import { analyzeQuery, boostNamedSpeakers, preferenceOnly, queryDates } from "./query-analysis.js";
+import {
+  analyzeQuery,
+  boostNamedSpeakers,
+  preferenceOnly,
+  queryDates,
+  questionTopic,
+} from "./query-analysis.js";
 
 describe("analyzeQuery", () => {
   it.each([
@@ -71,4 +77,21 @@ describe("queryDates", () => {
     expect(queryDates("Where was Jon in June 2023?")).toEqual(["June 2023"]);
     expect(queryDates("When did Jon move?")).toEqual([]);
   });
+});
+
+describe("questionTopic", () => {
+  it.each([
+    ["What kind of art does Caroline make?", "What art does Caroline make?"],
+    ["Which types of music does Tim like?", "Which music does Tim like?"],
+    ["what sort of car does Evan drive", "what car does Evan drive"],
+  ])("drops the frame of %j", (query, topic) => {
+    expect(questionTopic(query)).toBe(topic);
+  });
+
+  it.each(["Is Maya kind to her sister?", "What type does the parser return?", "What kind?"])(
+    "keeps %j as it is where 'kind/type' is the topic",
+    (query) => {
+      expect(questionTopic(query)).toBe(query);
+    },
+  );
 });

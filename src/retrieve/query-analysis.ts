@@ -55,6 +55,22 @@ export function analyzeQuery(query: string): QueryAnalysis {
   return { seeksPreference: ADVICE.test(query) };
 }
 
+// "What kind of art…" asks about art: after what/which, "kind/type/sort of" only frames the
+// question, and as a search word "kind" found "your kind words" (LoCoMo dev: +0.004 evidence
+// recall at 500 tokens, single-hop +0.006).
+const QUESTION_FRAME = /\b(what|which)\s+(?:kinds?|types?|sorts?)\s+of\s+/giu;
+
+/**
+ * The words a fast search should look for: the query without its question frame.
+ *
+ * @example
+ * questionTopic("What kind of art does Caroline make?"); // "What art does Caroline make?"
+ */
+export function questionTopic(query: string): string {
+  const topic = query.replace(QUESTION_FRAME, "$1 ").trim();
+  return topic === "" ? query : topic;
+}
+
 /** `filter` narrowed to memories tagged as stated preferences. */
 export function preferenceOnly(filter: FilterNode | undefined): FilterNode {
   const tag: FilterNode = { kind: "cmp", field: "tags", op: "contains", value: PREFERENCE_TAG };

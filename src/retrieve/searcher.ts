@@ -18,6 +18,7 @@ import {
   PREFERENCE_CANDIDATES,
   preferenceList,
   preferenceOnly,
+  questionTopic,
 } from "./query-analysis.js";
 import { parseFast, parseFine } from "./query-parse.js";
 import { byScore, requireQuery } from "./rank-order.js";
@@ -275,7 +276,7 @@ export class Searcher {
     warnings: string[],
     signal: AbortSignal | undefined,
   ): Promise<ParsedQuery> {
-    if (opts.mode === "fast") return parseFast(q);
+    if (opts.mode === "fast") return parseFast(questionTopic(q));
     const llm = this.llm;
     if (!llm) {
       throw new ConfigError({

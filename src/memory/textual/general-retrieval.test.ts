@@ -133,4 +133,28 @@ describe("fast-mode retrieval mechanisms", () => {
     expect(top?.item.memory).toContain("support group yesterday [7 May 2023]");
     expect(top?.item.metadata.sources).toHaveLength(1);
   });
+
+  it("reads past a question's frame: 'what kind of art' looks for art, not for kind words", async () => {
+    const mem = await memory("turn");
+    const said = (content: string, i: number): ChatMessage => ({
+      role: "user",
+      speaker: "Caroline",
+      content,
+      chat_time: `2023-07-${String(10 + i).padStart(2, "0")}T10:00:00Z`,
+    });
+    await mem.addMessages(
+      [
+        "Thanks, Melanie! Your kind words really mean a lot to me.",
+        "Art gives me so much joy, it helps me show my feelings.",
+        "I signed up for an art class at the community centre.",
+        "Check out my painting for the art show! Hope you like it.",
+        "Representing diversity in my art is important to me.",
+      ].map(said),
+      { sessionId: "s1" },
+    );
+    for (const query of ["What kind of art does Caroline make?", "Which types of art does Caroline make?"]) {
+      const top = await mem.search(query, { topK: 4 });
+      expect(top.map((h) => h.item.memory).join("\n")).not.toContain("kind words");
+    }
+  });
 });

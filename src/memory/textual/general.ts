@@ -18,6 +18,7 @@ import {
   PREFERENCE_CANDIDATES,
   preferenceList,
   preferenceOnly,
+  questionTopic,
 } from "../../retrieve/query-analysis.js";
 import { fuseRrf } from "../../retrieve/rrf.js";
 import { freshMessages, type IngestResult, ingestResult, tagItems } from "./ingest-keys.js";
@@ -118,7 +119,7 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
   }
 
   async search(query: string, options: TextSearchOptions = {}): Promise<SearchHit[]> {
-    const q = requireQuery(query);
+    const q = questionTopic(requireQuery(query));
     const k = requireTopK(options);
     const ref = requireReferenceTime(options.referenceTime);
     const filter = activeFilter(options);
