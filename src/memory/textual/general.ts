@@ -20,9 +20,10 @@ import {
   preferenceOnly,
   questionTopic,
 } from "../../retrieve/query-analysis.js";
+import { requireQuery } from "../../retrieve/rank-order.js";
 import { fuseRrf } from "../../retrieve/rrf.js";
 import { freshMessages, type IngestResult, ingestResult, tagItems } from "./ingest-keys.js";
-import { materialize, requireQuery, requireReferenceTime, requireTopK, temporalFactor } from "./item-ops.js";
+import { materialize, requireReferenceTime, requireTopK, temporalFactor } from "./item-ops.js";
 import { activeFilter, StoreBackedTextMemory } from "./store-backed.js";
 import type { AddContext, MemoryInput, SearchHit, TextMemory, TextSearchOptions } from "./types.js";
 

@@ -109,16 +109,6 @@ export function textAtVersion(item: TextualMemoryItem, version: number): string 
   return entry.memory;
 }
 
-export function requireQuery(query: unknown): string {
-  if (typeof query !== "string" || query.trim() === "") {
-    throw new InvalidInputError({
-      message: "the search query is empty",
-      hint: 'pass some text, e.g. search("where does Alice live?")',
-    });
-  }
-  return query.trim();
-}
-
 export function requireTopK(options: TextSearchOptions): number {
   const k = options.topK ?? 10;
   if (!Number.isInteger(k) || k < 1 || k > 1000) {

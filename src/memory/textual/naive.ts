@@ -2,11 +2,11 @@ import { NotFoundError } from "../../core/errors/not-found-error.js";
 import { matchesFilter, normalizeFilter } from "../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../core/schema/memory.js";
 import { type ChatMessage, FastMemReader } from "../../reader/index.js";
+import { requireQuery } from "../../retrieve/rank-order.js";
 import {
   applyUpdate,
   historyOf,
   materialize,
-  requireQuery,
   requireReferenceTime,
   requireTopK,
   temporalFactor,
