@@ -1,4 +1,5 @@
 import type { SourceMessage, TextualMemoryItem } from "../core/schema/memory.js";
+import { formatClock, formatStamp } from "../reader/text.js";
 
 /**
  * The conversation turns a memory holds, as keys (message id + the words of the turn): a turn
@@ -50,9 +51,54 @@ export function withoutTurns(
   const lines = item.memory.split("\n");
   if (sources.length < 2 || lines.length !== sources.length + 1) return undefined;
   const keep = sources.map((s) => !seen.has(turnKey(s) ?? ""));
-  if (keep.every(Boolean)) return undefined;
-  const memory = [lines[0], ...lines.slice(1).filter((_, i) => keep[i])].join("\n");
-  return { ...item, memory, metadata: { ...item.metadata, sources: sources.filter((_, i) => keep[i]) } };
+  return keep.every(Boolean) ? undefined : cutWindow(item, keep);
+}
+
+// A line's own time, as the fast reader writes it when it differs from the one shown before.
+const TIME_PREFIX = /^\[([^\]]*)\] /;
+const CLOCK_ONLY = /^\d{1,2}:\d{2} [ap]m$/;
+
+/**
+ * A fast-reader window (a header line, then one line per source) cut to the lines `keep`
+ * marks, with their sources. A kept line whose time was shown on a line cut away gets its own
+ * time written out (from its source), so the text never implies a wrong time.
+ *
+ * @example
+ * cutWindow(window, [true, false, true]).memory; // header, first and third lines
+ */
+export function cutWindow(item: TextualMemoryItem, keep: readonly boolean[]): TextualMemoryItem {
+  const sources = item.metadata.sources ?? [];
+  const lines = item.memory.split("\n");
+  const out = [lines[0] ?? ""];
+  // What the cut lines changed of the time shown: the day, or only the clock (and if only dates are known).
+  let dayHidden = false;
+  let clockHidden = false;
+  let dateOnly = false;
+  lines.slice(1).forEach((line, i) => {
+    const shown = TIME_PREFIX.exec(line)?.[1];
+    if (!keep[i]) {
+      if (shown !== undefined) {
+        if (CLOCK_ONLY.test(shown)) clockHidden = true;
+        else {
+          dayHidden = true;
+          dateOnly = !/\d:\d{2}/.test(shown);
+        }
+      }
+      return;
+    }
+    const time = sources[i]?.chat_time;
+    let text = line;
+    if (time && dayHidden && (shown === undefined || CLOCK_ONLY.test(shown)))
+      text = `[${formatStamp(time, dateOnly)}] ${line.replace(TIME_PREFIX, "")}`;
+    else if (time && clockHidden && shown === undefined) text = `[${formatClock(time)}] ${line}`;
+    dayHidden = clockHidden = false;
+    out.push(text);
+  });
+  return {
+    ...item,
+    memory: out.join("\n"),
+    metadata: { ...item.metadata, sources: sources.filter((_, i) => keep[i]) },
+  };
 }
 
 /**

@@ -26,6 +26,7 @@ import { type RecallDeps, recallGraph, recallWorking, time } from "./recall.js";
 import { blendRerank, type RankContext } from "./rerank-blend.js";
 import { type FusedResult, fuseRrf, type RankedList } from "./rrf.js";
 import { resolveSearcherSettings, type SearcherSettings } from "./searcher-settings.js";
+import { focusOnNamedSpeaker } from "./speaker-focus.js";
 import { relevantSubgraph } from "./subgraph.js";
 import { temporalFactor } from "./temporal.js";
 import type {
@@ -333,12 +334,19 @@ export class Searcher {
     const thresholdCut = candidates.length < before;
     const dedupStart = performance.now();
     candidates = await dedupCandidates(this.vectors, candidates, opts, ctx.signal);
-    if (opts.dedup !== "no")
+    if (opts.dedup !== "no") {
+      candidates = focusOnNamedSpeaker(
+        ctx.parsed.original,
+        candidates,
+        (c) => c.item,
+        (c, item) => ({ ...c, item }),
+      );
       candidates = packTurns(
         candidates,
         (c) => c.item,
         (c, item) => ({ ...c, item }),
       );
+    }
     timings.dedup = (timings.dedup ?? 0) + performance.now() - dedupStart;
     return { hits: limitPerType(candidates, opts), thresholdCut };
   }

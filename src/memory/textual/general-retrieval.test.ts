@@ -157,4 +157,15 @@ describe("fast-mode retrieval mechanisms", () => {
       expect(top.map((h) => h.item.memory).join("\n")).not.toContain("kind words");
     }
   });
+
+  it("returns a window cut to the speaker a question names; get() still returns it whole", async () => {
+    const mem = await memory("window");
+    await mem.addMessages(session(8, "I went to the LGBTQ support group yesterday.", 2), { sessionId: "s1" });
+    const [top] = await mem.search("What did Caroline do at the support group?", { topK: 1 });
+    expect(top?.item.memory).toContain("LGBTQ support group");
+    expect(new Set(top?.item.metadata.sources.map((s) => s.speaker))).toEqual(new Set(["Caroline"]));
+    expect(top?.item.memory).not.toContain("Melanie:");
+    const whole = await mem.get(top?.item.id as string);
+    expect(whole?.metadata.sources.map((s) => s.speaker)).toContain("Melanie");
+  });
 });

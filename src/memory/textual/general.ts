@@ -22,6 +22,7 @@ import {
 } from "../../retrieve/query-analysis.js";
 import { requireQuery } from "../../retrieve/rank-order.js";
 import { fuseRrf } from "../../retrieve/rrf.js";
+import { focusOnNamedSpeaker } from "../../retrieve/speaker-focus.js";
 import { freshMessages, type IngestResult, ingestResult, tagItems } from "./ingest-keys.js";
 import { materialize, requireReferenceTime, requireTopK, temporalFactor } from "./item-ops.js";
 import { activeFilter, StoreBackedTextMemory } from "./store-backed.js";
@@ -181,6 +182,12 @@ export class GeneralTextMemory extends StoreBackedTextMemory implements TextMemo
       if (dropCovered(hits, (h) => h.item).length >= k) break;
     }
     hits = boostByQuery(q, hits, (h) => h.item);
+    hits = focusOnNamedSpeaker(
+      q,
+      hits,
+      (h) => h.item,
+      (h, item) => ({ ...h, item }),
+    );
     return packTurns(
       hits,
       (h) => h.item,

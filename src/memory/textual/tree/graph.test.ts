@@ -1,6 +1,7 @@
 /**
  * Versions, dump/load with edges, the MemOS tree export, the reorganizer hook on add and
- * reorganize() / getRelevantSubgraph through TreeTextMemory.
+ * reorganize() / getRelevantSubgraph through TreeTextMemory, and search packing windows for a
+ * question that names a speaker.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { NotFoundError } from "../../../core/errors/not-found-error.js";
 import { checkGraphConsistency, PROMPT_MARKERS } from "../../../organize/index.js";
+import { FastMemReader } from "../../../reader/index.js";
 import { createScriptedLanguageModel } from "../../../testing/scripted-language-model.js";
 import { newTree } from "./test-helpers.js";
 
@@ -154,5 +156,32 @@ describe("TreeTextMemory reorganizer hook", () => {
     expect(await mem.store.count({ status: "activated", memory_type: "LongTermMemory" })).toBe(3);
     // Archived, not deleted.
     expect(await mem.store.count({ memory_type: "LongTermMemory" })).toBe(3 + structure.parentIds.length);
+  });
+});
+
+describe("TreeTextMemory search, a question naming a speaker", () => {
+  it("returns windows cut to that speaker's turns (with the questions put to them)", async () => {
+    const mem = await newTree({ reader: new FastMemReader({ granularity: "window" }) });
+    const said = (speaker: string, content: string, minute: number) => ({
+      role: speaker === "Mo" ? "user" : "assistant",
+      speaker,
+      content,
+      chat_time: `2024-06-01T10:${String(minute).padStart(2, "0")}:00Z`,
+    });
+    await mem.addMessages(
+      [
+        said("Lia", "Did you finish the ridge hike?", 0),
+        said("Mo", "Yes, we hiked the ridge at dawn with my brother.", 1),
+        said("Lia", "Lovely. I baked bread all morning.", 2),
+        said("Lia", "The bread came out great.", 3),
+      ],
+      { sessionId: "s1" },
+    );
+    const [top] = await mem.search("Where did Mo hike?", { topK: 1 });
+    expect(top?.item.memory).toContain("Mo: Yes, we hiked the ridge");
+    expect(top?.item.memory).toContain("Lia: Did you finish the ridge hike?");
+    expect(top?.item.memory).not.toContain("bread");
+    const whole = await mem.get(top?.item.id as string);
+    expect(whole.memory).toContain("bread");
   });
 });

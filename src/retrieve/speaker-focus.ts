@@ -1,0 +1,68 @@
+import type { TextualMemoryItem } from "../core/schema/memory.js";
+import { cutWindow } from "./coverage.js";
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const words = (text: string) => text.toLowerCase().match(WORD) ?? [];
+
+/**
+ * The one speaker of the results' chat turns that the query names, by whole words ("What does
+ * Melanie paint?" → "Melanie"; "Maya Lin" needs both words). Undefined when it names none or
+ * several: a question about two people wants both sides of their talk.
+ *
+ * @example
+ * namedSpeaker("What books has John read?", items); // "John"
+ */
+export function namedSpeaker(query: string, items: readonly TextualMemoryItem[]): string | undefined {
+  const asked = new Set(words(query));
+  const named = new Set<string>();
+  for (const item of items) {
+    for (const s of item.metadata.sources ?? []) {
+      const name = s.speaker;
+      if (!name || named.has(name)) continue;
+      const parts = words(name);
+      if (parts.length > 0 && parts.every((w) => asked.has(w))) named.add(name);
+    }
+  }
+  return named.size === 1 ? [...named][0] : undefined;
+}
+
+/**
+ * A window cut to the named speaker's turns, each kept with the question put to them just
+ * before it (another speaker's line ending in "?"), so an answer keeps what it answers. In
+ * LoCoMo dev 96 % of the evidence of a question naming one person is that person's own turns,
+ * and the other side's lines took half of each window's tokens. Undefined when nothing would be
+ * cut, when the speaker says nothing in it, or when the memory is not a fast-reader window.
+ */
+export function focusWindow(item: TextualMemoryItem, speaker: string): TextualMemoryItem | undefined {
+  const sources = item.metadata.sources ?? [];
+  const lines = item.memory.split("\n");
+  if (sources.length < 2 || lines.length !== sources.length + 1) return undefined;
+  const own = sources.map((s) => s.speaker === speaker);
+  if (!own.some(Boolean)) return undefined;
+  const keep = own.map((o, i) => o || (own[i + 1] === true && /\?\s*$/.test(lines[i + 1] ?? "")));
+  return keep.every(Boolean) ? undefined : cutWindow(item, keep);
+}
+
+/**
+ * Results with every window cut to the speaker the query names ({@link focusWindow}); the
+ * cut copy keeps the memory's id, its `sources` name the turns it holds, and `get(id)` returns
+ * it whole. Unchanged when the query names no speaker, or several.
+ * LoCoMo dev evidence recall at 500/1,000/2,000 tokens (tree, fast): 0.750/0.819/0.874 →
+ * 0.753/0.829/0.882, multi-hop 0.410/0.528/0.650 → 0.430/0.561/0.674.
+ *
+ * @example
+ * focusOnNamedSpeaker("What does Melanie paint?", hits, (h) => h.item, (h, item) => ({ ...h, item }));
+ */
+export function focusOnNamedSpeaker<T>(
+  query: string,
+  results: readonly T[],
+  itemOf: (r: T) => TextualMemoryItem,
+  withItem: (r: T, item: TextualMemoryItem) => T,
+): T[] {
+  const speaker = namedSpeaker(query, results.map(itemOf));
+  if (speaker === undefined) return [...results];
+  return results.map((r) => {
+    const cut = focusWindow(itemOf(r), speaker);
+    return cut ? withItem(r, cut) : r;
+  });
+}
