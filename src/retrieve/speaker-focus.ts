@@ -5,9 +5,9 @@ const WORD = /[\p{L}\p{N}]+/gu;
 const words = (text: string) => text.toLowerCase().match(WORD) ?? [];
 
 /**
- * The one speaker of the results' chat turns that the query names, by whole words ("What does
- * Melanie paint?" → "Melanie"; "Maya Lin" needs both words). Undefined when it names none or
- * several: a question about two people wants both sides of their talk.
+ * The one speaker of the results' chat turns that the query names by first name, as a whole
+ * word ("What does Melanie paint?" → "Melanie"; "Maya" → "Maya Lin"). Undefined when it names
+ * none or several: a question about two people wants both sides of their talk.
  *
  * @example
  * namedSpeaker("What books has John read?", items); // "John"
@@ -19,8 +19,9 @@ export function namedSpeaker(query: string, items: readonly TextualMemoryItem[])
     for (const s of item.metadata.sources ?? []) {
       const name = s.speaker;
       if (!name || named.has(name)) continue;
-      const parts = words(name);
-      if (parts.length > 0 && parts.every((w) => asked.has(w))) named.add(name);
+      // By first name, as the speaker boost reads it (query-analysis.ts).
+      const first = words(name)[0];
+      if (first !== undefined && asked.has(first)) named.add(name);
     }
   }
   return named.size === 1 ? [...named][0] : undefined;
