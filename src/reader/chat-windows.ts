@@ -12,7 +12,15 @@ import { parseChatTime } from "../core/time.js";
 import type { ChatMessage } from "./chat-schema.js";
 import { baseMetadata, type ResolvedSizes } from "./common.js";
 import { resolveRelativeDates } from "./dates.js";
-import { firstWords, formatClock, formatStamp, MIN_PIECE_TOKENS, sameUtcDate, splitToFit } from "./text.js";
+import {
+  firstWords,
+  fitsWhole,
+  formatClock,
+  formatStamp,
+  MIN_PIECE_TOKENS,
+  sameUtcDate,
+  splitToFit,
+} from "./text.js";
 import { countTokens } from "./tokens.js";
 import type { ReadContext } from "./types.js";
 
@@ -137,12 +145,24 @@ export function chatTurns(msgs: ChatMessage[], ctx: ReadContext, now: string, op
       }
       return line;
     };
-    const prefix = `${formatStamp(time, dateOnly)}\n${speaker}: `;
-    const alone = (piece: string) => countTokens(prefix + render(piece));
-    for (const piece of fitPieces(m.content, opts.sizes.windowTokens, alone, opts.sizes.maxMessageTokens)) {
+    const stamp = formatStamp(time, dateOnly);
+    const prefix = `${stamp}\n${speaker}: `;
+    // `stamp\nSpeaker: line` counts as the stamp, the newline and `Speaker: line` (counted for
+    // the turn anyway): cl100k pre-splits a newline between a letter or digit and a name that
+    // starts with one. Other names are counted joined.
+    const headerTokens = /^[\p{L}\p{N}]/u.test(speaker) ? countTokens(stamp) + 1 : undefined;
+    const alone = (piece: string) =>
+      headerTokens === undefined
+        ? countTokens(prefix + render(piece))
+        : headerTokens + countTokens(`${speaker}: ${render(piece)}`);
+    const { windowTokens, maxMessageTokens } = opts.sizes;
+    const pieces = fitsWhole(m.content, windowTokens, alone, maxMessageTokens)
+      ? [m.content.trim()]
+      : fitPieces(m.content, windowTokens, alone, maxMessageTokens);
+    for (const piece of pieces) {
       let line = render(piece);
       // A short piece dense with dates in a tiny window: annotations are a help, the window a limit.
-      if (opts.resolveDates && countTokens(prefix + line) > opts.sizes.windowTokens) line = oneLine(piece);
+      if (opts.resolveDates && alone(piece) > windowTokens) line = oneLine(piece);
       turns.push({
         role: m.role,
         speaker,

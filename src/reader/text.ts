@@ -253,6 +253,27 @@ const JOIN_SLACK = 2;
 /** A piece always gets at least this many tokens, even when its fixed overhead fills the limit. */
 export const MIN_PIECE_TOKENS = 8;
 
+/** The token budget of each piece in `splitToFit`. */
+function pieceBudget(limit: number, measure: (piece: string) => number, cap?: number): number {
+  const budget = Math.max(MIN_PIECE_TOKENS, limit - measure("") - JOIN_SLACK);
+  return cap === undefined ? budget : Math.min(budget, cap);
+}
+
+/**
+ * Whether `splitToFit(text, limit, measure, cap)` gives back the trimmed text whole (most chat
+ * messages), found with the same counts as its first step but without the splitting machinery.
+ */
+export function fitsWhole(
+  text: string,
+  limit: number,
+  measure: (piece: string) => number,
+  cap?: number,
+): boolean {
+  const t = text.trim();
+  const budget = pieceBudget(limit, measure, cap);
+  return t !== "" && t.length <= budget * 64 && countTokens(t) <= budget && measure(t) <= limit;
+}
+
 /**
  * Split `text` so that `measure(piece)` (the token count of the piece as it will be rendered,
  * with its header, speaker or heading) stays within `limit`. `measure("")` is taken as the fixed
@@ -268,8 +289,7 @@ export function splitToFit(
   measure: (piece: string) => number,
   cap?: number,
 ): string[] {
-  let budget = Math.max(MIN_PIECE_TOKENS, limit - measure("") - JOIN_SLACK);
-  if (cap !== undefined) budget = Math.min(budget, cap);
+  const budget = pieceBudget(limit, measure, cap);
   // Rendering (joins, collapsed whitespace) can shift a count by a token or two: a piece over
   // the limit is split again with a smaller budget, on its own (re-splitting the whole text made
   // a long message cost several passes over all of it).
