@@ -62,23 +62,38 @@ const oneLine = (s: string) => s.replace(/\s+/g, " ");
 export function renderLines(turns: readonly Turn[]): string[] {
   const first = turns[0];
   if (!first) return [];
-  const lines = [formatStamp(first.time, first.dateOnly)];
-  let shown = first;
-  for (const t of turns) {
+  const lines = new WindowLines(first);
+  for (const t of turns) lines.push(t);
+  return lines.lines;
+}
+
+/** renderLines one turn at a time: a turn's line depends only on the turns before it. */
+class WindowLines {
+  readonly lines: string[];
+  private shown: Turn;
+
+  constructor(first: Turn) {
+    this.lines = [formatStamp(first.time, first.dateOnly)];
+    this.shown = first;
+  }
+
+  push(t: Turn): string {
+    const shown = this.shown;
     let prefix = "";
     if (!sameUtcDate(t.time, shown.time)) {
       prefix = `[${formatStamp(t.time, t.dateOnly)}] `;
-      shown = t;
+      this.shown = t;
     } else if (
       !t.dateOnly &&
       (shown.dateOnly || Math.abs(Date.parse(t.time) - Date.parse(shown.time)) >= HOUR_MS)
     ) {
       prefix = `[${formatClock(t.time)}] `;
-      shown = t;
+      this.shown = t;
     }
-    lines.push(`${prefix}${t.speaker}: ${t.line}`);
+    const line = `${prefix}${t.speaker}: ${t.line}`;
+    this.lines.push(line);
+    return line;
   }
-  return lines;
 }
 
 export const renderWindow = (turns: readonly Turn[]) => renderLines(turns).join("\n");
@@ -189,19 +204,31 @@ export function packWindows(turns: Turn[], sizes: ResolvedSizes): ChatWindow[] {
   // Line-by-line counts summed (plus one per newline) bound the count of the joined text from
   // above in practice: BPE only merges a newline into the punctuation before it. So a window
   // whose bound fits needs no full re-encoding; each emitted window is still checked exactly.
-  const lineTokens = new Map<string, number>();
-  const bound = (lines: string[]) =>
-    lines.reduce((n, l) => {
-      const c = lineTokens.get(l) ?? countTokens(l);
-      lineTokens.set(l, c);
-      return n + c + 1;
-    }, -1);
-  const fits = (from: number, to: number) => {
-    const lines = renderLines(turns.slice(from, to));
-    return bound(lines) <= windowTokens || countTokens(lines.join("\n")) <= windowTokens;
+  // The lines from one start are rendered and counted once, as the window grows turn by turn
+  // (re-rendering all of them for every added turn made packing quadratic in the window).
+  let from = -1;
+  let rendered: WindowLines | undefined;
+  const bounds: number[] = []; // bounds[k]: the header and the first k lines
+  /** Render and count the lines of turns[start, end); returns the window's text, built on demand. */
+  const linesOf = (start: number, end: number) => {
+    if (start !== from || !rendered) {
+      from = start;
+      rendered = new WindowLines(turns[start] as Turn);
+      bounds.length = 0;
+      bounds.push(countTokens(rendered.lines[0] as string));
+    }
+    while (bounds.length <= end - start) {
+      const line = rendered.push(turns[start + bounds.length - 1] as Turn);
+      bounds.push((bounds[bounds.length - 1] as number) + countTokens(line) + 1);
+    }
+    const lines = rendered.lines;
+    return () => lines.slice(0, end - start + 1).join("\n");
   };
-  const fitsExactly = (from: number, to: number) =>
-    countTokens(renderWindow(turns.slice(from, to))) <= windowTokens;
+  const fits = (start: number, end: number) => {
+    const text = linesOf(start, end);
+    return (bounds[end - start] as number) <= windowTokens || countTokens(text()) <= windowTokens;
+  };
+  const fitsExactly = (start: number, end: number) => countTokens(linesOf(start, end)()) <= windowTokens;
   const gapBefore = (i: number) => {
     const a = turns[i - 1];
     const b = turns[i];
