@@ -292,7 +292,15 @@ export function fastWindowItem(win: ChatWindow, ctx: ReadContext, now: string): 
   const fresh = turns.slice(win.firstNew);
   // Key from the wordiest new turn: greetings are short, facts tend to be long.
   const words = (t: Turn) => oneLine(t.content).split(" ").length;
-  const keyTurn = fresh.reduce((best, t) => (words(t) > words(best) ? t : best), fresh[0] ?? first);
+  let keyTurn = fresh[0] ?? first;
+  let most = words(keyTurn);
+  for (const t of fresh) {
+    const w = words(t);
+    if (w > most) {
+      keyTurn = t;
+      most = w;
+    }
+  }
   const speakerTags = [
     ...new Set(turns.map((t) => `speaker:${t.speaker.toLowerCase().replace(/\s+/g, " ")}`)),
   ];
@@ -306,7 +314,7 @@ export function fastWindowItem(win: ChatWindow, ctx: ReadContext, now: string): 
         ? "UserMemory"
         : "LongTermMemory",
       // From the words as written: date annotations would crowd a short label.
-      key: `${keyTurn.speaker}: ${firstWords(oneLine(keyTurn.content), 8)}`,
+      key: `${keyTurn.speaker}: ${firstWords(keyTurn.content, 8)}`, // splits on any whitespace
       tags: ["mode:fast", ...speakerTags],
       source: "conversation",
       sources: windowSources(turns),

@@ -238,14 +238,28 @@ export function splitToBudget(text: string, budget: number): string[] {
  */
 export function firstWords(text: string, n = 8): string {
   // Markup-only "words" ("---", "#", "*") say nothing about the content.
-  let s = text
-    .split(/\s+/)
-    .filter((w) => /[\p{L}\p{N}]/u.test(w))
-    .slice(0, n)
-    .join(" ");
+  const words =
+    n >= 0
+      ? leadingWords(text, Math.trunc(n))
+      : text
+          .split(/\s+/)
+          .filter((w) => WORDY.test(w))
+          .slice(0, n);
+  let s = words.join(" ");
   // Text without spaces (CJK) would otherwise come back whole.
   if (s.length > 80) s = Array.from(s).slice(0, 80).join("");
   return s.replace(/[\s,;:.!?…\-–—]+$/u, "");
+}
+
+const WORDY = /[\p{L}\p{N}]/u;
+
+/** The first `max` wordy runs between whitespace, found without splitting the whole text. */
+function leadingWords(text: string, max: number): string[] {
+  const words: string[] = [];
+  const runs = /\S+/g;
+  for (let m = runs.exec(text); m !== null && words.length < max; m = runs.exec(text))
+    if (WORDY.test(m[0])) words.push(m[0]);
+  return words;
 }
 
 // Headroom for BPE merges across the joins between rendered parts.
