@@ -218,11 +218,8 @@ export function packWindows(turns: Turn[], sizes: ResolvedSizes): ChatWindow[] {
       bounds.push(countTokens(rendered.lines[0] as string));
     }
     while (bounds.length <= end - start) {
-      const t = turns[start + bounds.length - 1] as Turn;
-      const line = rendered.push(t);
-      // No time prefix (the line is no longer than `Speaker: line`): the turn's own count.
-      const c = line.length === t.speaker.length + 2 + t.line.length ? t.tokens : countTokens(line);
-      bounds.push((bounds[bounds.length - 1] as number) + c + 1);
+      const line = rendered.push(turns[start + bounds.length - 1] as Turn);
+      bounds.push((bounds[bounds.length - 1] as number) + countTokens(line) + 1);
     }
     const lines = rendered.lines;
     return () => lines.slice(0, end - start + 1).join("\n");
