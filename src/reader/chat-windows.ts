@@ -52,7 +52,8 @@ const SESSION_GAP_MS = 4 * HOUR_MS;
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const isDateOnly = (raw: string | undefined) => raw !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(raw.trim());
-const oneLine = (s: string) => s.replace(/\s+/g, " ");
+// Most lines have single spaces only: returned as they are, not rebuilt by replace.
+const oneLine = (s: string) => (/\s\s|[^\S ]/.test(s) ? s.replace(/\s+/g, " ") : s);
 
 /**
  * Render a window: an absolute time header, then `Speaker: content` per turn. A turn whose time
