@@ -12,7 +12,15 @@ import { parseChatTime } from "../core/time.js";
 import type { ChatMessage } from "./chat-schema.js";
 import { baseMetadata, type ResolvedSizes } from "./common.js";
 import { resolveRelativeDates } from "./dates.js";
-import { firstWords, formatClock, formatStamp, MIN_PIECE_TOKENS, sameUtcDate, splitToFit } from "./text.js";
+import {
+  firstWords,
+  fitsWhole,
+  formatClock,
+  formatStamp,
+  MIN_PIECE_TOKENS,
+  sameUtcDate,
+  splitToFit,
+} from "./text.js";
 import { countTokens } from "./tokens.js";
 import type { ReadContext } from "./types.js";
 
@@ -44,7 +52,8 @@ const SESSION_GAP_MS = 4 * HOUR_MS;
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const isDateOnly = (raw: string | undefined) => raw !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(raw.trim());
-const oneLine = (s: string) => s.replace(/\s+/g, " ");
+// Most lines have single spaces only: returned as they are, not rebuilt by replace.
+const oneLine = (s: string) => (/\s\s|[^\S ]/.test(s) ? s.replace(/\s+/g, " ") : s);
 
 /**
  * Render a window: an absolute time header, then `Speaker: content` per turn. A turn whose time
@@ -54,23 +63,38 @@ const oneLine = (s: string) => s.replace(/\s+/g, " ");
 export function renderLines(turns: readonly Turn[]): string[] {
   const first = turns[0];
   if (!first) return [];
-  const lines = [formatStamp(first.time, first.dateOnly)];
-  let shown = first;
-  for (const t of turns) {
+  const lines = new WindowLines(first);
+  for (const t of turns) lines.push(t);
+  return lines.lines;
+}
+
+/** renderLines one turn at a time: a turn's line depends only on the turns before it. */
+class WindowLines {
+  readonly lines: string[];
+  private shown: Turn;
+
+  constructor(first: Turn) {
+    this.lines = [formatStamp(first.time, first.dateOnly)];
+    this.shown = first;
+  }
+
+  push(t: Turn): string {
+    const shown = this.shown;
     let prefix = "";
     if (!sameUtcDate(t.time, shown.time)) {
       prefix = `[${formatStamp(t.time, t.dateOnly)}] `;
-      shown = t;
+      this.shown = t;
     } else if (
       !t.dateOnly &&
       (shown.dateOnly || Math.abs(Date.parse(t.time) - Date.parse(shown.time)) >= HOUR_MS)
     ) {
       prefix = `[${formatClock(t.time)}] `;
-      shown = t;
+      this.shown = t;
     }
-    lines.push(`${prefix}${t.speaker}: ${t.line}`);
+    const line = `${prefix}${t.speaker}: ${t.line}`;
+    this.lines.push(line);
+    return line;
   }
-  return lines;
 }
 
 export const renderWindow = (turns: readonly Turn[]) => renderLines(turns).join("\n");
@@ -137,12 +161,24 @@ export function chatTurns(msgs: ChatMessage[], ctx: ReadContext, now: string, op
       }
       return line;
     };
-    const prefix = `${formatStamp(time, dateOnly)}\n${speaker}: `;
-    const alone = (piece: string) => countTokens(prefix + render(piece));
-    for (const piece of fitPieces(m.content, opts.sizes.windowTokens, alone, opts.sizes.maxMessageTokens)) {
+    const stamp = formatStamp(time, dateOnly);
+    const prefix = `${stamp}\n${speaker}: `;
+    // `stamp\nSpeaker: line` counts as the stamp, the newline and `Speaker: line` (counted for
+    // the turn anyway): cl100k pre-splits a newline between a letter or digit and a name that
+    // starts with one. Other names are counted joined.
+    const headerTokens = /^[\p{L}\p{N}]/u.test(speaker) ? countTokens(stamp) + 1 : undefined;
+    const alone = (piece: string) =>
+      headerTokens === undefined
+        ? countTokens(prefix + render(piece))
+        : headerTokens + countTokens(`${speaker}: ${render(piece)}`);
+    const { windowTokens, maxMessageTokens } = opts.sizes;
+    const pieces = fitsWhole(m.content, windowTokens, alone, maxMessageTokens)
+      ? [m.content.trim()]
+      : fitPieces(m.content, windowTokens, alone, maxMessageTokens);
+    for (const piece of pieces) {
       let line = render(piece);
       // A short piece dense with dates in a tiny window: annotations are a help, the window a limit.
-      if (opts.resolveDates && countTokens(prefix + line) > opts.sizes.windowTokens) line = oneLine(piece);
+      if (opts.resolveDates && alone(piece) > windowTokens) line = oneLine(piece);
       turns.push({
         role: m.role,
         speaker,
@@ -169,19 +205,31 @@ export function packWindows(turns: Turn[], sizes: ResolvedSizes): ChatWindow[] {
   // Line-by-line counts summed (plus one per newline) bound the count of the joined text from
   // above in practice: BPE only merges a newline into the punctuation before it. So a window
   // whose bound fits needs no full re-encoding; each emitted window is still checked exactly.
-  const lineTokens = new Map<string, number>();
-  const bound = (lines: string[]) =>
-    lines.reduce((n, l) => {
-      const c = lineTokens.get(l) ?? countTokens(l);
-      lineTokens.set(l, c);
-      return n + c + 1;
-    }, -1);
-  const fits = (from: number, to: number) => {
-    const lines = renderLines(turns.slice(from, to));
-    return bound(lines) <= windowTokens || countTokens(lines.join("\n")) <= windowTokens;
+  // The lines from one start are rendered and counted once, as the window grows turn by turn
+  // (re-rendering all of them for every added turn made packing quadratic in the window).
+  let from = -1;
+  let rendered: WindowLines | undefined;
+  const bounds: number[] = []; // bounds[k]: the header and the first k lines
+  /** Render and count the lines of turns[start, end); returns the window's text, built on demand. */
+  const linesOf = (start: number, end: number) => {
+    if (start !== from || !rendered) {
+      from = start;
+      rendered = new WindowLines(turns[start] as Turn);
+      bounds.length = 0;
+      bounds.push(countTokens(rendered.lines[0] as string));
+    }
+    while (bounds.length <= end - start) {
+      const line = rendered.push(turns[start + bounds.length - 1] as Turn);
+      bounds.push((bounds[bounds.length - 1] as number) + countTokens(line) + 1);
+    }
+    const lines = rendered.lines;
+    return () => lines.slice(0, end - start + 1).join("\n");
   };
-  const fitsExactly = (from: number, to: number) =>
-    countTokens(renderWindow(turns.slice(from, to))) <= windowTokens;
+  const fits = (start: number, end: number) => {
+    const text = linesOf(start, end);
+    return (bounds[end - start] as number) <= windowTokens || countTokens(text()) <= windowTokens;
+  };
+  const fitsExactly = (start: number, end: number) => countTokens(linesOf(start, end)()) <= windowTokens;
   const gapBefore = (i: number) => {
     const a = turns[i - 1];
     const b = turns[i];
@@ -242,7 +290,15 @@ export function fastWindowItem(win: ChatWindow, ctx: ReadContext, now: string): 
   const fresh = turns.slice(win.firstNew);
   // Key from the wordiest new turn: greetings are short, facts tend to be long.
   const words = (t: Turn) => oneLine(t.content).split(" ").length;
-  const keyTurn = fresh.reduce((best, t) => (words(t) > words(best) ? t : best), fresh[0] ?? first);
+  let keyTurn = fresh[0] ?? first;
+  let most = words(keyTurn);
+  for (const t of fresh) {
+    const w = words(t);
+    if (w > most) {
+      keyTurn = t;
+      most = w;
+    }
+  }
   const speakerTags = [
     ...new Set(turns.map((t) => `speaker:${t.speaker.toLowerCase().replace(/\s+/g, " ")}`)),
   ];
@@ -256,7 +312,7 @@ export function fastWindowItem(win: ChatWindow, ctx: ReadContext, now: string): 
         ? "UserMemory"
         : "LongTermMemory",
       // From the words as written: date annotations would crowd a short label.
-      key: `${keyTurn.speaker}: ${firstWords(oneLine(keyTurn.content), 8)}`,
+      key: `${keyTurn.speaker}: ${firstWords(keyTurn.content, 8)}`, // splits on any whitespace
       tags: ["mode:fast", ...speakerTags],
       source: "conversation",
       sources: windowSources(turns),

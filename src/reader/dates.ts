@@ -145,6 +145,13 @@ function sentenceAt(sentences: { start: number; text: string }[], at: number): s
   return found;
 }
 
+// A reader annotates every piece of a message against the same time: parse it once.
+let lastRef: { iso: string; time: string | null } | undefined;
+function parseRef(iso: string): string | null {
+  if (lastRef?.iso !== iso) lastRef = { iso, time: parseChatTime(iso) };
+  return lastRef.time;
+}
+
 /** Words chrono reads as (part of) a date: weekdays end in "day"; the rest must be whole words. */
 const MAY_HOLD_DATE =
   /\d|day|\b(?:weeks?|weekends?|months?|years?|ago|tomorrow|tonight|night|now|jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sept?|september|oct|october|nov|november|dec|december|mon|tues?|wed|thu|thur|thurs|fri|sat|sun)\b/i;
@@ -166,7 +173,7 @@ const MAY_HOLD_DATE =
  * // [{ phrase: "next month", iso: "2023-06-01T00:00:00.000Z", granularity: "month", label: "June 2023", index: 8 }]
  */
 export function resolveRelativeDates(text: string, refIso: string): ResolvedText {
-  const refTime = parseChatTime(refIso);
+  const refTime = parseRef(refIso);
   if (!refTime)
     throw new InvalidInputError({
       message: `reference time "${refIso}" is not a valid time`,

@@ -36,8 +36,6 @@ export function renderTurn(turn: Turn): string {
   return `[${shortDate(turn.time)}] ${turn.speaker}: ${turn.line}`;
 }
 
-const oneLine = (s: string) => s.replace(/\s+/g, " ");
-
 /**
  * The fast memory item of one turn: its dated line, the speaker as a tag, the turn as its only
  * source (so a search result names the turn it holds). A non-assistant turn that states a
@@ -63,7 +61,7 @@ export function fastTurnItem(turn: Turn, ctx: ReadContext, now: string): Textual
       ...baseMetadata(ctx, now),
       type: "fact",
       memory_type: role === "user" ? "UserMemory" : "LongTermMemory",
-      key: `${turn.speaker}: ${firstWords(oneLine(turn.content), 8)}`,
+      key: `${turn.speaker}: ${firstWords(turn.content, 8)}`, // splits on any whitespace
       tags: [
         "mode:fast",
         TURN_TAG,

@@ -117,6 +117,14 @@ function sentences(text: string): string[] {
     .filter((s) => s !== "");
 }
 
+/** Whether trimmed `s` has more than `max` words (`s.split(/\s+/).length > max`, without the array). */
+function wordsOver(s: string, max: number): boolean {
+  const gaps = /\s+/g;
+  let words = 1;
+  while (gaps.exec(s) !== null) if (++words > max) return true;
+  return false;
+}
+
 /** A sentence asking something is not a statement of taste ("Do you think I like …?"). */
 const isQuestion = (s: string) => s.endsWith("?");
 
@@ -132,7 +140,7 @@ const isQuestion = (s: string) => s.endsWith("?");
 export function findPreferences(message: string): RulePreference[] {
   const out: RulePreference[] = [];
   for (const s of sentences(message)) {
-    if (isQuestion(s) || s.split(/\s+/).length > 60) continue;
+    if (isQuestion(s) || wordsOver(s, 60)) continue;
     const norm = s
       .toLowerCase()
       .replace(/[\u2018\u2019]/g, "'")

@@ -238,20 +238,55 @@ export function splitToBudget(text: string, budget: number): string[] {
  */
 export function firstWords(text: string, n = 8): string {
   // Markup-only "words" ("---", "#", "*") say nothing about the content.
-  let s = text
-    .split(/\s+/)
-    .filter((w) => /[\p{L}\p{N}]/u.test(w))
-    .slice(0, n)
-    .join(" ");
+  const words =
+    n >= 0
+      ? leadingWords(text, Math.trunc(n))
+      : text
+          .split(/\s+/)
+          .filter((w) => WORDY.test(w))
+          .slice(0, n);
+  let s = words.join(" ");
   // Text without spaces (CJK) would otherwise come back whole.
   if (s.length > 80) s = Array.from(s).slice(0, 80).join("");
   return s.replace(/[\s,;:.!?…\-–—]+$/u, "");
+}
+
+const WORDY = /[\p{L}\p{N}]/u;
+
+/** The first `max` wordy runs between whitespace, found without splitting the whole text. */
+function leadingWords(text: string, max: number): string[] {
+  const words: string[] = [];
+  const runs = /\S+/g;
+  for (let m = runs.exec(text); m !== null && words.length < max; m = runs.exec(text))
+    if (WORDY.test(m[0])) words.push(m[0]);
+  return words;
 }
 
 // Headroom for BPE merges across the joins between rendered parts.
 const JOIN_SLACK = 2;
 /** A piece always gets at least this many tokens, even when its fixed overhead fills the limit. */
 export const MIN_PIECE_TOKENS = 8;
+
+/** The token budget of each piece in `splitToFit`. */
+function pieceBudget(limit: number, measure: (piece: string) => number, cap?: number): number {
+  const budget = Math.max(MIN_PIECE_TOKENS, limit - measure("") - JOIN_SLACK);
+  return cap === undefined ? budget : Math.min(budget, cap);
+}
+
+/**
+ * Whether `splitToFit(text, limit, measure, cap)` gives back the trimmed text whole (most chat
+ * messages), found with the same counts as its first step but without the splitting machinery.
+ */
+export function fitsWhole(
+  text: string,
+  limit: number,
+  measure: (piece: string) => number,
+  cap?: number,
+): boolean {
+  const t = text.trim();
+  const budget = pieceBudget(limit, measure, cap);
+  return t !== "" && t.length <= budget * 64 && countTokens(t) <= budget && measure(t) <= limit;
+}
 
 /**
  * Split `text` so that `measure(piece)` (the token count of the piece as it will be rendered,
@@ -268,8 +303,7 @@ export function splitToFit(
   measure: (piece: string) => number,
   cap?: number,
 ): string[] {
-  let budget = Math.max(MIN_PIECE_TOKENS, limit - measure("") - JOIN_SLACK);
-  if (cap !== undefined) budget = Math.min(budget, cap);
+  const budget = pieceBudget(limit, measure, cap);
   // Rendering (joins, collapsed whitespace) can shift a count by a token or two: a piece over
   // the limit is split again with a smaller budget, on its own (re-splitting the whole text made
   // a long message cost several passes over all of it).

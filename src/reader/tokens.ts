@@ -50,14 +50,27 @@ export function countTokens(text: string): number {
   // Reading measures the same string several times (alone, with its header, in its window).
   const known = text.length <= TEXT_CACHE_MAX_CHARS ? textCounts.get(text) : undefined;
   if (known !== undefined) return known;
-  const { ranks, pieces } = getCounter();
+  const { ranks, pieces, next } = getCounter();
   // cl100k splits text into pieces with a regex first and encodes each piece on its own, so a
   // count is the sum of its pieces' counts; words repeat, so those are kept. This is what keeps
   // reading fast: js-tiktoken's encode costs several µs per word.
   let n = 0;
-  pieces.lastIndex = 0;
-  for (let m = pieces.exec(text); m !== null; m = pieces.exec(text)) {
-    const piece = m[0];
+  let at = 0;
+  while (at < text.length) {
+    // The pieces tile the text, so the next one nearly always starts where the last ended:
+    // a sticky test finds it without allocating a match; else search on, as exec would.
+    let piece: string;
+    next.lastIndex = at;
+    if (next.test(text)) {
+      piece = text.slice(at, next.lastIndex);
+      at = next.lastIndex;
+    } else {
+      pieces.lastIndex = at;
+      const m = pieces.exec(text);
+      if (m === null) break;
+      piece = m[0];
+      at = pieces.lastIndex;
+    }
     let c = pieceCounts.get(piece);
     if (c === undefined) {
       c = bytePairCount(utf8.encode(piece), ranks);
@@ -83,12 +96,14 @@ const PIECE_CACHE_ENTRIES = 65_536;
 const PIECE_CACHE_MAX_CHARS = 64;
 const pieceCounts = new Map<string, number>();
 const utf8 = new TextEncoder();
-let counter: { ranks: Map<string, number>; pieces: RegExp } | undefined;
+type Counter = { ranks: Map<string, number>; pieces: RegExp; next: RegExp };
+let counter: Counter | undefined;
 
-function getCounter(): { ranks: Map<string, number>; pieces: RegExp } {
+function getCounter(): Counter {
   if (!counter) {
     const enc = getEncoder() as unknown as { rankMap: Map<string, number>; patStr: string };
-    counter = { ranks: enc.rankMap, pieces: new RegExp(enc.patStr, "gu") };
+    const next = new RegExp(enc.patStr, "uy");
+    counter = { ranks: enc.rankMap, pieces: new RegExp(enc.patStr, "gu"), next };
   }
   return counter;
 }

@@ -173,6 +173,8 @@ export class GloveEmbedder implements Embedder {
   readonly #common: Float64Array | undefined;
   readonly #acc = new Float64Array(DIMENSIONS);
   readonly #ids: number[] = [];
+  /** Raw token → its vocabulary ids (one id, or several: parts, clitics; none when unknown). */
+  readonly #tokenIds = new Map<string, number | number[]>();
 
   /** @internal Use {@link createGloveEmbedder}. */
   constructor(
@@ -203,7 +205,20 @@ export class GloveEmbedder implements Embedder {
     const ids = this.#ids;
     ids.length = 0;
     const lookup = this.#vocab.lookup;
-    for (const t of rawTokens(text)) resolveToken(t, lookup, ids);
+    const known = this.#tokenIds;
+    for (const t of rawTokens(text)) {
+      // Words repeat: their ids come from a Map instead of hashing and probing the vocabulary
+      // (and trying clitics and parts) again.
+      const hit = known.get(t);
+      if (typeof hit === "number") ids.push(hit);
+      else if (hit !== undefined) for (const id of hit) ids.push(id);
+      else {
+        const from = ids.length;
+        resolveToken(t, lookup, ids);
+        if (known.size >= TOKEN_CACHE_ENTRIES) known.clear();
+        known.set(t, ids.length - from === 1 ? (ids[from] as number) : ids.slice(from));
+      }
+    }
     const vectors = this.#vocab.table.vectors;
     const weights = this.#weights;
     for (const id of ids) {
@@ -245,6 +260,9 @@ export class GloveEmbedder implements Embedder {
     return out;
   }
 }
+
+/** Cleared when full: the common words come straight back. */
+const TOKEN_CACHE_ENTRIES = 50_000;
 
 const loaded = new Map<string, Promise<GloveVocabulary>>();
 

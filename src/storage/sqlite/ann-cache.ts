@@ -13,9 +13,9 @@ import type { SqliteContext } from "./context.js";
 import { bumpVectorGeneration, readVectorStamp, type VectorStamp } from "./schema.js";
 import {
   changedSince,
-  logVectorChange,
   pruneVectorLog,
   resetVectorLog,
+  VectorLogBuffer,
   vectorLogFloor,
 } from "./vector-log.js";
 
@@ -44,6 +44,8 @@ export class AnnCache {
   private pendingFor: AnnIndex | undefined;
   /** Counts vector changes, so a write knows whether to bump the generation. */
   private changes = 0;
+  /** The innermost open write's vector changes, for the change log (written in `bumped`). */
+  readonly log: VectorLogBuffer;
   private build: { job: BackgroundBuild; done: Promise<void> } | undefined;
   /** Other connections' committed changes that searches overlay until they are inserted. */
   private unapplied: PendingChanges | undefined;
@@ -53,13 +55,17 @@ export class AnnCache {
   constructor(
     private readonly ctx: SqliteContext,
     readonly threshold: number,
-  ) {}
+  ) {
+    this.log = new VectorLogBuffer(ctx.db);
+  }
 
-  /** Log a vector change (inside the write) and, when an index is held, note it for replay. */
+  /** Note a vector change (inside the write) for the log and, with an index held, for replay. */
   changed(op: Exclude<VectorOp, { op: "bump" }>): void {
     this.changes++;
-    if (op.op === "reset") resetVectorLog(this.ctx.db);
-    else logVectorChange(this.ctx.db, op.rid);
+    if (op.op === "reset") {
+      this.log.drop(); // the reset empties the log, with what this write noted before it
+      resetVectorLog(this.ctx.db);
+    } else this.log.note(op.rid);
     this.note(op);
   }
 
@@ -75,6 +81,7 @@ export class AnnCache {
 
   /** The write that just ran changed vectors: bump the stored generation (and prune the log). */
   bumped(): void {
+    this.log.flush();
     pruneVectorLog(this.ctx.db, bumpVectorGeneration(this.ctx.db));
     this.note({ op: "bump" });
   }

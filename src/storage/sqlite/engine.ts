@@ -204,6 +204,7 @@ export class SqliteEngine implements SqliteContext {
   /** Run fn atomically: its own BEGIN IMMEDIATE, or a savepoint inside an open transaction. */
   write<T>(fn: () => T): T {
     const mark = this.ann.pendingLength;
+    if (this.db.inTransaction) this.ann.log.flush(); // the outer write's, before a savepoint
     let out: T;
     try {
       out = this.atomic.immediate(() => {
@@ -216,6 +217,7 @@ export class SqliteEngine implements SqliteContext {
     } catch (error) {
       // The savepoint (or the whole transaction) was rolled back, and with it these changes.
       this.ann.truncatePending(this.db.inTransaction ? mark : 0);
+      this.ann.log.drop();
       this.reloadDims();
       throw error;
     }

@@ -28,9 +28,43 @@ CREATE TABLE IF NOT EXISTS vec_log (
 /** The generation the current write will commit as: one above the stored one. */
 const NEXT_GEN = "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vec_generation'), 0) + 1";
 
-/** Note that `rid`'s vector changed (inserted, replaced or deleted); call inside the write. */
-export function logVectorChange(db: Database.Database, rid: number): void {
-  cachedStatement(db, `INSERT OR IGNORE INTO vec_log(gen, rid) VALUES (${NEXT_GEN}, ?)`).run(rid);
+/**
+ * Note that these rowids' vectors changed (inserted, replaced or deleted); call inside the write,
+ * before it bumps the generation. One statement for a whole write: a call per row cost more
+ * than the row.
+ */
+export function logVectorChanges(db: Database.Database, rids: readonly number[]): void {
+  if (rids.length === 1) {
+    cachedStatement(db, `INSERT OR IGNORE INTO vec_log(gen, rid) VALUES (${NEXT_GEN}, ?)`).run(rids[0]);
+  } else if (rids.length > 1) {
+    cachedStatement(
+      db,
+      `INSERT OR IGNORE INTO vec_log(gen, rid) SELECT ${NEXT_GEN}, value FROM json_each(?)`,
+    ).run(JSON.stringify(rids));
+  }
+}
+
+/**
+ * Rowids whose vectors the innermost open write changed, logged in one statement when it bumps
+ * the generation (`flush`), as if each had been logged at once. A write flushes its buffer
+ * before a nested write starts, and drops it when it fails (its savepoint rolled back).
+ */
+export class VectorLogBuffer {
+  private rids: number[] = [];
+  constructor(private readonly db: Database.Database) {}
+
+  note(rid: number): void {
+    this.rids.push(rid);
+  }
+
+  flush(): void {
+    logVectorChanges(this.db, this.rids);
+    this.rids = [];
+  }
+
+  drop(): void {
+    this.rids = [];
+  }
 }
 
 /** Every vector went at once (the cube was emptied): the log restarts above this write. */
