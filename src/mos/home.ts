@@ -64,8 +64,14 @@ export class MemosHome {
     const created = !Registry.exists(dir);
     const home = new MemosHome(dir, openRegistry(dir, true));
     try {
-      if (!home.registry.getUser(user))
-        await home.addUser(user, { role: home.registry.listUsers().length === 0 ? "root" : "user" });
+      if (!home.registry.getUser(user)) {
+        try {
+          await home.addUser(user, { role: home.registry.listUsers().length === 0 ? "root" : "user" });
+        } catch (error) {
+          // Another process over the same home (a second server starting) added it first.
+          if (!(InvalidInputError.isInstance(error) && home.registry.getUser(user))) throw error;
+        }
+      }
     } catch (error) {
       home.close();
       throw error;

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidInputError } from "../core/errors/invalid-input-error.js";
 import { NotFoundError } from "../core/errors/not-found-error.js";
 import { MemCube } from "../cube/mem-cube.js";
@@ -155,6 +155,37 @@ describe("several processes sharing one home", () => {
     ]);
     h.close();
   }, 120_000);
+});
+
+describe("two processes initialising one home at once", () => {
+  it("the one that finds the user already added (after its own check) opens the home", async () => {
+    const dir = home();
+    (await MemosHome.init(dir, { user: "default" })).home.close();
+    // The race two servers starting together ran into: the check saw no user, then the other
+    // process's insert landed first.
+    const check = vi.spyOn(Registry.prototype, "getUser").mockReturnValueOnce(undefined);
+    try {
+      const { home: h, created } = await MemosHome.init(dir, { user: "default" });
+      expect(created).toBe(false);
+      expect(h.users()).toEqual(["default"]);
+      expect(h.registry.listCubes().map((c) => c.cube_id)).toEqual(["default/default"]);
+      h.close();
+    } finally {
+      check.mockRestore();
+    }
+  });
+
+  it("still reports a failed add that no other process explains", async () => {
+    const dir = home();
+    (await MemosHome.init(dir, { user: "default" })).home.close();
+    const check = vi.spyOn(Registry.prototype, "getUser").mockReturnValue(undefined);
+    try {
+      // The registry never shows the user, so no other process added it: the insert's failure stands.
+      await expect(MemosHome.init(dir, { user: "default" })).rejects.toThrow();
+    } finally {
+      check.mockRestore();
+    }
+  });
 });
 
 describe("migration from memos.json", () => {
