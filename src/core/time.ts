@@ -19,6 +19,36 @@ export const MONTHS = [
   "december",
 ];
 
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+/** The month names as written in text: "May". */
+export const MONTH_TITLES: readonly string[] = MONTHS.map((m) => m.charAt(0).toUpperCase() + m.slice(1));
+
+/**
+ * Clock time of an ISO instant in UTC, 12-hour: "1:56 pm".
+ *
+ * @example
+ * formatClock("2023-05-08T13:56:00.000Z"); // "1:56 pm"
+ */
+export function formatClock(iso: string): string {
+  const d = new Date(iso);
+  const h = d.getUTCHours();
+  return `${h % 12 === 0 ? 12 : h % 12}:${String(d.getUTCMinutes()).padStart(2, "0")} ${h < 12 ? "am" : "pm"}`;
+}
+
+/**
+ * Human-readable absolute time in UTC, independent of the machine's locale and zone:
+ * "Monday 8 May 2023, 1:56 pm UTC", or "Monday 8 May 2023" when only the date is known.
+ * The weekday is kept because questions often say "last Friday".
+ *
+ * @example
+ * formatStamp("2023-05-08T13:56:00.000Z"); // "Monday 8 May 2023, 1:56 pm UTC"
+ */
+export function formatStamp(iso: string, dateOnly = false): string {
+  const d = new Date(iso);
+  const date = `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTH_TITLES[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  return dateOnly ? date : `${date}, ${formatClock(iso)} UTC`;
+}
+
 /**
  * Parse the timestamps found in chat data into an ISO string, or null when unparseable.
  * Beyond ISO it reads LoCoMo/MemOS's "1:56 pm on 8 May, 2023" and "08:51 PM on 13 January, 2026".

@@ -1,48 +1,12 @@
+import { formatClock, formatStamp, MONTH_TITLES } from "../core/time.js";
 import { SEGMENT_SLICE_CHARS } from "./limits.js";
 import { countTokens, decodeTokens, encodeTokens } from "./tokens.js";
 
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+// Time rendering lives in core (search cuts windows with it too); the reader's API keeps it.
+export { formatClock, formatStamp };
+
 /** English month names, January first (rendering and date annotation share them). */
-export const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
-/**
- * Clock time of an ISO instant in UTC, 12-hour: "1:56 pm".
- *
- * @example
- * formatClock("2023-05-08T13:56:00.000Z"); // "1:56 pm"
- */
-export function formatClock(iso: string): string {
-  const d = new Date(iso);
-  const h = d.getUTCHours();
-  return `${h % 12 === 0 ? 12 : h % 12}:${String(d.getUTCMinutes()).padStart(2, "0")} ${h < 12 ? "am" : "pm"}`;
-}
-
-/**
- * Human-readable absolute time in UTC, independent of the machine's locale and zone:
- * "Monday 8 May 2023, 1:56 pm UTC", or "Monday 8 May 2023" when only the date is known.
- * The weekday is kept because questions often say "last Friday".
- *
- * @example
- * formatStamp("2023-05-08T13:56:00.000Z"); // "Monday 8 May 2023, 1:56 pm UTC"
- */
-export function formatStamp(iso: string, dateOnly = false): string {
-  const d = new Date(iso);
-  const date = `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
-  return dateOnly ? date : `${date}, ${formatClock(iso)} UTC`;
-}
+export const MONTHS: readonly string[] = MONTH_TITLES;
 
 /** True when both ISO instants fall on the same UTC calendar day. */
 export function sameUtcDate(a: string, b: string): boolean {

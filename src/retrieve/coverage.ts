@@ -1,5 +1,5 @@
 import type { SourceMessage, TextualMemoryItem } from "../core/schema/memory.js";
-import { formatClock, formatStamp } from "../reader/text.js";
+import { formatClock, formatStamp } from "../core/time.js";
 
 /**
  * The conversation turns a memory holds, as keys (message id + the words of the turn): a turn
