@@ -255,7 +255,8 @@ export class Searcher {
     }
     const hits = ranked.hits;
     timings.total = performance.now() - start;
-    return { hits, query: parsed, timings, warnings };
+    // The query as asked: recall looked for its topic (questionTopic), usage records what was asked.
+    return { hits, query: { ...parsed, original: q }, timings, warnings };
   }
 
   /**
@@ -296,7 +297,7 @@ export class Searcher {
       if (signal?.aborted) throw error;
       const why = errorMessage(error);
       warnings.push(`fine query parse failed (${why}); searched with the query as is (fast mode)`);
-      return parseFast(q);
+      return parseFast(questionTopic(q));
     } finally {
       timings.parse = performance.now() - started;
     }

@@ -160,7 +160,7 @@ describe("TreeTextMemory reorganizer hook", () => {
 });
 
 describe("TreeTextMemory search, a question naming a speaker", () => {
-  it("returns windows cut to that speaker's turns (with the questions put to them)", async () => {
+  it("returns windows cut to that speaker's turns (with the questions put to them), and keeps the query as asked", async () => {
     const mem = await newTree({ reader: new FastMemReader({ granularity: "window" }) });
     const said = (speaker: string, content: string, minute: number) => ({
       role: speaker === "Mo" ? "user" : "assistant",
@@ -183,5 +183,11 @@ describe("TreeTextMemory search, a question naming a speaker", () => {
     expect(top?.item.memory).not.toContain("bread");
     const whole = await mem.get(top?.item.id as string);
     expect(whole.memory).toContain("bread");
+    // Recall reads past the question's frame; the result and the usage record keep what was asked.
+    const asked = "What kind of hike did Mo do?";
+    const detailed = await mem.searchDetailed(asked, { topK: 1 });
+    expect(detailed.query.original).toBe(asked);
+    const used = await mem.get(detailed.hits[0]?.item.id as string);
+    expect(JSON.stringify(used.metadata.usage)).toContain(asked);
   });
 });
