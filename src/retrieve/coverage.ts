@@ -47,11 +47,19 @@ export function withoutTurns(
   item: TextualMemoryItem,
   seen: ReadonlySet<string>,
 ): TextualMemoryItem | undefined {
+  if (!fastWindowLines(item)) return undefined;
+  const keep = item.metadata.sources.map((s) => !seen.has(turnKey(s) ?? ""));
+  return keep.every(Boolean) ? undefined : cutWindow(item, keep);
+}
+
+/**
+ * The lines of a fast-reader window (a header, then one line per source), or undefined for any
+ * other memory (a single turn, a fine fact, edited text): only those can be cut by line.
+ */
+export function fastWindowLines(item: TextualMemoryItem): string[] | undefined {
   const sources = item.metadata.sources ?? [];
   const lines = item.memory.split("\n");
-  if (sources.length < 2 || lines.length !== sources.length + 1) return undefined;
-  const keep = sources.map((s) => !seen.has(turnKey(s) ?? ""));
-  return keep.every(Boolean) ? undefined : cutWindow(item, keep);
+  return sources.length >= 2 && lines.length === sources.length + 1 ? lines : undefined;
 }
 
 // A line's own time, as the fast reader writes it when it differs from the one shown before.

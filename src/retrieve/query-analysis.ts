@@ -90,6 +90,21 @@ export function preferenceList(hits: ScoredId[]): RankedList<"vector"> {
   return { path: "vector", results: hits, weight: PREFERENCE_WEIGHT };
 }
 
+/**
+ * Whether the query names a speaker: their first name is a word of it, in any case. One rule
+ * for the speaker boost and the speaker focus (speaker-focus.ts).
+ *
+ * @example
+ * speakerNamedIn("What does melanie paint?")("Melanie Ng"); // true
+ */
+export function speakerNamedIn(query: string): (speaker: string | undefined) => boolean {
+  const words = new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+  return (speaker) => {
+    const first = speaker?.toLowerCase().match(/[\p{L}\p{N}]+/u)?.[0];
+    return first !== undefined && words.has(first);
+  };
+}
+
 /** Score factor of a one-speaker memory whose speaker the query names. */
 export const SPEAKER_BOOST = 0.2;
 /**
@@ -121,10 +136,8 @@ export function boostNamedSpeakers<T extends { score: number }>(
   itemOf: (r: T) => TextualMemoryItem,
 ): T[] {
   if (SPEAKER_BOOST <= 0) return [...results];
-  const words = new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+  const isNamed = speakerNamedIn(query);
   const speakers = results.map((r) => soleSpeaker(itemOf(r)));
-  // A speaker is named when their first name is a word of the query.
-  const isNamed = (s: string | undefined) => s !== undefined && words.has(s.split(" ")[0] as string);
   const anyNamed = speakers.some(isNamed);
   const out = results.map((r, i) => {
     const speaker = speakers[i];

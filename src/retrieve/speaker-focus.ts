@@ -1,8 +1,6 @@
 import type { TextualMemoryItem } from "../core/schema/memory.js";
-import { cutWindow } from "./coverage.js";
-
-const WORD = /[\p{L}\p{N}]+/gu;
-const words = (text: string) => text.toLowerCase().match(WORD) ?? [];
+import { cutWindow, fastWindowLines } from "./coverage.js";
+import { speakerNamedIn } from "./query-analysis.js";
 
 /**
  * The one speaker of the results' chat turns that the query names by first name, as a whole
@@ -13,17 +11,10 @@ const words = (text: string) => text.toLowerCase().match(WORD) ?? [];
  * namedSpeaker("What books has John read?", items); // "John"
  */
 export function namedSpeaker(query: string, items: readonly TextualMemoryItem[]): string | undefined {
-  const asked = new Set(words(query));
+  const isNamed = speakerNamedIn(query);
   const named = new Set<string>();
-  for (const item of items) {
-    for (const s of item.metadata.sources ?? []) {
-      const name = s.speaker;
-      if (!name || named.has(name)) continue;
-      // By first name, as the speaker boost reads it (query-analysis.ts).
-      const first = words(name)[0];
-      if (first !== undefined && asked.has(first)) named.add(name);
-    }
-  }
+  for (const item of items)
+    for (const s of item.metadata.sources ?? []) if (s.speaker && isNamed(s.speaker)) named.add(s.speaker);
   return named.size === 1 ? [...named][0] : undefined;
 }
 
@@ -35,9 +26,9 @@ export function namedSpeaker(query: string, items: readonly TextualMemoryItem[])
  * cut, when the speaker says nothing in it, or when the memory is not a fast-reader window.
  */
 export function focusWindow(item: TextualMemoryItem, speaker: string): TextualMemoryItem | undefined {
-  const sources = item.metadata.sources ?? [];
-  const lines = item.memory.split("\n");
-  if (sources.length < 2 || lines.length !== sources.length + 1) return undefined;
+  const lines = fastWindowLines(item);
+  if (!lines) return undefined;
+  const sources = item.metadata.sources;
   const own = sources.map((s) => s.speaker === speaker);
   if (!own.some(Boolean)) return undefined;
   const keep = own.map((o, i) => o || (own[i + 1] === true && /\?\s*$/.test(lines[i + 1] ?? "")));
