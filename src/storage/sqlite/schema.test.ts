@@ -57,7 +57,7 @@ describe("SQLite schema: migrations and the vector table's layout", () => {
     // Put the file back to version 2's layout: old indexes, full text in the vec0 columns.
     const raw = new Database(path);
     sqliteVec.load(raw);
-    raw.exec(`DROP INDEX items_type_status;
+    raw.exec(`DROP INDEX items_type_status_updated;
       CREATE INDEX items_memory_type ON items(memory_type);
       CREATE INDEX items_created_at ON items(created_at);
       CREATE INDEX items_updated_at ON items(updated_at);
@@ -95,7 +95,8 @@ describe("SQLite schema: migrations and the vector table's layout", () => {
           name: string;
         }[]
       ).map((r) => r.name);
-      expect(indexes).toContain("items_type_status");
+      expect(indexes).toContain("items_type_status_updated");
+      expect(indexes).not.toContain("items_type_status");
       expect(indexes).not.toContain("items_memory_type");
       expect(indexes).not.toContain("items_created_at");
       const vecDdl = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'vec_items'").get() as {
@@ -105,7 +106,14 @@ describe("SQLite schema: migrations and the vector table's layout", () => {
       const plan = db
         .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM items WHERE memory_type = ? AND status = ?")
         .all("LongTermMemory", "activated") as { detail: string }[];
-      expect(plan.map((p) => p.detail).join(" ")).toContain("items_type_status");
+      expect(plan.map((p) => p.detail).join(" ")).toContain("items_type_status_updated");
+      // The tree's eviction reads a type's oldest memories in index order, with no sort.
+      const oldest = db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT id FROM items WHERE memory_type = ? AND status = ? ORDER BY updated_at, id LIMIT 64",
+        )
+        .all("LongTermMemory", "activated") as { detail: string }[];
+      expect(oldest.map((p) => p.detail).join(" ")).not.toContain("TEMP B-TREE");
       expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({
         value: String(SCHEMA_VERSION),
       });

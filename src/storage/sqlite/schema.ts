@@ -6,7 +6,7 @@ import { INLINE_BYTES, VEC_METADATA_COLUMNS, vecColumnValue, vecTableDdl } from 
 import { VECTOR_LOG_DDL } from "./vector-log.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** Largest vector dimension we accept; sqlite-vec's own limit is far higher, real models stay below. */
 export const MAX_DIMENSIONS = 16_384;
@@ -105,6 +105,16 @@ function v5(db: Database.Database): void {
     DROP TABLE memos_vec_copy;`);
 }
 
+/**
+ * V6: (memory_type, status, updated_at, id) replaces (memory_type, status). The capacity count of
+ * a memory type still reads only the index (its prefix), and the tree's eviction reads a type's
+ * oldest activated memories in index order instead of sorting all of them (`leastValuable`).
+ */
+const V6 = `
+DROP INDEX IF EXISTS items_type_status;
+CREATE INDEX IF NOT EXISTS items_type_status_updated ON items(memory_type, status, updated_at, id);
+`;
+
 /** Ordered list of migrations; migration n brings a database from version n-1 to n. */
 const MIGRATIONS: Migration[] = [
   { version: 1, up: (db) => db.exec(V1) },
@@ -112,6 +122,7 @@ const MIGRATIONS: Migration[] = [
   { version: 3, up: (db) => db.exec(V3) },
   { version: 4, up: v4 },
   { version: 5, up: v5 },
+  { version: 6, up: (db) => db.exec(V6) },
 ];
 
 export function readMeta(db: Database.Database, key: string): string | undefined {

@@ -35,6 +35,19 @@ export function memoryValue(item: TextualMemoryItem, now: number): number {
 }
 
 /**
+ * The least {@link memoryValue} a memory last updated at `updatedAt` (ms) can have: its last
+ * activity is at least that late, and usage only adds. Eviction stops reading memories in
+ * `updated_at` order once this bound passes the values it has already seen.
+ *
+ * @example
+ * valueFloor(Date.now(), Date.now()); // 0.6: fresh, never used
+ */
+export function valueFloor(updatedAt: number, now: number): number {
+  const ageDays = Math.max(0, now - updatedAt) / DAY_MS;
+  return RECENCY_WEIGHT * 0.5 ** (ageDays / RECENCY_HALF_LIFE_DAYS);
+}
+
+/**
  * Least valuable first; ties go to the older memory (created_at), then by id, so the choice
  * never depends on the order the store listed them in.
  */
