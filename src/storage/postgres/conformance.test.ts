@@ -80,6 +80,11 @@ describe("PostgresMemoryStore specifics", () => {
       await store.close();
       const { rows } = await pool.query("SELECT max(version) AS v FROM memos_schema_version");
       expect(rows[0].v).toBe(SCHEMA_VERSION);
+      // v2: the capacity walk's index (a type's activated memories in updated_at order).
+      const idx = await pool.query("SELECT indexname FROM pg_indexes WHERE tablename = 'memos_items'");
+      const names = idx.rows.map((r) => r.indexname);
+      expect(names).toContain("memos_items_type_status_updated");
+      expect(names).not.toContain("memos_items_memory_type");
       await pool.query("INSERT INTO memos_schema_version (version) VALUES ($1)", [SCHEMA_VERSION + 1]);
       await pool.end();
       await expect(open(`schema-${counter++}`)).rejects.toMatchObject({

@@ -2,7 +2,7 @@ import { StorageError } from "../../core/errors/index.js";
 import { HOT_COLUMNS } from "./filter-sql.js";
 
 /** Version of the table layout this code writes. Bump it and append a migration to change it. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The text search configuration of the keyword index (see V1). */
 export const TS_CONFIG = "memos_english";
@@ -69,8 +69,22 @@ CREATE TABLE memos_edges (
 CREATE INDEX memos_edges_target ON memos_edges (cube, target, source, type);
 `;
 
+/**
+ * Version 2: (cube, memory_type, status, updated_at, id) replaces (cube, memory_type), as in the
+ * SQLite store's v6: the tree's capacity eviction reads a type's oldest activated memories in
+ * index order (`leastValuable`), and the capacity count reads the same index.
+ */
+const V2 = `
+CREATE INDEX IF NOT EXISTS memos_items_type_status_updated
+  ON memos_items (cube, memory_type, status, updated_at, id);
+DROP INDEX IF EXISTS memos_items_memory_type;
+`;
+
 /** Ordered list of migrations; migration n brings a database from version n-1 to n. */
-const MIGRATIONS: { version: number; sql: string }[] = [{ version: 1, sql: V1 }];
+const MIGRATIONS: { version: number; sql: string }[] = [
+  { version: 1, sql: V1 },
+  { version: 2, sql: V2 },
+];
 
 /** What migrate() needs: one connection, so its transaction and lock hold across statements. */
 export interface SqlRunner {
