@@ -97,10 +97,11 @@ export async function leastValuable(
   // A time written in words ("May 8, 2023") sorts after every ISO one and would never be read.
   const [latest] = await store.listItems({ filter, orderBy: "updated_at", order: "desc", limit: 1 });
   if (latest && timeSlack(latest) === undefined) return all();
-  const page = Math.max(MIN_PAGE, 2 * count);
   const seen: TextualMemoryItem[] = [];
   let slack = 0;
-  for (let offset = 0; ; offset += page) {
+  // Pages double, so a walk that has to go far (old memories kept by their usage) reads each
+  // memory about once, offsets included, as the full listing would.
+  for (let offset = 0, page = Math.max(MIN_PAGE, 2 * count); ; offset += page, page *= 2) {
     const items = await store.listItems({ filter, orderBy: "updated_at", order: "asc", limit: page, offset });
     for (const item of items) {
       const s = timeSlack(item);
