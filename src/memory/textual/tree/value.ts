@@ -27,16 +27,15 @@ export function memoryValue(item: TextualMemoryItem, now: number): number {
   const usage = item.metadata.usage;
   let last = Math.max(timeOf(item.metadata.created_at), timeOf(item.metadata.updated_at));
   for (const u of usage) last = Math.max(last, usageTime(u));
-  const ageDays = Number.isFinite(last) ? Math.max(0, now - last) / DAY_MS : 0;
-  const recency = 0.5 ** (ageDays / RECENCY_HALF_LIFE_DAYS);
   const uses = Math.min(usage.length, USAGE_SATURATION);
   const used = Math.log1p(uses) / Math.log1p(USAGE_SATURATION);
-  return RECENCY_WEIGHT * recency + USAGE_WEIGHT * used;
+  // The recency term is the floor of a memory last active at `last`: one formula for both.
+  return valueFloor(Number.isFinite(last) ? last : now, now) + USAGE_WEIGHT * used;
 }
 
 /**
- * The least {@link memoryValue} a memory last updated at `updatedAt` (ms) can have: its last
- * activity is at least that late, and usage only adds. Eviction stops reading memories in
+ * The least {@link memoryValue} a memory last updated at `updatedAt` (ms) can have (its recency
+ * term): its last activity is at least that late, and usage only adds. Eviction stops reading memories in
  * `updated_at` order once this bound passes the values it has already seen.
  *
  * @example
