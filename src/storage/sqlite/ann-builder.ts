@@ -163,7 +163,8 @@ export function buildSource(ctx: SqliteContext, dims: number, stamp: VectorStamp
 /** A build in flight: its result, and a way to stop it (the store closed). */
 export interface BackgroundBuild {
   readonly result: Promise<BuiltIndex>;
-  cancel(): void;
+  /** Stop the worker; resolves once it has exited and its partial file is gone. */
+  cancel(): Promise<void>;
 }
 
 /** Start building on a worker thread; the index file goes beside the cube (or to the temp dir). */
@@ -219,9 +220,10 @@ export function buildInBackground(dimensions: number, source: BuildSource): Back
   });
   return {
     result,
-    cancel() {
+    async cancel() {
       fail(new StorageError({ message: "the vector index build was cancelled: the store closed" }));
-      void worker.terminate().finally(() => rmSync(out, { force: true }));
+      await worker.terminate().catch(() => {});
+      rmSync(out, { force: true });
     },
   };
 }

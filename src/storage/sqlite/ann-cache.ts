@@ -370,9 +370,17 @@ export class AnnCache {
     }
   }
 
-  /** At close: stop a build, and keep the in-memory index for the next open (brought up to date) unless saved. */
-  close(): void {
-    this.build?.job.cancel();
+  /**
+   * At close: stop a build, and keep the in-memory index for the next open (brought up to date)
+   * unless saved. Returns the build's stop, to await once the connection is closed.
+   */
+  close(): Promise<void> {
+    const stopped = this.build?.job.cancel() ?? Promise.resolve();
+    this.saveForNextOpen();
+    return stopped;
+  }
+
+  private saveForNextOpen(): void {
     this.applyUnapplied();
     const { ann, ctx } = this;
     if (!ann || ctx.path === ":memory:" || this.pending.length > 0 || ctx.db.inTransaction) return;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -63,7 +63,23 @@ describe("background WAL checkpoints", () => {
     checkpointer.committed();
     await checkpointer.settled();
     expect(pages).toEqual([BACKSTOP_PAGES, 1000]);
-    checkpointer.close();
+    await checkpointer.close();
+  });
+
+  it("finish a checkpoint under way before close resolves: afterwards the .db alone remains", async () => {
+    // Closed at moments around the worker's checkpoint (50 ms after a commit, plus its start-up).
+    for (let wait = 0; wait <= 195; wait += 15) {
+      const sub = mkdtempSync(join(dir, "close-"));
+      const path = join(sub, "cube.db");
+      const store = await createSqliteMemoryStore({ path });
+      await store.addItems(Array.from({ length: 300 }, (_, i) => ({ item: item(i) })));
+      await new Promise((r) => setTimeout(r, wait));
+      await store.close();
+      expect(readdirSync(sub)).toEqual(["cube.db"]);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(readdirSync(sub)).toEqual(["cube.db"]); // no late WAL from the worker
+      rmSync(sub, { recursive: true }); // what a copy or a cleanup does right after close
+    }
   });
 
   it("keep a process alive while someone waits for them, and only then", async () => {

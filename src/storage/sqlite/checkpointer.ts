@@ -91,14 +91,22 @@ export class WalCheckpointer {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Stop: the worker closes its connection and exits; nothing waits for it. */
-  close(): void {
+  /**
+   * Stop: a checkpoint under way finishes, then the worker closes its connection and exits.
+   * Resolves once it has, so that after the store closes no thread touches the cube's files (a
+   * copy or a removal of the directory right after close saw a late WAL file appear).
+   */
+  close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.worker?.postMessage("close");
+    const worker = this.worker;
     this.worker = undefined;
     this.wake();
+    if (!worker) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.postMessage("close");
+    return exited;
   }
 
   private run(): void {

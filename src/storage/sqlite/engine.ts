@@ -183,16 +183,22 @@ export class SqliteEngine implements SqliteContext {
     }
   }
 
-  close(): void {
+  /**
+   * Close the connection, after the checkpoint worker's (so this one, the last, checkpoints and
+   * removes the WAL) and before a background index build is awaited: once this resolves, no
+   * thread of this store touches the cube's files.
+   */
+  async close(): Promise<void> {
     if (!this.db.open) return;
-    this.checkpointer?.close();
-    this.ann.close();
+    await this.checkpointer?.close();
+    const buildStopped = this.ann.close();
     try {
       this.db.pragma("optimize");
     } catch {
       // Only a planner hint; closing matters more.
     }
     this.db.close();
+    await buildStopped;
   }
 
   // ---------------------------------------------------------------- plumbing

@@ -168,7 +168,7 @@ class Runner {
     try {
       if (!this.closed) {
         this.closed = true;
-        this.engine.close();
+        await this.engine.close();
       }
     } finally {
       this.root.mutex.unlock();
