@@ -134,6 +134,8 @@ export class WalCheckpointer {
     worker.on("error", () => this.done(false));
     // Gone without answering (terminated at exit, or after close): nobody may wait forever.
     worker.on("exit", () => {
+      // A worker that is gone is nobody's to wait for at close.
+      if (this.worker === worker) this.worker = undefined;
       if (this.running) this.done(false);
     });
     this.worker = worker;
