@@ -222,6 +222,7 @@ export function buildInBackground(dimensions: number, source: BuildSource): Back
     result,
     async cancel() {
       fail(new StorageError({ message: "the vector index build was cancelled: the store closed" }));
+      worker.ref(); // awaited at close: keep the process up until it has stopped
       await worker.terminate().catch(() => {});
       rmSync(out, { force: true });
     },

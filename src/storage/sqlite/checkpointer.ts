@@ -105,6 +105,9 @@ export class WalCheckpointer {
     this.wake();
     if (!worker) return Promise.resolve();
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    // Someone waits on it now: an unref'd worker would let a script awaiting close at top level
+    // exit unsettled (code 13), as in settled().
+    worker.ref();
     worker.postMessage("close");
     return exited;
   }
