@@ -371,26 +371,21 @@ export class AnnCache {
   }
 
   /**
-   * At close: stop a build, and keep the in-memory index for the next open (brought up to date)
-   * unless saved. Returns the build's stop, to await once the connection is closed.
+   * At close: stop a build (the promise returned, awaited once the connection is closed), and
+   * keep the in-memory index for the next open (brought up to date) unless saved.
    */
   close(): Promise<void> {
     const stopped = this.build?.job.cancel() ?? Promise.resolve();
-    this.saveForNextOpen();
-    return stopped;
-  }
-
-  private saveForNextOpen(): void {
     this.applyUnapplied();
     const { ann, ctx } = this;
-    if (!ann || ctx.path === ":memory:" || this.pending.length > 0 || ctx.db.inTransaction) return;
+    if (!ann || ctx.path === ":memory:" || this.pending.length > 0 || ctx.db.inTransaction) return stopped;
     // Writers may have gone on since the last search: catch up first, so the saved index is current.
     const current = ctx.read(() => {
       const stamp = readVectorStamp(ctx.db);
       return stamp.epoch === ann.stamp.epoch && this.catchUp(ann, stamp) ? this.vectorRows() : undefined;
     });
-    if (current === undefined || ann.savedGeneration === ann.stamp.generation) return;
-    this.trySave(ann, current);
+    if (current !== undefined && ann.savedGeneration !== ann.stamp.generation) this.trySave(ann, current);
+    return stopped;
   }
 
   /** The approximate index's state (see {@link AnnStatus}). */
