@@ -19,7 +19,7 @@
 import { createRequire } from "node:module";
 import type { ParsedResult } from "chrono-node";
 import { InvalidInputError } from "../core/errors/index.js";
-import { parseChatTime } from "../core/time.js";
+import { DAY_MS, parseChatTime } from "../core/time.js";
 import { MONTHS, splitSentences } from "./text.js";
 
 /** How precise an annotation is: a day, a week (Monday-based), a weekend, a month or a year. */
@@ -59,8 +59,6 @@ function getChrono(): ChronoEn {
   if (!chrono) chrono = createRequire(import.meta.url)("chrono-node/en") as ChronoEn;
   return chrono;
 }
-
-const DAY_MS = 86_400_000;
 
 /** A modifier that makes a weekday or month relative on its own ("last Friday", "next month"). */
 const MODIFIER = /\b(last|next|this|past|previous|coming|following|upcoming)\b/i;

@@ -370,10 +370,7 @@ export class AnnCache {
     }
   }
 
-  /**
-   * At close: stop a build (the promise returned, awaited once the connection is closed), and
-   * keep the in-memory index for the next open (brought up to date) unless saved.
-   */
+  /** At close: save the caught-up index unless saved; stop a build (awaited after the db closes). */
   close(): Promise<void> {
     const stopped = this.build?.job.cancel() ?? Promise.resolve();
     this.applyUnapplied();

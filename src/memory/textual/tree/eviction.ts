@@ -1,6 +1,7 @@
 import type { MemoryStore } from "../../../core/interfaces/store.js";
 import type { FilterNode, MemoryFilter } from "../../../core/schema/filter.js";
 import type { TextualMemoryItem } from "../../../core/schema/memory.js";
+import { DAY_MS } from "../../../core/time.js";
 import { applyUpdate } from "../item-ops.js";
 import { withoutEmbedding } from "../store-backed.js";
 import type { MemoryCapacities } from "./capacities.js";
@@ -68,7 +69,6 @@ const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 /** Other ISO-8601 forms (a zone offset, none, a date alone): text order is right to a day. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const SECOND_MS = 1000;
-const DAY_MS = 86_400_000;
 
 /**
  * The `count` least valuable memories passing `filter`, as sorting them all by
@@ -109,13 +109,13 @@ export async function leastValuable(
       slack = Math.max(slack, s);
     }
     seen.push(...items);
-    if (items.length < page) break;
     seen.sort(order);
+    if (items.length < page) break;
     const last = Date.parse((items.at(-1) as TextualMemoryItem).metadata.updated_at as string);
     const kth = memoryValue(seen[count - 1] as TextualMemoryItem, now);
     if (kth < valueFloor(last - slack, now)) break;
   }
-  return seen.sort(order).slice(0, count);
+  return seen.slice(0, count);
 }
 
 /** How far text order may be from time order for this memory's `updated_at`; undefined: unknown. */

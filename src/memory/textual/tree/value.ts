@@ -1,6 +1,6 @@
 import type { TextualMemoryItem, UsageEntry } from "../../../core/schema/memory.js";
+import { DAY_MS } from "../../../core/time.js";
 
-const DAY_MS = 86_400_000;
 /** Recency half-life: a memory untouched for this long has lost half its recency. */
 export const RECENCY_HALF_LIFE_DAYS = 30;
 /** Usage counts beyond this add nothing more (the usage list is capped at the same length). */
