@@ -36,7 +36,7 @@ export class WordVectors {
     for (let i = 0; i < missing.length; i += this.embedder.maxBatch) {
       const batch = missing.slice(i, i + this.embedder.maxBatch);
       const vectors = await this.embedder.doEmbed(batch, { signal });
-      batch.forEach((w, j) => this.cache.set(w, vectors[j] as Float32Array));
+      for (const [j, w] of batch.entries()) this.cache.set(w, vectors[j] as Float32Array);
     }
     while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
     return new Map(words.map((w) => [w, this.cache.get(w) as Float32Array]));
