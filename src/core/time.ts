@@ -1,7 +1,7 @@
-/** Now as an ISO-8601 UTC string; every timestamp we write has this form. */
 /** Milliseconds in a day. */
 export const DAY_MS = 86_400_000;
 
+/** Now as an ISO-8601 UTC string; every timestamp we write has this form. */
 export function nowIso(): string {
   return new Date().toISOString();
 }
